@@ -1,0 +1,3 @@
+"""drgen: generate and keep up to date a verified multi-region disaster-recovery stack on AWS."""
+
+__version__ = "0.1.0"

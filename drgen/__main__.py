@@ -1,0 +1,5 @@
+"""`python -m drgen`."""
+
+from drgen.cli import main
+
+main()

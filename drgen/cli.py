@@ -1,0 +1,174 @@
+"""The command line: options, prompts, printing and exit codes. All logic lives in the core."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from drgen import __version__
+from drgen.answers import (
+    QUESTIONS,
+    Question,
+    build_answers,
+    collect_answers,
+    missing_answers_error,
+    validate_field,
+)
+from drgen.errors import EXIT_INTERRUPTED, AnswerError, DrgenError, VerificationError
+from drgen.render import generate
+from drgen.verify import VerifyResult, verify_project
+
+
+class _Group(TyperGroup):
+    """Turns every `DrgenError` into one line on stderr and its exit code, in one place."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DrgenError as error:
+            typer.echo(f"drgen: error: {error}", err=True)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            typer.echo("drgen: interrupted; nothing was left half-written", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="Generate, verify and update multi-region disaster-recovery stacks on AWS (Pulumi).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"drgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Generate, verify and update multi-region disaster-recovery stacks on AWS (Pulumi)."""
+
+
+def _ask(question: Question) -> object:
+    """Prompt until the answer validates on its own."""
+    default = question.default
+    shown = ", ".join(default) if isinstance(default, tuple) else str(default)
+    while True:
+        text = typer.prompt(question.prompt, default=shown)
+        value: object = (
+            [part.strip() for part in text.split(",") if part.strip()]
+            if isinstance(default, tuple)
+            else text.strip()
+        )
+        try:
+            return validate_field(question.key, value)
+        except AnswerError as error:
+            typer.echo(f"  {error}", err=True)
+
+
+def _report(result: VerifyResult) -> None:
+    if result.ok:
+        typer.echo(f"Verified: {result.summary()}")
+        return
+    typer.echo(f"Verification failed: {result.summary()}", err=True)
+    for name in result.failing_tests:
+        typer.echo(f"  failed: {name}", err=True)
+    for path, lines in result.uncovered.items():
+        typer.echo(f"  not covered: {path} lines {', '.join(map(str, lines))}", err=True)
+    if not result.failing_tests and not result.uncovered:
+        typer.echo(result.output.strip()[-2000:], err=True)
+
+
+def _verify(project: Path) -> None:
+    typer.echo(f"Running the project's tests in {project} ...")
+    result = verify_project(project)
+    _report(result)
+    if not result.ok:
+        raise VerificationError(
+            f"the tests of {str(project)!r} did not pass at 100% statement and branch coverage"
+        )
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="Project name: lowercase letters, digits, hyphens.")],
+    region: Annotated[
+        list[str] | None,
+        typer.Option("--region", "-r", help="AWS region; repeat it, primary first (default: us-east-1, us-west-2)."),
+    ] = None,
+    env_suffix: Annotated[
+        str | None,
+        typer.Option("--env-suffix", "-e", help="Environment suffix ending every physical name (default: dev)."),
+    ] = None,
+    answers_file: Annotated[
+        Path | None,
+        typer.Option("--answers-file", "-a", help="YAML file of answers; flags override it."),
+    ] = None,
+    use_defaults: Annotated[
+        bool, typer.Option("--defaults", help="Use the default for every answer not given.")
+    ] = False,
+    output_dir: Annotated[
+        Path | None, typer.Option("--output-dir", "-o", help="Where to create the project (default: ./NAME).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a non-empty directory, overwriting drgen's files.")
+    ] = False,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Skip running the generated project's tests.")
+    ] = False,
+) -> None:
+    """Create a DR stack project NAME and prove it with its own tests at 100% coverage."""
+    flags: dict[str, object | None] = {"regions": region or None, "env_suffix": env_suffix}
+    raw, missing = collect_answers(answers_file, flags, use_defaults=use_defaults)
+    if missing:
+        if not _stdin_is_terminal():
+            raise missing_answers_error(missing)
+        for question in QUESTIONS:
+            if question.key in missing:
+                raw[question.key] = _ask(question)
+    answers = build_answers(name, raw)
+    target = generate(answers, output_dir or Path(name), force=force)
+    typer.echo(
+        f"Created {answers.project_name} in {target}: primary {answers.primary_region}, "
+        f"secondary {', '.join(answers.secondary_regions)}, stack {answers.env_suffix}"
+    )
+    if no_verify:
+        typer.echo("Skipped verification (--no-verify); run `drgen verify` to prove it.")
+        return
+    try:
+        _verify(target)
+    except KeyboardInterrupt:
+        typer.echo(f"drgen: verification interrupted; the project in {target} is complete", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+@app.command()
+def verify(
+    path: Annotated[Path, typer.Argument(help="The generated project (default: current directory).")] = Path("."),
+) -> None:
+    """Run a generated project's tests and require 100% statement and branch coverage."""
+    _verify(path)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

@@ -1,0 +1,149 @@
+"""Verification: run a generated project's own test suite and read what it proved."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drgen.errors import TargetError
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What the project's suite reported: tests, statement and branch coverage, time."""
+
+    passed: int
+    failed: int
+    errors: int
+    skipped: int
+    statements: int
+    covered_statements: int
+    branches: int
+    covered_branches: int
+    percent: float
+    seconds: float
+    returncode: int
+    failing_tests: list[str] = field(default_factory=list)
+    uncovered: dict[str, list[int]] = field(default_factory=dict)
+    output: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """All tests passed and every statement and branch is covered."""
+        return (
+            self.returncode == 0
+            and self.failed == 0
+            and self.errors == 0
+            and self.passed > 0
+            and self.covered_statements == self.statements
+            and self.covered_branches == self.branches
+        )
+
+    def summary(self) -> str:
+        """One line for people."""
+        return (
+            f"{self.passed} passed, {self.failed + self.errors} failed; coverage "
+            f"{self.percent:.1f}% ({self.covered_statements}/{self.statements} statements, "
+            f"{self.covered_branches}/{self.branches} branches) in {self.seconds:.1f}s"
+        )
+
+
+def _junit_counts(path: Path) -> tuple[int, int, int, int, list[str]]:
+    if not path.is_file():
+        return 0, 0, 0, 0, []
+    root = ET.parse(path).getroot()  # noqa: S314 - our own pytest run wrote it
+    failing: list[str] = []
+    passed = failed = errors = skipped = 0
+    for case in root.iter("testcase"):
+        name = f"{case.get('classname', '')}::{case.get('name', '')}"
+        if case.find("failure") is not None:
+            failed += 1
+            failing.append(name)
+        elif case.find("error") is not None:
+            errors += 1
+            failing.append(name)
+        elif case.find("skipped") is not None:
+            skipped += 1
+        else:
+            passed += 1
+    return passed, failed, errors, skipped, failing
+
+
+def _coverage(path: Path) -> tuple[int, int, int, int, float, dict[str, list[int]]]:
+    if not path.is_file():
+        return 0, 0, 0, 0, 0.0, {}
+    data = json.loads(path.read_text())
+    totals = data["totals"]
+    uncovered = {
+        name: sorted(
+            set(info.get("missing_lines", []))
+            | {branch[0] for branch in info.get("missing_branches", [])}
+        )
+        for name, info in data["files"].items()
+        if info.get("missing_lines") or info.get("missing_branches")
+    }
+    return (
+        totals["num_statements"],
+        totals["covered_lines"],
+        totals.get("num_branches", 0),
+        totals.get("covered_branches", 0),
+        totals["percent_covered"],
+        uncovered,
+    )
+
+
+def verify_project(project: Path) -> VerifyResult:
+    """Run the project's pytest suite in this interpreter, with its own coverage gate.
+
+    Runs in a child process (the same Python and packages) so each project imports its own
+    `infra` and `app`, and writes its reports outside the project so it stays clean.
+    """
+    project = project.absolute()
+    if not (project / "Pulumi.yaml").is_file() or not (project / "tests").is_dir():
+        raise TargetError(
+            f"{str(project)!r} is not a drgen project: it needs Pulumi.yaml and tests/"
+        )
+    with tempfile.TemporaryDirectory(prefix="drgen-verify-") as tmp:
+        reports = Path(tmp)
+        env = {
+            **os.environ,
+            "COVERAGE_FILE": str(reports / ".coverage"),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        command = [
+            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            f"--junitxml={reports / 'junit.xml'}",
+            f"--cov-report=json:{reports / 'coverage.json'}",
+        ]
+        started = time.perf_counter()
+        completed = subprocess.run(  # noqa: S603 - fixed command, our interpreter
+            command, cwd=project, env=env, capture_output=True, text=True, check=False
+        )
+        seconds = time.perf_counter() - started
+        passed, failed, errors, skipped, failing = _junit_counts(reports / "junit.xml")
+        statements, covered, branches, covered_branches, percent, uncovered = _coverage(
+            reports / "coverage.json"
+        )
+    return VerifyResult(
+        passed=passed,
+        failed=failed,
+        errors=errors,
+        skipped=skipped,
+        statements=statements,
+        covered_statements=covered,
+        branches=branches,
+        covered_branches=covered_branches,
+        percent=percent,
+        seconds=seconds,
+        returncode=completed.returncode,
+        failing_tests=failing,
+        uncovered=uncovered,
+        output=completed.stdout + completed.stderr,
+    )

@@ -1,0 +1,219 @@
+"""Per-region S3 buckets and the replication from the primary bucket to every secondary."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.config import StackConfig
+
+S3 = aws.s3
+
+#: S3 Replication Time Control's SLA: 99.99% of objects replicated within 15 minutes.
+REPLICATION_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class RegionalBucket:
+    """A bucket and its versioning, which replication must wait for."""
+
+    region: str
+    bucket: S3.Bucket
+    versioning: S3.BucketVersioning
+
+
+def tls_only_policy(bucket_arn: pulumi.Input[str]) -> pulumi.Output[str]:
+    """A bucket policy that refuses every request not made over TLS."""
+    return pulumi.Output.json_dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    )
+
+
+def create_bucket(
+    config: StackConfig,
+    region: str,
+    provider: pulumi.ProviderResource,
+    account_id: pulumi.Input[str],
+) -> RegionalBucket:
+    """A private, versioned, encrypted bucket; the account id keeps its global name unique."""
+    opts = pulumi.ResourceOptions(provider=provider)
+    bucket = S3.Bucket(
+        f"bucket-{region}",
+        bucket=pulumi.Output.from_input(account_id).apply(
+            lambda account: config.name(account, region)
+        ),
+        opts=opts,
+    )
+    versioning = S3.BucketVersioning(
+        f"bucket-versioning-{region}",
+        bucket=bucket.id,
+        versioning_configuration=S3.BucketVersioningVersioningConfigurationArgs(
+            status="Enabled"
+        ),
+        opts=opts,
+    )
+    S3.BucketServerSideEncryptionConfiguration(
+        f"bucket-encryption-{region}",
+        bucket=bucket.id,
+        rules=[
+            S3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=S3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                    sse_algorithm="AES256"
+                ),
+            )
+        ],
+        opts=opts,
+    )
+    public_access = S3.BucketPublicAccessBlock(
+        f"bucket-public-access-{region}",
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=opts,
+    )
+    S3.BucketPolicy(
+        f"bucket-policy-{region}",
+        bucket=bucket.id,
+        policy=tls_only_policy(bucket.arn),
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=[public_access]),
+    )
+    return RegionalBucket(region=region, bucket=bucket, versioning=versioning)
+
+
+def _replication_role(
+    config: StackConfig,
+    source: RegionalBucket,
+    destinations: list[RegionalBucket],
+    provider: pulumi.ProviderResource,
+) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+    """A role S3 assumes to copy objects, allowed only on these buckets."""
+    role = aws.iam.Role(
+        "replication-role",
+        name=config.name("s3-replication"),
+        assume_role_policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "s3.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
+    policy = aws.iam.RolePolicy(
+        "replication-policy",
+        role=role.id,
+        policy=pulumi.Output.json_dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                        "Resource": [source.bucket.arn],
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Action": [
+                            "s3:GetObjectVersionForReplication",
+                            "s3:GetObjectVersionAcl",
+                            "s3:GetObjectVersionTagging",
+                        ],
+                        "Resource": [pulumi.Output.concat(source.bucket.arn, "/*")],
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Action": [
+                            "s3:ReplicateObject",
+                            "s3:ReplicateDelete",
+                            "s3:ReplicateTags",
+                        ],
+                        "Resource": [
+                            pulumi.Output.concat(dest.bucket.arn, "/*")
+                            for dest in destinations
+                        ],
+                    },
+                ],
+            }
+        ),
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
+    return role, policy
+
+
+def create_replication(
+    config: StackConfig,
+    source: RegionalBucket,
+    destinations: list[RegionalBucket],
+    provider: pulumi.ProviderResource,
+) -> S3.BucketReplicationConfig:
+    """One replication configuration on the primary bucket, one rule per secondary bucket.
+
+    S3 rejects replication until both sides are versioned, so it depends on every versioning
+    resource and destination bucket explicitly.
+    """
+    role, policy = _replication_role(config, source, destinations, provider)
+    rules = [
+        S3.BucketReplicationConfigRuleArgs(
+            id=f"to-{dest.region}",
+            priority=priority,
+            status="Enabled",
+            filter=S3.BucketReplicationConfigRuleFilterArgs(),
+            delete_marker_replication=S3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
+                status="Enabled"
+            ),
+            destination=S3.BucketReplicationConfigRuleDestinationArgs(
+                bucket=dest.bucket.arn,
+                storage_class="STANDARD",
+                replication_time=S3.BucketReplicationConfigRuleDestinationReplicationTimeArgs(
+                    status="Enabled",
+                    time=S3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs(
+                        minutes=REPLICATION_MINUTES
+                    ),
+                ),
+                metrics=S3.BucketReplicationConfigRuleDestinationMetricsArgs(
+                    status="Enabled",
+                    event_threshold=S3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs(
+                        minutes=REPLICATION_MINUTES
+                    ),
+                ),
+            ),
+        )
+        for priority, dest in enumerate(destinations, start=1)
+    ]
+    return S3.BucketReplicationConfig(
+        f"replication-{source.region}",
+        role=role.arn,
+        bucket=source.bucket.id,
+        rules=rules,
+        opts=pulumi.ResourceOptions(
+            provider=provider,
+            depends_on=[
+                source.versioning,
+                policy,
+                *(dest.bucket for dest in destinations),
+                *(dest.versioning for dest in destinations),
+            ],
+        ),
+    )

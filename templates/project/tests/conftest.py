@@ -1,0 +1,64 @@
+"""Each distinct stack configuration is built once per session and shared by every policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.harness import StackRun, project_name, run_program, stack_config, stack_files
+
+#: Regions a variant may add, to prove the policies hold for more regions than configured.
+SPARE_REGIONS = ("eu-central-1", "ap-southeast-2", "ca-central-1", "sa-east-1")
+CONFIGURED_SECRET = "configured-app-secret-for-tests"
+
+_runs: dict[tuple[str, str], StackRun] = {}
+
+
+def variant_config(path: Path, variant: str) -> tuple[dict[str, Any], list[str]]:
+    """A stack file's config, as is or varied; returns config and its secret keys."""
+    config = stack_config(path)
+    project = project_name()
+    if variant == "configured-secret":
+        config[f"{project}:appSecret"] = CONFIGURED_SECRET
+        return config, [f"{project}:appSecret"]
+    if variant == "extra-region":
+        used = {config[f"{project}:primaryRegion"], *config[f"{project}:secondaryRegions"]}
+        spare = next(region for region in SPARE_REGIONS if region not in used)
+        config[f"{project}:secondaryRegions"] = [*config[f"{project}:secondaryRegions"], spare]
+    return config, []
+
+
+def build(path: Path, variant: str) -> StackRun:
+    """The run of one stack file in one variant, built on first use."""
+    key = (path.name, variant)
+    if key not in _runs:
+        _runs[key] = run_program(*variant_config(path, variant))
+    return _runs[key]
+
+
+STACKS = [
+    pytest.param((path, variant), id=f"{path.stem.removeprefix('Pulumi.')}-{variant}")
+    for path in stack_files()
+    for variant in ("as-configured", "configured-secret", "extra-region")
+]
+
+
+@pytest.fixture(params=STACKS)
+def stack(request: pytest.FixtureRequest) -> StackRun:
+    """Every policy runs against every stack file, as configured and varied."""
+    path, variant = request.param
+    return build(path, variant)
+
+
+@pytest.fixture
+def default_stack() -> StackRun:
+    """The first stack file as configured."""
+    return build(stack_files()[0], "as-configured")
+
+
+@pytest.fixture
+def secret_stack() -> StackRun:
+    """The first stack file with `appSecret` set through `pulumi config set --secret`."""
+    return build(stack_files()[0], "configured-secret")

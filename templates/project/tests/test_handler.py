@@ -1,0 +1,144 @@
+"""The regional service against moto's S3, DynamoDB and Secrets Manager."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from app import handler
+
+REGION = "eu-west-1"
+TABLE = "app-items-test"
+BUCKET = "app-bucket-test"
+SECRET_ID = "app-secret-test"
+TOKEN = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key, value in {
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "TABLE_NAME": TABLE,
+        "BUCKET_NAME": BUCKET,
+        "SECRET_ID": SECRET_ID,
+    }.items():
+        monkeypatch.setenv(key, value)
+    handler.reset_caches()
+    with mock_aws():
+        boto3.client("dynamodb", region_name=REGION).create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        boto3.client("s3", region_name=REGION).create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+        boto3.client("secretsmanager", region_name=REGION).create_secret(
+            Name=SECRET_ID, SecretString=TOKEN
+        )
+        yield
+    handler.reset_caches()
+
+
+def request(
+    method: str, path: str, body: str | None = None, token: str | None = TOKEN, **extra: Any
+) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "rawPath": path,
+        "requestContext": {"http": {"method": method}},
+        "headers": {"Authorization": f"Bearer {token}"} if token else None,
+        **extra,
+    }
+    if body is not None:
+        event["body"] = body
+    response = handler.handler(event, None)
+    return {"http": response["statusCode"], **json.loads(response["body"])}
+
+
+@pytest.mark.usefixtures("aws")
+class TestHealth:
+    def test_reports_region_and_reachable_dependencies(self) -> None:
+        assert request("GET", "/health", token=None) == {
+            "http": 200,
+            "status": "ok",
+            "region": REGION,
+            "checks": {"table": True, "bucket": True, "secret": True},
+        }
+
+    def test_is_degraded_when_a_dependency_is_gone(self) -> None:
+        boto3.client("s3", region_name=REGION).delete_bucket(Bucket=BUCKET)
+        boto3.client("secretsmanager", region_name=REGION).delete_secret(
+            SecretId=SECRET_ID, ForceDeleteWithoutRecovery=True
+        )
+        result = request("GET", "/health", token=None)
+        assert result["http"] == 503
+        assert result["status"] == "degraded"
+        assert result["checks"] == {"table": True, "bucket": False, "secret": False}
+
+    def test_only_answers_get(self) -> None:
+        assert request("POST", "/health")["http"] == 405
+
+
+@pytest.mark.usefixtures("aws")
+class TestItems:
+    def test_put_then_get_round_trips_in_this_region(self) -> None:
+        assert request("PUT", "/items/a1", body='{"colour": "blue"}') == {
+            "http": 200, "id": "a1", "writtenIn": REGION,
+        }
+        assert request("GET", "/items/a1") == {
+            "http": 200, "id": "a1", "data": {"colour": "blue"}, "writtenIn": REGION,
+        }
+
+    def test_base64_bodies_are_decoded(self) -> None:
+        body = base64.b64encode(b'{"n": 1}').decode()
+        assert request("PUT", "/items/b", body=body, isBase64Encoded=True)["http"] == 200
+        assert request("GET", "/items/b")["data"] == {"n": 1}
+
+    def test_missing_item_is_404(self) -> None:
+        assert request("GET", "/items/nope")["http"] == 404
+
+    @pytest.mark.parametrize("body", ["not json", "[1, 2]", None])
+    def test_body_must_be_a_json_object(self, body: str | None) -> None:
+        assert request("PUT", "/items/x", body=body)["http"] == 400
+
+    @pytest.mark.parametrize(
+        "headers",
+        [None, {}, {"authorization": "Basic abc"}, {"authorization": "Bearer "},
+         {"authorization": "Bearer wrong"}],
+    )
+    def test_requires_the_app_secret(self, headers: dict[str, str] | None) -> None:
+        result = request("GET", "/items/a", token=None, headers=headers)
+        assert result["http"] == 401
+
+    @pytest.mark.parametrize("path", ["/", "/other/a", "/items/", "/items/a/b", "/items/" + "x" * 129])
+    def test_unknown_routes_are_404(self, path: str) -> None:
+        assert request("GET", path)["http"] == 404
+
+    def test_other_methods_are_405(self) -> None:
+        assert request("DELETE", "/items/a")["http"] == 405
+
+    def test_an_unreachable_table_is_503_not_a_crash(self) -> None:
+        boto3.client("dynamodb", region_name=REGION).delete_table(TableName=TABLE)
+        assert request("GET", "/items/a")["http"] == 503
+
+
+@pytest.mark.usefixtures("aws")
+def test_the_secret_is_cached_until_its_ttl_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = iter([0.0, 1.0, handler.SECRET_TTL_SECONDS + 1.0])
+    monkeypatch.setattr(handler.time, "monotonic", lambda: next(clock))
+    client = boto3.client("secretsmanager", region_name=REGION)
+    assert request("GET", "/items/a")["http"] == 404
+    client.put_secret_value(SecretId=SECRET_ID, SecretString="rotated")
+    assert request("GET", "/items/a")["http"] == 404  # still the cached value
+    assert request("GET", "/items/a", token="rotated")["http"] == 404
