@@ -198,9 +198,7 @@ def build_answers(project_name: object, raw: Mapping[str, object]) -> Answers:
     """Validate every answer, then the cross-field rules; the only way to make `Answers`."""
     unknown = sorted(set(raw) - set(QUESTION_KEYS))
     if unknown:
-        raise AnswerError(
-            f"unknown answer {unknown[0]!r}; accepted: {', '.join(QUESTION_KEYS)}"
-        )
+        raise AnswerError(f"unknown answer {unknown[0]!r}; accepted: {', '.join(QUESTION_KEYS)}")
     missing = [key for key in QUESTION_KEYS if key not in raw]
     if missing:
         raise AnswerError(f"missing answers: {', '.join(missing)}")
@@ -216,7 +214,9 @@ def build_answers(project_name: object, raw: Mapping[str, object]) -> Answers:
 
 def defaults() -> dict[str, object]:
     """Every question's default answer."""
-    return {q.key: list(q.default) if isinstance(q.default, tuple) else q.default for q in QUESTIONS}
+    return {
+        q.key: list(q.default) if isinstance(q.default, tuple) else q.default for q in QUESTIONS
+    }
 
 
 def load_answers_file(path: Path) -> dict[str, object]:

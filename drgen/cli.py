@@ -26,7 +26,7 @@ from drgen.verify import VerifyResult, verify_project
 class _Group(TyperGroup):
     """Turns every `DrgenError` into one line on stderr and its exit code, in one place."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer.Context; its base class is private
         try:
             return super().invoke(ctx)
         except DrgenError as error:
@@ -44,7 +44,11 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        "max_content_width": 100,
+        "terminal_width": 100,
+    },
 )
 
 
@@ -110,27 +114,51 @@ def _verify(project: Path) -> None:
 
 @app.command()
 def new(
-    name: Annotated[str, typer.Argument(help="Project name: lowercase letters, digits, hyphens.")],
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="Project name: lowercase letters, digits, hyphens."),
+    ],
     region: Annotated[
         list[str] | None,
-        typer.Option("--region", "-r", help="AWS region; repeat it, primary first (default: us-east-1, us-west-2)."),
+        typer.Option(
+            "--region",
+            "-r",
+            metavar="REGION",
+            help="AWS region; repeat it, primary first (default: us-east-1, us-west-2).",
+        ),
     ] = None,
     env_suffix: Annotated[
         str | None,
-        typer.Option("--env-suffix", "-e", help="Environment suffix ending every physical name (default: dev)."),
+        typer.Option(
+            "--env-suffix",
+            "-e",
+            metavar="SUFFIX",
+            help="Environment suffix ending every physical name (default: dev).",
+        ),
     ] = None,
     answers_file: Annotated[
         Path | None,
-        typer.Option("--answers-file", "-a", help="YAML file of answers; flags override it."),
+        typer.Option(
+            "--answers-file", "-a", metavar="FILE", help="YAML file of answers; flags override it."
+        ),
     ] = None,
     use_defaults: Annotated[
         bool, typer.Option("--defaults", help="Use the default for every answer not given.")
     ] = False,
     output_dir: Annotated[
-        Path | None, typer.Option("--output-dir", "-o", help="Where to create the project (default: ./NAME).")
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            "-o",
+            metavar="DIR",
+            help="Where to create the project (default: ./NAME).",
+        ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Write into a non-empty directory, overwriting drgen's files.")
+        bool,
+        typer.Option(
+            "--force", help="Write into a non-empty directory, overwriting drgen's files."
+        ),
     ] = False,
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip running the generated project's tests.")
@@ -157,13 +185,18 @@ def new(
     try:
         _verify(target)
     except KeyboardInterrupt:
-        typer.echo(f"drgen: verification interrupted; the project in {target} is complete", err=True)
+        typer.echo(
+            f"drgen: verification interrupted; the project in {target} is complete", err=True
+        )
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 @app.command()
 def verify(
-    path: Annotated[Path, typer.Argument(help="The generated project (default: current directory).")] = Path("."),
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="PATH", help="The generated project (default: current directory)."),
+    ] = Path("."),
 ) -> None:
     """Run a generated project's tests and require 100% statement and branch coverage."""
     _verify(path)

@@ -35,7 +35,9 @@ def check_target(target: Path, *, force: bool) -> None:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise TargetError(f"target {str(target)!r} exists and is not a directory")
     if not target.parent.is_dir():
-        raise TargetError(f"parent directory {str(target.parent)!r} does not exist; create it first")
+        raise TargetError(
+            f"parent directory {str(target.parent)!r} does not exist; create it first"
+        )
     if target.is_dir() and any(target.iterdir()) and not force:
         raise TargetError(
             f"target {str(target)!r} exists and is not empty; choose another --output-dir "
@@ -72,15 +74,20 @@ def generate(answers: Answers, target: Path, *, force: bool = False) -> Path:
     """
     target = target.absolute()
     check_target(target, force=force)
-    with tempfile.TemporaryDirectory(prefix=f".{target.name}.drgen-", dir=target.parent) as tmp:
-        staging = Path(tmp) / target.name
-        render_to(answers, staging)
-        if not target.exists():
-            staging.rename(target)
-        else:
-            try:
-                target.rmdir()  # empty: take its place atomically
-                staging.rename(target)
-            except OSError:
-                shutil.copytree(staging, target, dirs_exist_ok=True)  # --force over files
+    try:
+        with tempfile.TemporaryDirectory(prefix=f".{target.name}.drgen-", dir=target.parent) as tmp:
+            staging = Path(tmp) / target.name
+            render_to(answers, staging)
+            _move_into_place(staging, target)
+    except OSError as error:
+        raise TargetError(f"could not write the project to {str(target)!r}: {error}") from None
     return target
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    if target.is_dir() and not any(target.iterdir()):
+        target.rmdir()
+    if not target.exists():
+        staging.rename(target)  # atomic: the project appears whole or not at all
+    else:
+        shutil.copytree(staging, target, dirs_exist_ok=True)  # --force into a non-empty dir

@@ -118,7 +118,12 @@ def verify_project(project: Path) -> VerifyResult:
             "PYTHONDONTWRITEBYTECODE": "1",
         }
         command = [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
             f"--junitxml={reports / 'junit.xml'}",
             f"--cov-report=json:{reports / 'coverage.json'}",
         ]

@@ -75,16 +75,17 @@ def health() -> Response:
         "table": _reachable(
             lambda: _client("dynamodb").describe_table(TableName=os.environ["TABLE_NAME"])
         ),
-        "bucket": _reachable(
-            lambda: _client("s3").head_bucket(Bucket=os.environ["BUCKET_NAME"])
-        ),
+        "bucket": _reachable(lambda: _client("s3").head_bucket(Bucket=os.environ["BUCKET_NAME"])),
         "secret": _reachable(_secret),
     }
     healthy = all(checks.values())
     return _respond(
         200 if healthy else 503,
-        {"status": "ok" if healthy else "degraded", "region": os.environ["AWS_REGION"],
-         "checks": checks},
+        {
+            "status": "ok" if healthy else "degraded",
+            "region": os.environ["AWS_REGION"],
+            "checks": checks,
+        },
     )
 
 
@@ -113,8 +114,7 @@ def get_item(item_id: str) -> Response:
     item = found["Item"]
     return _respond(
         200,
-        {"id": item_id, "data": json.loads(item["data"]["S"]),
-         "writtenIn": item["region"]["S"]},
+        {"id": item_id, "data": json.loads(item["data"]["S"]), "writtenIn": item["region"]["S"]},
     )
 
 

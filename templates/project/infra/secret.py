@@ -36,7 +36,7 @@ def create_secret(
     aws.secretsmanager.SecretVersion(
         f"secret-value-{config.primary_region}",
         secret_id=secret.id,
-        secret_string=pulumi.Output.secret(value),
+        secret_string=value,
         opts=pulumi.ResourceOptions(provider=provider),
     )
     return secret

@@ -17,8 +17,8 @@ from infra.monitoring import (
     function_errors_alarm,
     table_replication_alarms,
 )
-from infra.secret import create_secret
 from infra.providers import create_providers
+from infra.secret import create_secret
 from infra.storage import RegionalBucket, create_bucket, create_replication
 
 

@@ -62,9 +62,7 @@ def create_bucket(
     versioning = S3.BucketVersioning(
         f"bucket-versioning-{region}",
         bucket=bucket.id,
-        versioning_configuration=S3.BucketVersioningVersioningConfigurationArgs(
-            status="Enabled"
-        ),
+        versioning_configuration=S3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
         opts=opts,
     )
     S3.BucketServerSideEncryptionConfiguration(
@@ -150,8 +148,7 @@ def _replication_role(
                             "s3:ReplicateTags",
                         ],
                         "Resource": [
-                            pulumi.Output.concat(dest.bucket.arn, "/*")
-                            for dest in destinations
+                            pulumi.Output.concat(dest.bucket.arn, "/*") for dest in destinations
                         ],
                     },
                 ],

@@ -135,11 +135,15 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         inputs = dict(args.inputs)
-        region = inputs.get("region") if args.typ == PROVIDER_TYPE else self.region_for(
-            args.provider
+        region = (
+            inputs.get("region") if args.typ == PROVIDER_TYPE else self.region_for(args.provider)
         )
         self.resources[(args.typ, args.name)] = Resource(
-            typ=args.typ, name=args.name, urn="", inputs=inputs, provider=args.provider,
+            typ=args.typ,
+            name=args.name,
+            urn="",
+            inputs=inputs,
+            provider=args.provider,
             region=region,
         )
         return f"{args.name}-id", {**inputs, **computed_outputs(args.typ, inputs, region)}
@@ -189,7 +193,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.names_by_urn: dict[str, str] = {}
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -210,7 +214,10 @@ def run_program(config: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> S
     pulumi_settings.ROOT.set(None)  # a fresh root stack per run, so exports don't leak
     pulumi.runtime.set_mocks(mocks, project=project, stack="test", preview=False, monitor=monitor)
     pulumi.runtime.set_all_config(
-        {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()},
+        {
+            key: value if isinstance(value, str) else json.dumps(value)
+            for key, value in config.items()
+        },
         list(secret_keys),
     )
     exports: dict[str, Any] = {}
@@ -224,5 +231,7 @@ def run_program(config: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> S
     program()
     resources = list(mocks.resources.values())
     for resource in resources:
-        resource.dependencies = {monitor.names_by_urn.get(urn, urn) for urn in resource.dependencies}
+        resource.dependencies = {
+            monitor.names_by_urn.get(urn, urn) for urn in resource.dependencies
+        }
     return StackRun(config=dict(config), resources=resources, exports=exports)

@@ -94,10 +94,15 @@ class TestHealth:
 class TestItems:
     def test_put_then_get_round_trips_in_this_region(self) -> None:
         assert request("PUT", "/items/a1", body='{"colour": "blue"}') == {
-            "http": 200, "id": "a1", "writtenIn": REGION,
+            "http": 200,
+            "id": "a1",
+            "writtenIn": REGION,
         }
         assert request("GET", "/items/a1") == {
-            "http": 200, "id": "a1", "data": {"colour": "blue"}, "writtenIn": REGION,
+            "http": 200,
+            "id": "a1",
+            "data": {"colour": "blue"},
+            "writtenIn": REGION,
         }
 
     def test_base64_bodies_are_decoded(self) -> None:
@@ -114,14 +119,21 @@ class TestItems:
 
     @pytest.mark.parametrize(
         "headers",
-        [None, {}, {"authorization": "Basic abc"}, {"authorization": "Bearer "},
-         {"authorization": "Bearer wrong"}],
+        [
+            None,
+            {},
+            {"authorization": "Basic abc"},
+            {"authorization": "Bearer "},
+            {"authorization": "Bearer wrong"},
+        ],
     )
     def test_requires_the_app_secret(self, headers: dict[str, str] | None) -> None:
         result = request("GET", "/items/a", token=None, headers=headers)
         assert result["http"] == 401
 
-    @pytest.mark.parametrize("path", ["/", "/other/a", "/items/", "/items/a/b", "/items/" + "x" * 129])
+    @pytest.mark.parametrize(
+        "path", ["/", "/other/a", "/items/", "/items/a/b", "/items/" + "x" * 129]
+    )
     def test_unknown_routes_are_404(self, path: str) -> None:
         assert request("GET", path)["http"] == 404
 

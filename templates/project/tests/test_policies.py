@@ -179,7 +179,8 @@ def test_every_function_url_has_both_public_permissions(stack: StackRun) -> None
     permissions = stack.of_type("aws:lambda/permission:Permission")
     for url in urls:
         mine = [
-            p for p in permissions
+            p
+            for p in permissions
             if p.region == url.region and p.inputs["function"] == url.inputs["functionName"]
         ]
         by_action = {p.inputs["action"]: p.inputs for p in mine}
@@ -245,7 +246,8 @@ def test_the_project_enforces_full_statement_and_branch_coverage() -> None:
     assert config["coverage"]["report"]["fail_under"] == 100
     assert "--cov-fail-under=100" in config["pytest"]["ini_options"]["addopts"]
     sources = [
-        path for path in PROJECT_DIR.rglob("*.py")
+        path
+        for path in PROJECT_DIR.rglob("*.py")
         if not {"tests", "venv", ".venv"} & set(path.relative_to(PROJECT_DIR).parts)
     ]
     for path in sources:
@@ -281,7 +283,9 @@ def test_physical_names_are_unique_where_aws_needs_them_unique(stack: StackRun) 
 # Beyond the ten: what a DR reviewer also expects.
 def test_every_bucket_is_versioned_encrypted_private_and_tls_only(stack: StackRun) -> None:
     for region in stack.regions:
-        versioning = stack.named("aws:s3/bucketVersioning:BucketVersioning", f"bucket-versioning-{region}")
+        versioning = stack.named(
+            "aws:s3/bucketVersioning:BucketVersioning", f"bucket-versioning-{region}"
+        )
         assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
         encryption = stack.named(
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -289,8 +293,16 @@ def test_every_bucket_is_versioned_encrypted_private_and_tls_only(stack: StackRu
         )
         default = encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]
         assert default["sseAlgorithm"] in {"AES256", "aws:kms"}, f"bucket-{region} unencrypted"
-        block = stack.named("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", f"bucket-public-access-{region}")
-        for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"):
+        block = stack.named(
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            f"bucket-public-access-{region}",
+        )
+        for flag in (
+            "blockPublicAcls",
+            "blockPublicPolicy",
+            "ignorePublicAcls",
+            "restrictPublicBuckets",
+        ):
             assert block.inputs[flag] is True, f"bucket-{region}: {flag} is off"
         policy = stack.named("aws:s3/bucketPolicy:BucketPolicy", f"bucket-policy-{region}")
         (statement,) = json.loads(policy.inputs["policy"])["Statement"]

@@ -1,0 +1,31 @@
+"""Shared helpers: a CLI runner and a snapshot of a directory tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from drgen.cli import app
+
+
+def tree(path: Path) -> dict[str, bytes]:
+    """Every file below `path`, by relative path, with its content."""
+    if not path.exists():
+        return {}
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def invoke(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run drgen in `tmp_path`, as a pipeline would (no terminal) unless `tty=True`."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str, tty: bool = False, input: str | None = None):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr("drgen.cli._stdin_is_terminal", lambda: tty)
+        return CliRunner().invoke(app, list(args), input=input, prog_name="drgen")
+
+    return run

@@ -1,0 +1,34 @@
+"""The CLI reference is the real `--help` output; the README's commands are what CI runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from drgen.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def help_text(*command: str) -> str:
+    result = CliRunner().invoke(app, [*command, "--help"], prog_name="drgen")
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("command", [(), ("new",), ("verify",)], ids=["drgen", "new", "verify"])
+def test_cli_reference_shows_the_current_help(command: tuple[str, ...]) -> None:
+    reference = (ROOT / "docs" / "cli.md").read_text()
+    block = f"```text\n$ drgen {' '.join((*command, '--help')).strip()}\n{help_text(*command)}```"
+    assert block in reference, f"docs/cli.md is out of date; expected:\n{block}"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    command = (
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
+    )
+    assert f"```bash\n{command}\n```" in readme
+    assert (ROOT / ".ci" / "run").read_text().strip().endswith(command)
