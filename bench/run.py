@@ -46,7 +46,7 @@ def measure(regions: list[str], workdir: Path) -> dict[str, float]:
 
 def main() -> None:
     base_s, base_mb = baseline()
-    print(f"baseline: import pulumi_aws in a child = 1.00 (time), 1.00 (memory)")
+    print("baseline: import pulumi_aws in a child = 1.00 (time), 1.00 (memory)")
     with tempfile.TemporaryDirectory() as tmp:
         for regions in (["us-east-1", "us-west-2"], ["us-east-1", "us-west-2", "eu-west-1"]):
             numbers = measure(regions, Path(tmp))
