@@ -6,9 +6,10 @@ length of every physical name the template derives from them) are checked in one
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +29,41 @@ RESERVED_SUFFIXES = ("s3alias",)
 ACCOUNT_ID_PLACEHOLDER = "0" * 12
 
 
+Raw = Mapping[str, object]
+
+
+def _always(raw: Raw) -> bool:
+    return True
+
+
+def _route53_on(raw: Raw) -> bool:
+    return raw.get("route53") is True
+
+
+def _vpc_on(raw: Raw) -> bool:
+    return raw.get("network") == "vpc"
+
+
 @dataclass(frozen=True)
 class Question:
-    """One answer drgen needs: how it is asked, passed as a flag, and defaulted."""
+    """One answer drgen needs: how it is asked, passed as a flag, defaulted, and when it applies."""
 
     key: str
     prompt: str
     flag: str
-    default: Any
+    default: object
     help: str
+    applies: Callable[[Raw], bool] = field(default=_always)
+    #: When the question applies, in words (for errors).
+    condition: str = "always"
+    #: Computes the default from the project name and the answers so far (overrides `default`).
+    computed_default: Callable[[str, Raw], object] | None = None
+
+    def default_for(self, project_name: str, raw: Raw) -> object:
+        """The default answer given what is known so far (None: no default, must be given)."""
+        if self.computed_default is not None:
+            return self.computed_default(project_name, raw)
+        return list(self.default) if isinstance(self.default, tuple) else self.default
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -53,6 +80,57 @@ QUESTIONS: tuple[Question, ...] = (
         flag="--env-suffix",
         default="dev",
         help="ends every physical name and names the Pulumi stack, e.g. dev, prod",
+    ),
+    Question(
+        key="route53",
+        prompt="Route 53 failover on a custom domain?",
+        flag="--route53/--no-route53",
+        default=False,
+        help="failover records in an existing hosted zone",
+    ),
+    Question(
+        key="hosted_zone_id",
+        prompt="Existing hosted zone id (Z...)",
+        flag="--hosted-zone-id",
+        default=None,
+        help="the Route 53 hosted zone the records go into; drgen never creates one",
+        applies=_route53_on,
+        condition="route53 is on (--route53)",
+    ),
+    Question(
+        key="domain",
+        prompt="The hosted zone's domain",
+        flag="--domain",
+        default=None,
+        help="e.g. example.com",
+        applies=_route53_on,
+        condition="route53 is on (--route53)",
+    ),
+    Question(
+        key="record_name",
+        prompt="Record name (the service answers on <record>.<domain>)",
+        flag="--record-name",
+        default=None,
+        help="default: <name>-<env suffix>, so stacks never share a record",
+        applies=_route53_on,
+        condition="route53 is on (--route53)",
+        computed_default=lambda name, raw: f"{name}-{raw.get('env_suffix', 'dev')}",
+    ),
+    Question(
+        key="network",
+        prompt="Networking of the functions (none or vpc)",
+        flag="--network",
+        default="none",
+        help="none: AWS-managed network; vpc: private subnets, endpoints, peering",
+    ),
+    Question(
+        key="base_cidr",
+        prompt="Base IPv4 CIDR (one /16 per region)",
+        flag="--base-cidr",
+        default="10.0.0.0/8",
+        help="a private network holding one /16 per region",
+        applies=_vpc_on,
+        condition="network is vpc (--network vpc)",
     ),
 )
 QUESTION_KEYS = tuple(q.key for q in QUESTIONS)
@@ -90,6 +168,12 @@ class Answers:
     project_name: str
     regions: tuple[str, ...]
     env_suffix: str
+    route53: bool = False
+    hosted_zone_id: str | None = None
+    domain: str | None = None
+    record_name: str | None = None
+    network: str = "none"
+    base_cidr: str | None = None
 
     @property
     def primary_region(self) -> str:
@@ -102,12 +186,19 @@ class Answers:
         return self.regions[1:]
 
     def to_data(self) -> dict[str, Any]:
-        """Plain data for the template and the project's answers record."""
-        return {
+        """Plain data for the template and the project's answers record (only what applies)."""
+        data: dict[str, Any] = {
             "project_name": self.project_name,
             "regions": list(self.regions),
             "env_suffix": self.env_suffix,
+            "route53": self.route53,
+            "hosted_zone_id": self.hosted_zone_id,
+            "domain": self.domain,
+            "record_name": self.record_name,
+            "network": self.network,
+            "base_cidr": self.base_cidr,
         }
+        return {key: value for key, value in data.items() if value is not None}
 
 
 def _label(field: str, value: object) -> str:
@@ -160,9 +251,95 @@ def validate_regions(value: object) -> tuple[str, ...]:
     return tuple(regions)
 
 
-FIELD_VALIDATORS = {
+def validate_route53(value: object) -> bool:
+    """On or off; YAML's true/false, not a string."""
+    if not isinstance(value, bool):
+        raise AnswerError(f"route53: expected true or false, got {type(value).__name__} {value!r}")
+    return value
+
+
+HOSTED_ZONE_ID = re.compile(r"Z[A-Z0-9]{1,31}")
+
+
+def validate_hosted_zone_id(value: object) -> str:
+    """A Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ."""
+    if not isinstance(value, str) or not HOSTED_ZONE_ID.fullmatch(value):
+        raise AnswerError(
+            f"hosted_zone_id {value!r} is not a Route 53 hosted zone id: expected Z followed by "
+            "up to 31 uppercase letters and digits (without /hostedzone/)"
+        )
+    return value
+
+
+DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def _dns_name(field: str, value: object, *, min_labels: int) -> str:
+    if not isinstance(value, str):
+        raise AnswerError(f"{field}: expected a string, got {type(value).__name__} {value!r}")
+    labels = value.split(".")
+    if (
+        len(labels) < min_labels
+        or len(value) > 253
+        or not all(DNS_LABEL.fullmatch(label) for label in labels)
+    ):
+        raise AnswerError(
+            f"{field} {value!r} is not a valid DNS name: use {min_labels}+ dot-separated "
+            "labels of lowercase letters, digits and inner hyphens (1-63 each), no trailing dot"
+        )
+    return value
+
+
+def validate_domain(value: object) -> str:
+    """The hosted zone's domain: at least two labels, lowercase."""
+    return _dns_name("domain", value, min_labels=2)
+
+
+def validate_record_name(value: object) -> str:
+    """The record's name relative to the domain: one or more labels."""
+    return _dns_name("record_name", value, min_labels=1)
+
+
+NETWORKS = ("none", "vpc")
+
+
+def validate_network(value: object) -> str:
+    """`none` or `vpc`."""
+    if value not in NETWORKS:
+        raise AnswerError(f"network {value!r} is not accepted; accepted: {', '.join(NETWORKS)}")
+    return str(value)
+
+
+def validate_base_cidr(value: object) -> str:
+    """A private IPv4 network with no host bits set, /16 or larger."""
+    if not isinstance(value, str):
+        raise AnswerError(f"base_cidr: expected a string, got {type(value).__name__} {value!r}")
+    try:
+        network = ipaddress.IPv4Network(value)
+    except ValueError:
+        raise AnswerError(
+            f"base_cidr {value!r} is not an IPv4 network such as 10.0.0.0/8 "
+            "(address/prefix, host bits zero)"
+        ) from None
+    if network.prefixlen > 16:
+        raise AnswerError(f"base_cidr {value!r} is smaller than a /16; each region needs a /16")
+    if not network.is_private or network.prefixlen < 8:
+        raise AnswerError(
+            f"base_cidr {value!r} is not a private range: use part of 10.0.0.0/8, "
+            "172.16.0.0/12 or 192.168.0.0/16"
+        )
+    return value
+
+
+FIELD_VALIDATORS: dict[str, Callable[[object], object]] = {
     "regions": validate_regions,
     "env_suffix": validate_env_suffix,
+    "route53": validate_route53,
+    "hosted_zone_id": validate_hosted_zone_id,
+    "domain": validate_domain,
+    "record_name": validate_record_name,
+    "network": validate_network,
+    "base_cidr": validate_base_cidr,
 }
 
 
@@ -194,29 +371,69 @@ def longest_env_suffix(project_name: str, regions: tuple[str, ...]) -> int:
     )
 
 
-def build_answers(project_name: object, raw: Mapping[str, object]) -> Answers:
-    """Validate every answer, then the cross-field rules; the only way to make `Answers`."""
-    unknown = sorted(set(raw) - set(QUESTION_KEYS))
+#: ACM puts the first domain name in the certificate's common name, limited to 64 characters.
+ACM_COMMON_NAME_LIMIT = 64
+
+
+def _check_applicability(raw: Raw) -> None:
+    """Every answer must be known, and given only when the toggle it belongs to is on."""
+    unknown = sorted(str(key) for key in raw if key not in QUESTION_KEYS)
     if unknown:
         raise AnswerError(f"unknown answer {unknown[0]!r}; accepted: {', '.join(QUESTION_KEYS)}")
-    missing = [key for key in QUESTION_KEYS if key not in raw]
+    for toggle in ("route53", "network"):  # the answers that decide which others apply
+        if toggle in raw:
+            validate_field(toggle, raw[toggle])
+    missing = []
+    for question in QUESTIONS:
+        applies = question.applies(raw)
+        if question.key not in raw and applies:
+            missing.append(question.key)
+        elif question.key in raw and not applies:
+            raise AnswerError(
+                f"{question.key} {raw[question.key]!r} is only used when {question.condition}; "
+                "remove it or turn that on"
+            )
     if missing:
         raise AnswerError(f"missing answers: {', '.join(missing)}")
-    name = validate_project_name(project_name)
+
+
+def check_cross_field(answers: Answers) -> None:
+    """The rules that span answers: name lengths, the custom domain, room for every VPC."""
+    check_physical_names(answers.project_name, answers.env_suffix, answers.regions)
+    if answers.record_name is not None and answers.domain is not None:
+        fqdn = f"{answers.record_name}.{answers.domain}"
+        if len(fqdn) > ACM_COMMON_NAME_LIMIT:
+            raise AnswerError(
+                f"custom domain {fqdn!r} is {len(fqdn)} characters; ACM certificates accept at "
+                f"most {ACM_COMMON_NAME_LIMIT}: shorten record_name or domain"
+            )
+    if answers.base_cidr is not None:
+        room = 2 ** (16 - ipaddress.IPv4Network(answers.base_cidr).prefixlen)
+        if room < len(answers.regions):
+            raise AnswerError(
+                f"base_cidr {answers.base_cidr!r} holds {room} /16 networks but "
+                f"{len(answers.regions)} regions need one each: use a larger network"
+            )
+
+
+def build_answers(project_name: object, raw: Raw) -> Answers:
+    """Validate every answer, then the cross-field rules; the only way to make `Answers`."""
+    _check_applicability(raw)
+    route53 = validate_route53(raw["route53"])
+    network = validate_network(raw["network"])
     answers = Answers(
-        project_name=name,
+        project_name=validate_project_name(project_name),
         regions=validate_regions(raw["regions"]),
         env_suffix=validate_env_suffix(raw["env_suffix"]),
+        route53=route53,
+        hosted_zone_id=validate_hosted_zone_id(raw["hosted_zone_id"]) if route53 else None,
+        domain=validate_domain(raw["domain"]) if route53 else None,
+        record_name=validate_record_name(raw["record_name"]) if route53 else None,
+        network=network,
+        base_cidr=validate_base_cidr(raw["base_cidr"]) if network == "vpc" else None,
     )
-    check_physical_names(answers.project_name, answers.env_suffix, answers.regions)
+    check_cross_field(answers)
     return answers
-
-
-def defaults() -> dict[str, object]:
-    """Every question's default answer."""
-    return {
-        q.key: list(q.default) if isinstance(q.default, tuple) else q.default for q in QUESTIONS
-    }
 
 
 def load_answers_file(path: Path) -> dict[str, object]:
@@ -260,11 +477,27 @@ def missing_answers_error(missing: list[str]) -> AnswerError:
 
 
 def collect_answers(
-    answers_file: Path | None, flags: Mapping[str, object | None], *, use_defaults: bool
+    project_name: str,
+    answers_file: Path | None,
+    flags: Mapping[str, object | None],
+    *,
+    use_defaults: bool,
 ) -> tuple[dict[str, object], list[str]]:
-    """Merge defaults < answers file < flags; return the answers and the keys still missing."""
-    raw: dict[str, object] = defaults() if use_defaults else {}
+    """Merge answers file < flags, fill defaults if asked; return answers and what is missing.
+
+    Questions are visited in order, so a toggle is settled before the answers that depend on it.
+    """
+    raw: dict[str, object] = {}
     if answers_file is not None:
         raw.update(load_answers_file(answers_file))
     raw.update({key: value for key, value in flags.items() if value is not None})
-    return raw, [key for key in QUESTION_KEYS if key not in raw]
+    missing = []
+    for question in QUESTIONS:
+        if question.key in raw or not question.applies(raw):
+            continue
+        default = question.default_for(project_name, raw) if use_defaults else None
+        if default is None:
+            missing.append(question.key)
+        else:
+            raw[question.key] = default
+    return raw, missing

@@ -18,8 +18,16 @@ from drgen.answers import (
     missing_answers_error,
     validate_field,
 )
-from drgen.errors import EXIT_INTERRUPTED, AnswerError, DrgenError, VerificationError
+from drgen.errors import (
+    EXIT_INTERRUPTED,
+    AnswerError,
+    ConflictError,
+    DrgenError,
+    OutdatedError,
+    VerificationError,
+)
 from drgen.render import generate
+from drgen.update import ACTIONS, apply_plan, check_clean_git, parse_sets, plan_update
 from drgen.verify import VerifyResult, verify_project
 
 
@@ -72,15 +80,17 @@ def main_options(
     """Generate, verify and update multi-region disaster-recovery stacks on AWS (Pulumi)."""
 
 
-def _ask(question: Question) -> object:
+def _ask(question: Question, project_name: str, raw: dict[str, object]) -> object:
     """Prompt until the answer validates on its own."""
-    default = question.default
-    shown = ", ".join(default) if isinstance(default, tuple) else str(default)
+    default = question.default_for(project_name, raw)
+    if isinstance(default, bool):
+        return typer.confirm(question.prompt, default=default)
     while True:
-        text = typer.prompt(question.prompt, default=shown)
+        shown = ", ".join(default) if isinstance(default, list) else default
+        text: str = typer.prompt(question.prompt, default=shown)
         value: object = (
             [part.strip() for part in text.split(",") if part.strip()]
-            if isinstance(default, tuple)
+            if isinstance(default, list)
             else text.strip()
         )
         try:
@@ -163,16 +173,64 @@ def new(
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip running the generated project's tests.")
     ] = False,
+    route53: Annotated[
+        bool | None,
+        typer.Option(
+            "--route53/--no-route53",
+            help="Route 53 failover on a custom domain in an existing hosted zone (default: off).",
+        ),
+    ] = None,
+    hosted_zone_id: Annotated[
+        str | None,
+        typer.Option(
+            "--hosted-zone-id", metavar="ZONE_ID", help="Existing hosted zone id (with --route53)."
+        ),
+    ] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option(
+            "--domain", metavar="DOMAIN", help="The hosted zone's domain (with --route53)."
+        ),
+    ] = None,
+    record_name: Annotated[
+        str | None,
+        typer.Option(
+            "--record-name",
+            metavar="NAME",
+            help="Record in the zone, serving <record>.<domain> (default: NAME-SUFFIX).",
+        ),
+    ] = None,
+    network: Annotated[
+        str | None,
+        typer.Option("--network", metavar="none|vpc", help="Function networking (default: none)."),
+    ] = None,
+    base_cidr: Annotated[
+        str | None,
+        typer.Option(
+            "--base-cidr",
+            metavar="CIDR",
+            help="With --network vpc: one /16 per region (default: 10.0.0.0/8).",
+        ),
+    ] = None,
 ) -> None:
     """Create a DR stack project NAME and prove it with its own tests at 100% coverage."""
-    flags: dict[str, object | None] = {"regions": region or None, "env_suffix": env_suffix}
-    raw, missing = collect_answers(answers_file, flags, use_defaults=use_defaults)
+    flags: dict[str, object | None] = {
+        "regions": region or None,
+        "env_suffix": env_suffix,
+        "route53": route53,
+        "hosted_zone_id": hosted_zone_id,
+        "domain": domain,
+        "record_name": record_name,
+        "network": network,
+        "base_cidr": base_cidr,
+    }
+    raw, missing = collect_answers(name, answers_file, flags, use_defaults=use_defaults)
     if missing:
         if not _stdin_is_terminal():
             raise missing_answers_error(missing)
-        for question in QUESTIONS:
-            if question.key in missing:
-                raw[question.key] = _ask(question)
+        for question in QUESTIONS:  # in order: a toggle decides whether its dependents apply
+            if question.key not in raw and question.applies(raw):
+                raw[question.key] = _ask(question, name, raw)
     answers = build_answers(name, raw)
     target = generate(answers, output_dir or Path(name), force=force)
     typer.echo(
@@ -200,6 +258,76 @@ def verify(
 ) -> None:
     """Run a generated project's tests and require 100% statement and branch coverage."""
     _verify(path)
+
+
+@app.command()
+def update(
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="PATH", help="The generated project (default: current directory)."),
+    ] = Path("."),
+    set_answers: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Change an answer, validated as in drgen new (e.g. route53=true); repeat it.",
+        ),
+    ] = None,
+    restore: Annotated[
+        list[str] | None,
+        typer.Option("--restore", metavar="FILE", help="Bring back a file you deleted; repeat it."),
+    ] = None,
+    pretend: Annotated[
+        bool,
+        typer.Option(
+            "--pretend", "--diff", help="Show what would change, file by file; write nothing."
+        ),
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Exit 5 if the project is behind the installed template; write nothing."
+        ),
+    ] = False,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Skip running the project's tests afterwards.")
+    ] = False,
+) -> None:
+    """Merge the installed template's changes into a generated project, keeping your edits."""
+    project = path.absolute()
+    if check:
+        plan = plan_update(project)
+        versions = (
+            f"generated by drgen {plan.recorded.drgen_version}, installed drgen {__version__}"
+        )
+        if plan.behind:
+            raise OutdatedError(
+                f"{project} is behind the installed template ({versions}); run drgen update"
+            )
+        typer.echo(f"{project} is up to date ({versions})")
+        return
+    if not pretend:
+        check_clean_git(project)
+    plan = plan_update(project, parse_sets(set_answers or []), restore or [])
+    for change in plan.changes:
+        typer.echo(f"  {change.action:<17}{change.path}: {ACTIONS[change.action]}")
+    if pretend:
+        typer.echo(plan.diff(), nl=False)
+        typer.echo(f"{len(plan.changes)} file(s) would change; nothing was written (--pretend)")
+        return
+    if not plan.changes and not plan.record_changes:
+        typer.echo(f"{project} is already up to date with drgen {__version__}")
+        return
+    apply_plan(plan)
+    if plan.conflicts:
+        raise ConflictError(
+            f"{len(plan.conflicts)} conflict(s) to resolve: "
+            f"{', '.join(c.path for c in plan.conflicts)}; edit them, then commit"
+        )
+    typer.echo(f"Updated {project} from drgen {plan.recorded.drgen_version} to drgen {__version__}")
+    if not no_verify:
+        _verify(project)
 
 
 def main() -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_VERIFY_FAILED = 3
+EXIT_CONFLICT = 4
+EXIT_OUTDATED = 5
+EXIT_DIRTY = 6
 EXIT_INTERRUPTED = 130
 
 
@@ -27,3 +30,21 @@ class VerificationError(DrgenError):
     """The generated project's own tests failed or did not reach 100% coverage."""
 
     exit_code = EXIT_VERIFY_FAILED
+
+
+class ConflictError(DrgenError):
+    """An update left conflict markers (or kept a file the template removed) to resolve."""
+
+    exit_code = EXIT_CONFLICT
+
+
+class OutdatedError(DrgenError):
+    """`drgen update --check`: the project is behind the installed template."""
+
+    exit_code = EXIT_OUTDATED
+
+
+class DirtyTreeError(DrgenError):
+    """The project's git working tree has uncommitted changes."""
+
+    exit_code = EXIT_DIRTY

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from importlib import resources
@@ -17,6 +18,9 @@ from drgen.errors import TargetError
 #: Where a generated project records how it was generated (read by `drgen update`).
 RECORD_DIR = ".drgen"
 ANSWERS_FILE = "answers.yml"
+#: Exactly what drgen rendered last time: the base of `drgen update`'s three-way merge. JSON,
+#: so no linter, test runner or coverage tool mistakes it for source.
+BASE_FILE = "base.json"
 
 
 def template_dir() -> Path:
@@ -45,8 +49,24 @@ def check_target(target: Path, *, force: bool) -> None:
         )
 
 
-def render_to(answers: Answers, destination: Path) -> None:
-    """Render the template with these answers into an empty or missing directory."""
+def read_tree(root: Path) -> dict[str, str]:
+    """Every file below `root` as text, by POSIX relative path, leaving out drgen's record."""
+    return {
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.relative_to(root).parts[0] != RECORD_DIR
+    }
+
+
+def render_files(answers: Answers) -> dict[str, str]:
+    """What the installed template renders for these answers, as path -> text."""
+    with tempfile.TemporaryDirectory(prefix="drgen-render-") as tmp:
+        destination = Path(tmp) / answers.project_name
+        _run_copier(answers, destination)
+        return read_tree(destination)
+
+
+def _run_copier(answers: Answers, destination: Path) -> None:
     copier.run_copy(
         str(template_dir()),
         destination,
@@ -56,7 +76,11 @@ def render_to(answers: Answers, destination: Path) -> None:
         quiet=True,
         unsafe=False,
     )
-    record = destination / RECORD_DIR
+
+
+def write_record(project: Path, answers: Answers, rendered: dict[str, str]) -> None:
+    """Record the answers, the drgen version and exactly what was rendered (the next base)."""
+    record = project / RECORD_DIR
     record.mkdir(exist_ok=True)
     (record / ANSWERS_FILE).write_text(
         "# How drgen generated this project; `drgen update` reads it. Do not edit by hand.\n"
@@ -65,6 +89,16 @@ def render_to(answers: Answers, destination: Path) -> None:
         ),
         encoding="utf-8",
     )
+    (record / BASE_FILE).write_text(
+        json.dumps({"format": 1, "drgen_version": __version__, "files": rendered}, indent=1) + "\n",
+        encoding="utf-8",
+    )
+
+
+def render_to(answers: Answers, destination: Path) -> None:
+    """Render the template with these answers into an empty or missing directory."""
+    _run_copier(answers, destination)
+    write_record(destination, answers, read_tree(destination))
 
 
 def generate(answers: Answers, target: Path, *, force: bool = False) -> Path:

@@ -35,6 +35,8 @@ def test_new_with_defaults(invoke, tmp_path: Path) -> None:  # type: ignore[no-u
         "project_name": "demo",
         "regions": ["us-east-1", "us-west-2"],
         "env_suffix": "dev",
+        "route53": False,
+        "network": "none",
     }
     assert (tmp_path / "demo" / "Pulumi.dev.yaml").is_file()
     assert "primary us-east-1, secondary us-west-2, stack dev" in result.stdout
@@ -54,6 +56,9 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
         "prod",
         "--output-dir",
         "out",
+        "--no-route53",
+        "--network",
+        "none",
         "--no-verify",
     )
     assert result.exit_code == 0, result.output
@@ -61,13 +66,17 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
         "project_name": "shop",
         "regions": ["eu-west-1", "eu-central-1", "eu-north-1"],
         "env_suffix": "prod",
+        "route53": False,
+        "network": "none",
     }
     stack = yaml.safe_load((tmp_path / "out" / "Pulumi.prod.yaml").read_text())["config"]
     assert stack["shop:secondaryRegions"] == ["eu-central-1", "eu-north-1"]
 
 
 def test_new_from_an_answers_file_with_a_flag_override(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    (tmp_path / "answers.yml").write_text("regions: [ap-south-1, ap-southeast-1]\nenv_suffix: qa\n")
+    (tmp_path / "answers.yml").write_text(
+        "regions: [ap-south-1, ap-southeast-1]\nenv_suffix: qa\nroute53: false\nnetwork: none\n"
+    )
     result = invoke("new", "demo", "--answers-file", "answers.yml", "-e", "uat", "--no-verify")
     assert result.exit_code == 0, result.output
     assert recorded(tmp_path / "demo")["regions"] == ["ap-south-1", "ap-southeast-1"]
@@ -75,7 +84,9 @@ def test_new_from_an_answers_file_with_a_flag_override(invoke, tmp_path: Path) -
 
 
 def test_prompts_ask_for_what_is_missing(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--no-verify", tty=True, input="eu-west-1, eu-west-2\nstage\n")
+    result = invoke(
+        "new", "demo", "--no-verify", tty=True, input="eu-west-1, eu-west-2\nstage\n\n\n"
+    )
     assert result.exit_code == 0, result.output
     assert "Regions (primary first, comma-separated) [us-east-1, us-west-2]:" in result.stdout
     assert "Environment suffix [dev]:" in result.stdout
@@ -83,10 +94,43 @@ def test_prompts_ask_for_what_is_missing(invoke, tmp_path: Path) -> None:  # typ
 
 
 def test_prompt_defaults_are_taken_on_enter(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--no-verify", "-e", "dev", tty=True, input="\n")
+    result = invoke("new", "demo", "--no-verify", "-e", "dev", tty=True, input="\n\n\n")
     assert result.exit_code == 0, result.output
     assert "Environment suffix" not in result.stdout  # given as a flag, not asked
     assert recorded(tmp_path / "demo")["regions"] == ["us-east-1", "us-west-2"]
+
+
+def test_prompts_for_the_toggles_ask_only_what_applies(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answers = "\n\ny\nZ0123ABC\nexample.com\n\nvpc\n10.8.0.0/13\n"
+    result = invoke("new", "shop", "--no-verify", tty=True, input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Record name (the service answers on <record>.<domain>) [shop-dev]:" in result.stdout
+    assert recorded(tmp_path / "shop") == {
+        "project_name": "shop",
+        "regions": ["us-east-1", "us-west-2"],
+        "env_suffix": "dev",
+        "route53": True,
+        "hosted_zone_id": "Z0123ABC",
+        "domain": "example.com",
+        "record_name": "shop-dev",
+        "network": "vpc",
+        "base_cidr": "10.8.0.0/13",
+    }
+    assert "Existing hosted zone id" in result.stdout
+
+
+def test_without_route53_its_questions_are_not_asked(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "shop", "--no-verify", "--defaults", "--network", "vpc", tty=True)
+    assert result.exit_code == 0, result.output
+    assert "hosted zone" not in result.stdout
+    assert recorded(tmp_path / "shop")["base_cidr"] == "10.0.0.0/8"
+
+
+def test_route53_without_its_zone_fails_without_a_terminal(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "shop", "--defaults", "--route53", "--domain", "example.com")
+    assert result.exit_code == EXIT_USAGE
+    assert "no terminal to ask for: hosted_zone_id (--hosted-zone-id)" in result.stderr
+    assert tree(tmp_path) == {}
 
 
 def test_a_bad_prompt_answer_is_asked_again(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -95,11 +139,12 @@ def test_a_bad_prompt_answer_is_asked_again(invoke, tmp_path: Path) -> None:  # 
         "demo",
         "--no-verify",
         tty=True,
-        input="us-east-1, mars-1\nus-east-1,us-east-2\nBAD\nok\n",
+        input="us-east-1, mars-1\nus-east-1,us-east-2\nBAD\nok\n\nvpn\nnone\n",
     )
     assert result.exit_code == 0, result.output
     assert "region 'mars-1' is not an AWS commercial region code" in result.stderr
     assert "env_suffix 'BAD' is not valid" in result.stderr
+    assert "network 'vpn' is not accepted; accepted: none, vpc" in result.stderr
     assert recorded(tmp_path / "demo")["env_suffix"] == "ok"
 
 
@@ -107,7 +152,8 @@ def test_without_a_terminal_missing_answers_fail_fast(invoke, tmp_path: Path) ->
     result = invoke("new", "demo", "-e", "dev")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
-        "drgen: error: no terminal to ask for: regions (--region); pass them as flags, "
+        "drgen: error: no terminal to ask for: regions (--region), route53 "
+        "(--route53/--no-route53), network (--network); pass them as flags, "
         "in --answers-file, or use --defaults\n"
     )
     assert tree(tmp_path) == {}
@@ -123,6 +169,13 @@ def test_without_a_terminal_missing_answers_fail_fast(invoke, tmp_path: Path) ->
         (["demo", "-e", "x" * 40], "S3 bucket name"),
         (["demo", "-e", "s3alias"], "reserved by S3"),
         (["demo", "--answers-file", "nope.yml"], "answers file 'nope.yml' cannot be read"),
+        (["demo", "--network", "vpn"], "network 'vpn' is not accepted; accepted: none, vpc"),
+        (["demo", "--hosted-zone-id", "Z1"], "hosted_zone_id 'Z1' is only used when route53 is on"),
+        (
+            ["demo", "--route53", "--hosted-zone-id", "zone", "--domain", "example.com"],
+            "hosted_zone_id 'zone' is not a Route 53 hosted zone id",
+        ),
+        (["demo", "--network", "vpc", "--base-cidr", "10.0.0.0/24"], "smaller than a /16"),
     ],
 )
 def test_bad_answers_are_one_line_errors_and_write_nothing(

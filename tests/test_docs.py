@@ -18,7 +18,9 @@ def help_text(*command: str) -> str:
     return result.stdout
 
 
-@pytest.mark.parametrize("command", [(), ("new",), ("verify",)], ids=["drgen", "new", "verify"])
+@pytest.mark.parametrize(
+    "command", [(), ("new",), ("verify",), ("update",)], ids=["drgen", "new", "verify", "update"]
+)
 def test_cli_reference_shows_the_current_help(command: tuple[str, ...]) -> None:
     reference = (ROOT / "docs" / "cli.md").read_text()
     block = f"```text\n$ drgen {' '.join((*command, '--help')).strip()}\n{help_text(*command)}```"

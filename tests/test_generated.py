@@ -20,9 +20,29 @@ from drgen.verify import verify_project
 pytestmark = pytest.mark.slow
 
 
-def bake(tmp_path: Path, regions: list[str], suffix: str = "dev", name: str = "demo") -> Path:
-    answers = build_answers(name, {"regions": regions, "env_suffix": suffix})
-    return generate(answers, tmp_path / name)
+ZONE = {"hosted_zone_id": "Z0123456789ABCDEFGHIJ", "domain": "example.com", "record_name": "api"}
+
+
+def bake(
+    tmp_path: Path,
+    regions: list[str],
+    suffix: str = "dev",
+    name: str = "demo",
+    *,
+    route53: bool = False,
+    network: str = "none",
+) -> Path:
+    raw: dict[str, object] = {
+        "regions": regions,
+        "env_suffix": suffix,
+        "route53": route53,
+        "network": network,
+    }
+    if route53:
+        raw.update(ZONE)
+    if network == "vpc":
+        raw["base_cidr"] = "10.0.0.0/8"
+    return generate(build_answers(name, raw), tmp_path / name)
 
 
 def test_drgen_new_defaults_verifies_at_full_coverage(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -45,22 +65,20 @@ def test_drgen_new_defaults_verifies_at_full_coverage(invoke, tmp_path: Path) ->
     assert alone.returncode == 0, alone.stdout + alone.stderr
 
 
+@pytest.mark.parametrize("network", ["none", "vpc"])
+@pytest.mark.parametrize("route53", [False, True], ids=["no-route53", "route53"])
 @pytest.mark.parametrize(
     "regions",
-    [
-        ["us-east-1", "us-west-2", "eu-west-1"],
-        ["ap-southeast-1", "ap-northeast-3"],
-    ],
+    [["us-east-1", "us-west-2"], ["ap-southeast-1", "eu-west-1", "ap-northeast-3"]],
+    ids=["2-regions", "3-regions"],
 )
-def test_more_regions_and_the_longest_suffix_verify(tmp_path: Path, regions: list[str]) -> None:
+def test_every_combination_verifies_at_the_longest_suffix_and_lints(
+    tmp_path: Path, regions: list[str], route53: bool, network: str
+) -> None:
     suffix = "s" * longest_env_suffix("demo", tuple(regions))
-    project = bake(tmp_path, regions, suffix)
+    project = bake(tmp_path, regions, suffix, route53=route53, network=network)
     result = verify_project(project)
     assert result.ok, result.output[-3000:]
-
-
-def test_generated_code_passes_ruff(tmp_path: Path) -> None:
-    project = bake(tmp_path, ["us-east-1", "us-west-2"])
     lint = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
         cwd=project,
@@ -69,6 +87,15 @@ def test_generated_code_passes_ruff(tmp_path: Path) -> None:
         check=False,
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
+    readme = (project / "README.md").read_text()
+    assert ("failover alias records" in readme) is route53
+    assert ("No NAT gateway" in readme) is (network == "vpc")
+    files = {p.name for p in project.rglob("*.py")}
+    assert ("dns.py" in files) is route53 and ("test_dns.py" in files) is route53
+    assert ("network.py" in files) is (network == "vpc")
+    program = "".join(p.read_text() for p in (project / "infra").glob("*.py"))
+    assert ("route53" in program) is route53, "no dead code for features that are off"
+    assert ("vpc_config" in program) is (network == "vpc")
 
 
 #: Each pitfall fix, removed from a baked project: its own suite must then fail.
@@ -185,7 +212,97 @@ def test_the_wheel_ships_the_template(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         "drgen/templates/copier.yml",
-        "drgen/templates/project/infra/stack.py",
+        "drgen/templates/project/infra/stack.py.jinja",
+        "drgen/templates/project/infra/{% if route53 %}dns.py{% endif %}",
+        "drgen/templates/project/infra/{% if network == 'vpc' %}network.py{% endif %}",
         "drgen/templates/project/Pulumi.{{ env_suffix }}.yaml.jinja",
     }
     assert expected <= names, sorted(n for n in names if "templates" in n)
+
+
+#: The same for the fixes the toggles bring, on a project with route53 on and network vpc.
+NETWORK = "infra/network.py"
+DNS = "infra/dns.py"
+TOGGLE_MUTATIONS = [
+    (
+        NETWORK,
+        'for service in ("dynamodb", "s3")',
+        'for service in ("dynamodb",)',
+        "1: no S3 gateway endpoint",
+    ),
+    (
+        NETWORK,
+        'vpc_endpoint_type="Interface"',
+        'vpc_endpoint_type="Gateway"',
+        "1: no Secrets Manager interface endpoint",
+    ),
+    (
+        "infra/compute.py",
+        "policy_arn=VPC_ACCESS_POLICY",
+        'policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess"',
+        "1: no VPC access policy",
+    ),
+    (NETWORK, "        auto_accept=True,\n", "        auto_accept=False,\n", "9: nobody accepts"),
+    (
+        NETWORK,
+        "pulumi.ResourceOptions(depends_on=[accepter])",
+        "pulumi.ResourceOptions()",
+        "9: routes before acceptance",
+    ),
+    (
+        NETWORK,
+        "((primary, peer, requester_opts), (peer, primary, peer_opts))",
+        "((primary, peer, requester_opts),)",
+        "9: a route on one side only",
+    ),
+    (
+        DNS,
+        "fqdn=api.api_endpoint.apply(host_of),",
+        "ip_address=api.api_endpoint.apply(host_of),",
+        "2: health check on an ip_address",
+    ),
+    (
+        DNS,
+        "        health_check_id=front.health_check.id,\n",
+        "",
+        "2: failover record without its health check",
+    ),
+    (
+        DNS,
+        'failover_record(config, fronts[failover], "SECONDARY", providers[failover])',
+        "pass",
+        "2: no SECONDARY record",
+    ),
+    (
+        DNS,
+        "opts = pulumi.ResourceOptions(provider=provider)\n    api =",
+        "opts = pulumi.ResourceOptions()\n    api =",
+        "10: toggle resources on the default provider",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def pristine_full(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return bake(
+        tmp_path_factory.mktemp("pristine-full"),
+        ["us-east-1", "us-west-2"],
+        route53=True,
+        network="vpc",
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "fix", "broken", "pitfall"), TOGGLE_MUTATIONS, ids=[m[3] for m in TOGGLE_MUTATIONS]
+)
+def test_removing_a_toggle_fix_fails_the_generated_suite(
+    pristine_full: Path, tmp_path: Path, path: str, fix: str, broken: str, pitfall: str
+) -> None:
+    project = tmp_path / "mutant"
+    shutil.copytree(pristine_full, project)
+    source = project / path
+    text = source.read_text()
+    assert text.count(fix) == 1, f"the fix for {pitfall} is no longer in {path}"
+    source.write_text(text.replace(fix, broken))
+    result = verify_project(project)
+    assert not result.ok, f"removing the fix for {pitfall} went unnoticed"

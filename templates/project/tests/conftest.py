@@ -37,6 +37,9 @@ def variant_config(path: Path, variant: str) -> tuple[dict[str, Any], list[str]]
         used = {config[f"{project}:primaryRegion"], *config[f"{project}:secondaryRegions"]}
         spare = next(region for region in SPARE_REGIONS if region not in used)
         config[f"{project}:secondaryRegions"] = [*config[f"{project}:secondaryRegions"], spare]
+        if f"{project}:baseCidr" in config:
+            # one more region needs one more /16; a /8 has room for every region
+            config[f"{project}:baseCidr"] = "10.0.0.0/8"
     return config, []
 
 

@@ -156,6 +156,14 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 "userId": "AIDATEST",
                 "id": ACCOUNT_ID,
             }
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            region = self.region_for(args.provider)
+            return {
+                "id": region,
+                "names": [f"{region}{zone}" for zone in "abc"],
+                "zoneIds": [f"{region}-az{n}" for n in (1, 2, 3)],
+                "groupNames": [region],
+            }
         raise NotImplementedError(f"no mock for invoke {args.token}")
 
 
@@ -178,6 +186,36 @@ def computed_outputs(typ: str, inputs: dict[str, Any], region: str | None) -> di
         key = f"{region}/{inputs.get('functionName')}"
         url_id = f"url{zlib.crc32(key.encode()):010d}"
         return {"urlId": url_id, "functionUrl": f"https://{url_id}.lambda-url.{region}.on.aws/"}
+    if typ == "aws:apigatewayv2/api:Api":
+        api_id = f"api{zlib.crc32(f'{region}/{name}'.encode()):010d}"
+        return {
+            "apiEndpoint": f"https://{api_id}.execute-api.{region}.amazonaws.com",
+            "executionArn": f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{api_id}",
+            "arn": f"arn:aws:apigateway:{region}::/apis/{api_id}",
+        }
+    if typ == "aws:acm/certificate:Certificate":
+        domain = inputs["domainName"]
+        return {
+            "arn": f"arn:aws:acm:{region}:{ACCOUNT_ID}:certificate/{zlib.crc32(domain.encode())}",
+            "domainValidationOptions": [
+                {
+                    "domainName": domain,
+                    "resourceRecordName": f"_0123abcd.{domain}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": "_4567efgh.acm-validations.aws.",
+                }
+            ],
+        }
+    if typ == "aws:apigatewayv2/domainName:DomainName":
+        configuration = dict(inputs["domainNameConfiguration"])
+        configuration["targetDomainName"] = f"d-0123456789.execute-api.{region}.amazonaws.com"
+        configuration["hostedZoneId"] = "Z1UJRXOUMOOFQ8"
+        return {"domainNameConfiguration": configuration}
+    if typ == "aws:route53/record:Record":
+        return {"fqdn": str(inputs["name"]).rstrip(".")}
+    if typ == "aws:ec2/vpcEndpoint:VpcEndpoint":
+        service = str(inputs["serviceName"]).rsplit(".", 1)[-1]
+        return {"prefixListId": f"pl-{service}-{region}"}
     if typ == "random:index/randomPassword:RandomPassword":
         return {"result": "generated-random-password-for-tests"}
     service = typ.split(":")[1].split("/")[0]
