@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,9 +22,11 @@ from drgen.answers import (
 )
 from drgen.errors import (
     EXIT_INTERRUPTED,
+    RESULTS,
     AnswerError,
     ConflictError,
     DrgenError,
+    InterruptedError_,
     OutdatedError,
     VerificationError,
 )
@@ -31,18 +35,72 @@ from drgen.update import ACTIONS, apply_plan, check_clean_git, parse_sets, plan_
 from drgen.verify import VerifyResult, verify_project
 
 
+class Report:
+    """What a command tells its user: lines for people, or one JSON document.
+
+    With `--json` the document is the only thing on stdout; the lines go to stderr.
+    """
+
+    def __init__(self, command: str, *, json_mode: bool) -> None:
+        self.json_mode = json_mode
+        self.doc: dict[str, Any] = {
+            "command": command,
+            "result": RESULTS[0],
+            "exit_code": 0,
+            "drgen_version": __version__,
+            "errors": [],
+        }
+
+    def say(self, text: str, *, err: bool = False, nl: bool = True) -> None:
+        """A line for people."""
+        typer.echo(text, err=err or self.json_mode, nl=nl)
+
+    def finish(self, exit_code: int = 0, error: str | None = None) -> None:
+        """Print the JSON document (with `--json`) or the error line."""
+        if error is not None:
+            self.doc["errors"].append(error)
+        if self.json_mode:
+            self.doc.update(result=RESULTS.get(exit_code, "error"), exit_code=exit_code)
+            typer.echo(json.dumps(self.doc, indent=2, default=str))
+        elif error is not None:
+            typer.echo(f"drgen: error: {error}", err=True)
+
+
+REPORT_KEY = "drgen.report"
+
+
+def _report_of(ctx: Any) -> Report:
+    report: Report | None = ctx.meta.get(REPORT_KEY)
+    return report if report is not None else Report("drgen", json_mode=False)
+
+
 class _Group(TyperGroup):
-    """Turns every `DrgenError` into one line on stderr and its exit code, in one place."""
+    """Turns every `DrgenError` into its message and exit code, in one place."""
 
     def invoke(self, ctx: Any) -> Any:  # typer.Context; its base class is private
         try:
-            return super().invoke(ctx)
+            value = super().invoke(ctx)
         except DrgenError as error:
-            typer.echo(f"drgen: error: {error}", err=True)
+            _report_of(ctx).finish(error.exit_code, str(error))
             ctx.exit(error.exit_code)
-        except KeyboardInterrupt:
-            typer.echo("drgen: interrupted; nothing was left half-written", err=True)
+        except (KeyboardInterrupt, typer.Abort):
+            message = "interrupted; nothing was left half-written"
+            _report_of(ctx).finish(EXIT_INTERRUPTED, message)
             ctx.exit(EXIT_INTERRUPTED)
+        if REPORT_KEY in ctx.meta:
+            ctx.meta[REPORT_KEY].finish()
+        return value
+
+
+def _start(ctx: typer.Context, command: str, json_mode: bool) -> Report:
+    report = Report(command, json_mode=json_mode)
+    ctx.meta[REPORT_KEY] = report
+    return report
+
+
+JSON_OPTION = typer.Option(
+    "--json", help="Print one JSON document (result, paths, versions, coverage, errors) on stdout."
+)
 
 
 app = typer.Typer(
@@ -99,23 +157,26 @@ def _ask(question: Question, project_name: str, raw: dict[str, object]) -> objec
             typer.echo(f"  {error}", err=True)
 
 
-def _report(result: VerifyResult) -> None:
+def _show(report: Report, result: VerifyResult) -> None:
+    report.doc["verification"] = {
+        key: value for key, value in asdict(result).items() if key != "output"
+    } | {"ok": result.ok}
     if result.ok:
-        typer.echo(f"Verified: {result.summary()}")
+        report.say(f"Verified: {result.summary()}")
         return
-    typer.echo(f"Verification failed: {result.summary()}", err=True)
+    report.say(f"Verification failed: {result.summary()}", err=True)
     for name in result.failing_tests:
-        typer.echo(f"  failed: {name}", err=True)
+        report.say(f"  failed: {name}", err=True)
     for path, lines in result.uncovered.items():
-        typer.echo(f"  not covered: {path} lines {', '.join(map(str, lines))}", err=True)
+        report.say(f"  not covered: {path} lines {', '.join(map(str, lines))}", err=True)
     if not result.failing_tests and not result.uncovered:
-        typer.echo(result.output.strip()[-2000:], err=True)
+        report.say(result.output.strip()[-2000:], err=True)
 
 
-def _verify(project: Path) -> None:
-    typer.echo(f"Running the project's tests in {project} ...")
+def _verify(report: Report, project: Path) -> None:
+    report.say(f"Running the project's tests in {project} ...")
     result = verify_project(project)
-    _report(result)
+    _show(report, result)
     if not result.ok:
         raise VerificationError(
             f"the tests of {str(project)!r} did not pass at 100% statement and branch coverage"
@@ -124,6 +185,7 @@ def _verify(project: Path) -> None:
 
 @app.command()
 def new(
+    ctx: typer.Context,
     name: Annotated[
         str,
         typer.Argument(metavar="NAME", help="Project name: lowercase letters, digits, hyphens."),
@@ -212,6 +274,7 @@ def new(
             help="With --network vpc: one /16 per region (default: 10.0.0.0/8).",
         ),
     ] = None,
+    json_mode: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Create a DR stack project NAME and prove it with its own tests at 100% coverage."""
     flags: dict[str, object | None] = {
@@ -224,44 +287,51 @@ def new(
         "network": network,
         "base_cidr": base_cidr,
     }
+    report = _start(ctx, "new", json_mode)
     raw, missing = collect_answers(name, answers_file, flags, use_defaults=use_defaults)
     if missing:
-        if not _stdin_is_terminal():
+        if json_mode or not _stdin_is_terminal():
             raise missing_answers_error(missing)
         for question in QUESTIONS:  # in order: a toggle decides whether its dependents apply
             if question.key not in raw and question.applies(raw):
                 raw[question.key] = _ask(question, name, raw)
     answers = build_answers(name, raw)
     target = generate(answers, output_dir or Path(name), force=force)
-    typer.echo(
+    report.doc.update(project=str(target), answers=answers.to_data())
+    report.say(
         f"Created {answers.project_name} in {target}: primary {answers.primary_region}, "
         f"secondary {', '.join(answers.secondary_regions)}, stack {answers.env_suffix}"
     )
     if no_verify:
-        typer.echo("Skipped verification (--no-verify); run `drgen verify` to prove it.")
+        report.say("Skipped verification (--no-verify); run `drgen verify` to prove it.")
         return
     try:
-        _verify(target)
+        _verify(report, target)
     except KeyboardInterrupt:
-        typer.echo(
-            f"drgen: verification interrupted; the project in {target} is complete", err=True
-        )
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise InterruptedError_(
+            f"verification interrupted; the project in {target} is complete: "
+            "run `drgen verify` to prove it"
+        ) from None
 
 
 @app.command()
 def verify(
+    ctx: typer.Context,
     path: Annotated[
         Path,
         typer.Argument(metavar="PATH", help="The generated project (default: current directory)."),
     ] = Path("."),
+    json_mode: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Run a generated project's tests and require 100% statement and branch coverage."""
-    _verify(path)
+    report = _start(ctx, "verify", json_mode)
+    report.doc["project"] = str(path.absolute())
+    _verify(report, path)
 
 
 @app.command()
 def update(
+    ctx: typer.Context,
     path: Annotated[
         Path,
         typer.Argument(metavar="PATH", help="The generated project (default: current directory)."),
@@ -293,11 +363,15 @@ def update(
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip running the project's tests afterwards.")
     ] = False,
+    json_mode: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Merge the installed template's changes into a generated project, keeping your edits."""
+    report = _start(ctx, "update", json_mode)
     project = path.absolute()
+    report.doc["project"] = str(project)
     if check:
         plan = plan_update(project)
+        report.doc.update(generated_by=plan.recorded.drgen_version, behind=plan.behind)
         versions = (
             f"generated by drgen {plan.recorded.drgen_version}, installed drgen {__version__}"
         )
@@ -305,19 +379,25 @@ def update(
             raise OutdatedError(
                 f"{project} is behind the installed template ({versions}); run drgen update"
             )
-        typer.echo(f"{project} is up to date ({versions})")
+        report.say(f"{project} is up to date ({versions})")
         return
     if not pretend:
         check_clean_git(project)
     plan = plan_update(project, parse_sets(set_answers or []), restore or [])
+    report.doc.update(
+        generated_by=plan.recorded.drgen_version,
+        changes=[{"path": c.path, "action": c.action} for c in plan.changes],
+        conflicts=[c.path for c in plan.conflicts],
+        pretend=pretend,
+    )
     for change in plan.changes:
-        typer.echo(f"  {change.action:<17}{change.path}: {ACTIONS[change.action]}")
+        report.say(f"  {change.action:<17}{change.path}: {ACTIONS[change.action]}")
     if pretend:
-        typer.echo(plan.diff(), nl=False)
-        typer.echo(f"{len(plan.changes)} file(s) would change; nothing was written (--pretend)")
+        report.say(plan.diff(), nl=False)
+        report.say(f"{len(plan.changes)} file(s) would change; nothing was written (--pretend)")
         return
     if not plan.changes and not plan.record_changes:
-        typer.echo(f"{project} is already up to date with drgen {__version__}")
+        report.say(f"{project} is already up to date with drgen {__version__}")
         return
     apply_plan(plan)
     if plan.conflicts:
@@ -325,9 +405,9 @@ def update(
             f"{len(plan.conflicts)} conflict(s) to resolve: "
             f"{', '.join(c.path for c in plan.conflicts)}; edit them, then commit"
         )
-    typer.echo(f"Updated {project} from drgen {plan.recorded.drgen_version} to drgen {__version__}")
+    report.say(f"Updated {project} from drgen {plan.recorded.drgen_version} to drgen {__version__}")
     if not no_verify:
-        _verify(project)
+        _verify(report, project)
 
 
 def main() -> None:

@@ -48,3 +48,21 @@ class DirtyTreeError(DrgenError):
     """The project's git working tree has uncommitted changes."""
 
     exit_code = EXIT_DIRTY
+
+
+class InterruptedError_(DrgenError):  # not the builtin InterruptedError (EINTR)
+    """Ctrl-C: the message says what was kept."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+#: How `--json` names each outcome.
+RESULTS = {
+    EXIT_OK: "ok",
+    EXIT_USAGE: "error",
+    EXIT_VERIFY_FAILED: "verification-failed",
+    EXIT_CONFLICT: "conflict",
+    EXIT_OUTDATED: "outdated",
+    EXIT_DIRTY: "dirty",
+    EXIT_INTERRUPTED: "interrupted",
+}

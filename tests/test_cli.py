@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
 from drgen import __version__
+from drgen.answers import LABEL_RULE
 from drgen.errors import EXIT_USAGE, EXIT_VERIFY_FAILED
 from tests.conftest import tree
 
@@ -289,3 +291,62 @@ def test_verify_reports_failing_tests_and_uncovered_lines(invoke, tmp_path: Path
         "calc.py",
         "tests/test_calc.py",
     }
+
+
+def test_json_mode_prints_one_document_and_nothing_else(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "demo", "--defaults", "--no-verify", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["command"] == "new" and doc["result"] == "ok" and doc["exit_code"] == 0
+    assert doc["project"] == str(tmp_path / "demo")
+    assert doc["answers"]["regions"] == ["us-east-1", "us-west-2"]
+    assert doc["drgen_version"] == __version__ and doc["errors"] == []
+    assert "Created demo" in result.stderr
+
+
+def test_json_mode_reports_errors_in_the_document(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "Demo", "--defaults", "--json")
+    assert result.exit_code == EXIT_USAGE
+    doc = json.loads(result.stdout)
+    assert doc["result"] == "error" and doc["exit_code"] == EXIT_USAGE
+    assert doc["errors"] == ["project name 'Demo' is not valid: use " + LABEL_RULE]
+    assert tree(tmp_path) == {}
+
+
+def test_json_mode_never_prompts(invoke) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "demo", "--json", tty=True)
+    assert result.exit_code == EXIT_USAGE
+    assert "no terminal to ask for: regions" in json.loads(result.stdout)["errors"][0]
+
+
+def test_ctrl_c_at_a_prompt_exits_130_and_writes_nothing(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    def ctrl_c(*args: object, **kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("drgen.cli.typer.prompt", ctrl_c)
+    result = invoke("new", "demo", "--no-verify", tty=True)
+    assert result.exit_code == 130
+    assert result.stderr == "drgen: error: interrupted; nothing was left half-written\n"
+    assert tree(tmp_path) == {}
+
+
+def test_end_of_input_at_a_prompt_is_an_interrupt_too(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "demo", "--no-verify", tty=True, input="")
+    assert result.exit_code == 130
+    assert tree(tmp_path) == {}
+
+
+def test_interrupted_verification_keeps_the_rendered_project(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    def ctrl_c(project: Path) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("drgen.cli.verify_project", ctrl_c)
+    result = invoke("new", "demo", "--defaults")
+    assert result.exit_code == 130
+    assert "verification interrupted; the project in" in result.stderr
+    assert "is complete: run `drgen verify` to prove it" in result.stderr
+    assert (tmp_path / "demo" / "Pulumi.yaml").is_file()

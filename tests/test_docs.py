@@ -18,13 +18,32 @@ def help_text(*command: str) -> str:
     return result.stdout
 
 
-@pytest.mark.parametrize(
-    "command", [(), ("new",), ("verify",), ("update",)], ids=["drgen", "new", "verify", "update"]
-)
+COMMANDS = [(), ("new",), ("verify",), ("update",)]
+
+
+def help_block(command: tuple[str, ...]) -> str:
+    return f"```text\n$ drgen {' '.join((*command, '--help')).strip()}\n{help_text(*command)}```"
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=["drgen", "new", "verify", "update"])
 def test_cli_reference_shows_the_current_help(command: tuple[str, ...]) -> None:
     reference = (ROOT / "docs" / "cli.md").read_text()
-    block = f"```text\n$ drgen {' '.join((*command, '--help')).strip()}\n{help_text(*command)}```"
-    assert block in reference, f"docs/cli.md is out of date; expected:\n{block}"
+    block = help_block(command)
+    assert block in reference, (
+        f"docs/cli.md is out of date (refresh: python -m tests.test_docs); expected:\n{block}"
+    )
+
+
+def refresh_cli_reference() -> None:
+    """Replace each help block of docs/cli.md with the current `--help` output."""
+    path = ROOT / "docs" / "cli.md"
+    text = path.read_text()
+    for command in COMMANDS:
+        head = f"```text\n$ drgen {' '.join((*command, '--help')).strip()}\n"
+        start = text.index(head)
+        end = text.index("```", start + len(head)) + 3
+        text = text[:start] + help_block(command) + text[end:]
+    path.write_text(text)
 
 
 def test_ci_runs_the_readme_test_command() -> None:
@@ -34,3 +53,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     )
     assert f"```bash\n{command}\n```" in readme
     assert (ROOT / ".ci" / "run").read_text().strip().endswith(command)
+
+
+if __name__ == "__main__":
+    refresh_cli_reference()
