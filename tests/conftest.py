@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from typer.testing import CliRunner
 
 from drgen.cli import app
+
+# Nothing in the working directory: no example database, caches under the system temp dir.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "drgen-hypothesis")
+settings.register_profile("drgen", database=None)
+settings.load_profile("drgen")
 
 
 def tree(path: Path) -> dict[str, bytes]:

@@ -269,9 +269,15 @@ TOGGLE_MUTATIONS = [
     ),
     (
         DNS,
-        'failover_record(config, fronts[failover], "SECONDARY", providers[failover])',
+        'failover_record(config, fronts[failover], "SECONDARY", zone_id, providers[primary])',
         "pass",
         "2: no SECONDARY record",
+    ),
+    (
+        DNS,
+        "zone_id = existing_zone_id(config, providers[primary])",
+        "zone_id = config.hosted_zone_id",
+        "2: the zone is not looked up",
     ),
     (
         DNS,

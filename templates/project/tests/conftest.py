@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ SPARE_REGIONS = (
     "us-east-1",
     "us-west-2",
 )
-CONFIGURED_SECRET = "configured-app-secret-for-tests"
+#: A value set with `pulumi config set --secret appSecret`; made up per run, never a literal.
+CONFIGURED_SECRET = secrets.token_urlsafe(24)
 
 _runs: dict[tuple[str, str], StackRun] = {}
 

@@ -17,14 +17,15 @@ from typing import Any
 import pulumi
 import yaml
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ACCOUNT_ID = "123456789012"
 PROVIDER_TYPE = "pulumi:providers:aws"
-#: How a secret input arrives under mocks (see pulumi's rpc module).
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-SECRET_KEY = "4dabf18193072939515e22adb298388d"
+#: How a secret input arrives under mocks: {SECRET_KEY: SECRET_SIG, "value": ...}.
+SECRET_KEY = rpc._special_sig_key
+SECRET_SIG = rpc._special_secret_sig
 
 
 @dataclass
@@ -52,6 +53,7 @@ class StackRun:
     config: dict[str, Any]
     resources: list[Resource]
     exports: dict[str, Any]
+    invokes: list[tuple[str, dict[str, Any], str | None]]
 
     def of_type(self, typ: str) -> list[Resource]:
         """Every resource of one Pulumi type."""
@@ -92,6 +94,17 @@ def stack_files() -> list[Path]:
     return sorted(p for p in PROJECT_DIR.glob("Pulumi.*.yaml") if p.name != "Pulumi.yaml")
 
 
+def existing_zones() -> dict[str, str]:
+    """The hosted zones the mocked account has: the ones the stack files name, by id."""
+    zones = {}
+    for path in stack_files():
+        config = stack_config(path)
+        zone_id = config.get(f"{project_name()}:hostedZoneId")
+        if zone_id is not None:
+            zones[zone_id] = config[f"{project_name()}:domain"]
+    return zones
+
+
 def stack_config(path: Path) -> dict[str, Any]:
     """The `config:` map of a stack file, keys as written (`project:key`)."""
     return dict(yaml.safe_load(path.read_text())["config"])
@@ -128,6 +141,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self.resources: dict[tuple[str, str], Resource] = {}
         self.provider_regions: dict[str, str] = {}
+        self.invokes: list[tuple[str, dict[str, Any], str | None]] = []
 
     def region_for(self, provider: str) -> str | None:
         """The region of the provider a resource was registered with."""
@@ -149,6 +163,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return f"{args.name}-id", {**inputs, **computed_outputs(args.typ, inputs, region)}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        self.invokes.append((args.token, dict(args.args), self.region_for(args.provider)))
+        if args.token == "aws:route53/getZone:getZone":
+            zone_id = args.args["zoneId"]
+            if zone_id not in existing_zones():
+                raise LookupError(f"no matching Route 53 Hosted Zone found: {zone_id}")
+            name = f"{existing_zones()[zone_id]}."
+            return {"id": zone_id, "zoneId": zone_id, "name": name, "privateZone": False}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": ACCOUNT_ID,
@@ -180,6 +201,8 @@ def computed_outputs(typ: str, inputs: dict[str, Any], region: str | None) -> di
         return {"arn": arn, "streamArn": f"{arn}/stream/2026-01-01T00:00:00.000"}
     if typ == "aws:secretsmanager/secret:Secret":
         return {"arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-AbCdEf"}
+    if typ == "aws:cloudwatch/logGroup:LogGroup":
+        return {"arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
     if typ == "aws:lambda/function:Function":
         return {"arn": f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"}
     if typ == "aws:lambda/functionUrl:FunctionUrl":
@@ -272,4 +295,6 @@ def run_program(config: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> S
         resource.dependencies = {
             monitor.names_by_urn.get(urn, urn) for urn in resource.dependencies
         }
-    return StackRun(config=dict(config), resources=resources, exports=exports)
+    return StackRun(
+        config=dict(config), resources=resources, exports=exports, invokes=mocks.invokes
+    )

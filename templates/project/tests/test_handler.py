@@ -26,7 +26,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret - moto's fake credentials
         "TABLE_NAME": TABLE,
         "BUCKET_NAME": BUCKET,
         "SECRET_ID": SECRET_ID,

@@ -1,0 +1,134 @@
+"""Hostile and broken inputs: each gets its one-line error and leaves the file system as it was.
+
+Every row is one input a person or a pipeline could pass; the fragment is what the error must
+say. 40+ rows across every free-text answer, the answers file and the target directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drgen.errors import EXIT_USAGE
+from tests.conftest import tree
+
+NAME = ["new"]
+ZONE = ["--route53", "--hosted-zone-id", "Z0123ABC", "--domain", "example.com"]
+
+#: (arguments after `drgen new`, what the one-line error must contain).
+HOSTILE_FLAGS: list[tuple[list[str], str]] = [
+    # the project name
+    ([""], "project name '' is not valid"),
+    ([" demo"], "project name ' demo' is not valid"),
+    (["demo\n"], "project name 'demo\\n' is not valid"),
+    (["démo"], "project name 'démo' is not valid"),
+    (["../demo"], "project name '../demo' is not valid"),
+    (["demo/x"], "project name 'demo/x' is not valid"),
+    ([".."], "project name '..' is not valid"),
+    (["{{ 7*7 }}"], "project name '{{ 7*7 }}' is not valid"),
+    (["demo'; import os; '"], "is not valid"),
+    (['demo"'], "is not valid"),
+    (["__import__('os')"], "is not valid"),
+    (["a" * 300], "S3 bucket name"),
+    (["xn--demo"], "is not valid"),
+    (["sthree-demo"], "prefix S3 reserves"),
+    # the environment suffix
+    (["demo", "-e", ""], "env_suffix '' is not valid"),
+    (["demo", "-e", " dev"], "env_suffix ' dev' is not valid"),
+    (["demo", "-e", "dev\t"], "env_suffix 'dev\\t' is not valid"),
+    (["demo", "-e", "dév"], "env_suffix 'dév' is not valid"),
+    (["demo", "-e", "../../etc"], "env_suffix '../../etc' is not valid"),
+    (["demo", "-e", "{% raw %}"], "env_suffix '{% raw %}' is not valid"),
+    (["demo", "-e", "dev: [x]"], "env_suffix 'dev: [x]' is not valid"),
+    (["demo", "-e", "e" * 100], "S3 bucket name"),
+    (["demo", "-e", "s3alias"], "reserved by S3"),
+    # regions
+    (["demo", "-r", "us-east-1", "-r", ""], "region '' is not an AWS commercial region"),
+    (["demo", "-r", "us-east-1", "-r", "us-east-1 "], "region 'us-east-1 ' is not an AWS"),
+    (["demo", "-r", "us-east-1", "-r", "../us-west-2"], "region '../us-west-2' is not an AWS"),
+    (["demo", "-r", "us-east-1", "-r", "cn-north-1"], "region 'cn-north-1' is not an AWS"),
+    (["demo", "-r", "us-east-1", "-r", "us-gov-west-1"], "region 'us-gov-west-1' is not an AWS"),
+    (["demo", "-r", "us-east-1"], "at least two regions"),
+    (["demo", "-r", "eu-west-1", "-r", "eu-west-1"], "region 'eu-west-1' is given twice"),
+    # the Route 53 answers
+    (["demo", *ZONE[:1], "--hosted-zone-id", "", "--domain", "example.com"], "hosted_zone_id ''"),
+    (
+        ["demo", *ZONE[:1], "--hosted-zone-id", "Z1\nZ2", "--domain", "example.com"],
+        "hosted_zone_id 'Z1\\nZ2' is not a Route 53 hosted zone id",
+    ),
+    (
+        ["demo", *ZONE[:1], "--hosted-zone-id", "/hostedzone/Z1", "--domain", "example.com"],
+        "without /hostedzone/",
+    ),
+    (["demo", *ZONE[:3], "--domain", ""], "domain '' is not a valid DNS name"),
+    (["demo", *ZONE[:3], "--domain", "exa mple.com"], "domain 'exa mple.com' is not a valid"),
+    (["demo", *ZONE[:3], "--domain", 'example.com"; rm -rf /'], "is not a valid DNS name"),
+    (["demo", *ZONE[:3], "--domain", "ëxample.com"], "domain 'ëxample.com' is not a valid"),
+    (["demo", *ZONE[:3], "--domain", "example..com"], "domain 'example..com' is not a valid"),
+    (["demo", *ZONE, "--record-name", "{{x}}"], "record_name '{{x}}' is not a valid DNS name"),
+    (["demo", *ZONE, "--record-name", "a/b"], "record_name 'a/b' is not a valid DNS name"),
+    (["demo", *ZONE, "--record-name", "r" * 63], "ACM certificates accept at most 64"),
+    (["demo", "--hosted-zone-id", "Z1"], "only used when route53 is on"),
+    # networking
+    (["demo", "--network", ""], "network '' is not accepted; accepted: none, vpc"),
+    (["demo", "--network", "VPC"], "network 'VPC' is not accepted"),
+    (["demo", "--network", "vpc", "--base-cidr", "10.0.0.0"], "smaller than a /16"),
+    (["demo", "--network", "vpc", "--base-cidr", "10.0.0.0/8; x"], "not an IPv4 network"),
+    (["demo", "--network", "vpc", "--base-cidr", "300.0.0.0/8"], "not an IPv4 network"),
+    (["demo", "--network", "vpc", "--base-cidr", "11.0.0.0/8"], "not a private range"),
+    (["demo", "--base-cidr", "10.0.0.0/8"], "only used when network is vpc"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), HOSTILE_FLAGS, ids=range(len(HOSTILE_FLAGS)))
+def test_hostile_flags(invoke, tmp_path: Path, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = invoke(*NAME, *args, "--defaults", "--no-verify")
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert message in result.stderr
+    assert result.stderr.startswith("drgen: error: ") and result.stderr.count("\n") == 1
+    assert tree(tmp_path) == {}
+
+
+#: (answers file content, what the one-line error must contain).
+HOSTILE_FILES: list[tuple[str | bytes, str]] = [
+    ("regions: [us-east-1\n", "is not valid YAML at line"),
+    ("regions: us-east-1\n", "regions: expected a list of region codes, got str"),
+    ("regions: {a: 1}\n", "regions: expected a list of region codes, got dict"),
+    ("env_suffix: [dev]\n", "env_suffix: expected a string, got list"),
+    ("env_suffix: 7\n", "env_suffix: expected a string, got int"),
+    ("route53: 'yes'\n", "route53: expected true or false, got str 'yes'"),
+    ("network: [vpc]\n", "network ['vpc'] is not accepted"),
+    ("colour: red\n", "unknown key 'colour'"),
+    ("project_name: other\n", "unknown key 'project_name'"),
+    ("- us-east-1\n", "must be a mapping of answers"),
+    ("!!python/object/apply:os.system ['true']\n", "is not valid YAML"),
+    ("regions: [us-east-1, &a us-west-2, *a]\n", "region 'us-west-2' is given twice"),
+    (b"\xff\xfe", "is not UTF-8 text"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), HOSTILE_FILES, ids=range(len(HOSTILE_FILES)))
+def test_hostile_answers_files(invoke, tmp_path: Path, content: str | bytes, message: str) -> None:  # type: ignore[no-untyped-def]
+    answers = tmp_path / "answers.yml"
+    if isinstance(content, bytes):
+        answers.write_bytes(content)
+    else:
+        answers.write_text(content)
+    before = tree(tmp_path)
+    result = invoke("new", "demo", "--answers-file", str(answers), "--defaults", "--no-verify")
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert tree(tmp_path) == before
+
+
+def test_an_unwritable_parent_is_a_clear_error(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "demo", "-o", "/proc/drgen-demo", "--defaults", "--no-verify")
+    assert result.exit_code == EXIT_USAGE
+    assert "could not write the project to '/proc/drgen-demo'" in result.stderr
+    assert not Path("/proc/drgen-demo").exists()
+
+
+def test_the_list_is_long_enough() -> None:
+    assert len(HOSTILE_FLAGS) + len(HOSTILE_FILES) >= 40
