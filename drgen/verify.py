@@ -99,11 +99,12 @@ def _coverage(path: Path) -> tuple[int, int, int, int, float, dict[str, list[int
     )
 
 
-def verify_project(project: Path) -> VerifyResult:
+def verify_project(project: Path, *, fail_fast: bool = False) -> VerifyResult:
     """Run the project's pytest suite in this interpreter, with its own coverage gate.
 
     Runs in a child process (the same Python and packages) so each project imports its own
     `infra` and `app`, and writes its reports outside the project so it stays clean.
+    `fail_fast` stops at the first failure, for callers that only need to know whether it fails.
     """
     project = project.absolute()
     if not (project / "Pulumi.yaml").is_file() or not (project / "tests").is_dir():
@@ -126,6 +127,7 @@ def verify_project(project: Path) -> VerifyResult:
             "no:cacheprovider",
             f"--junitxml={reports / 'junit.xml'}",
             f"--cov-report=json:{reports / 'coverage.json'}",
+            *(["-x"] if fail_fast else []),
         ]
         started = time.perf_counter()
         completed = subprocess.run(  # noqa: S603 - fixed command, our interpreter

@@ -166,6 +166,20 @@ MUTATIONS = [
 ]
 
 
+def assert_mutant_fails(
+    pristine: Path, tmp_path: Path, path: str, fix: str, broken: str, pitfall: str
+) -> None:
+    """Copy the project, take the fix out of `path`, and expect its own suite to fail."""
+    project = tmp_path / "mutant"
+    shutil.copytree(pristine, project)
+    source = project / path
+    text = source.read_text()
+    assert text.count(fix) == 1, f"the fix for {pitfall} is no longer in {path}"
+    source.write_text(text.replace(fix, broken))
+    result = verify_project(project, fail_fast=True)
+    assert not result.ok, f"removing the fix for {pitfall} went unnoticed"
+
+
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return bake(tmp_path_factory.mktemp("pristine"), ["us-east-1", "us-west-2"])
@@ -177,14 +191,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_removing_a_fix_fails_the_generated_suite(
     pristine: Path, tmp_path: Path, path: str, fix: str, broken: str, pitfall: str
 ) -> None:
-    project = tmp_path / "mutant"
-    shutil.copytree(pristine, project)
-    source = project / path
-    text = source.read_text()
-    assert text.count(fix) == 1, f"the fix for {pitfall} is no longer in {path}"
-    source.write_text(text.replace(fix, broken))
-    result = verify_project(project)
-    assert not result.ok, f"removing the fix for {pitfall} went unnoticed"
+    assert_mutant_fails(pristine, tmp_path, path, fix, broken, pitfall)
 
 
 def test_the_wheel_ships_the_template(tmp_path: Path) -> None:
@@ -304,11 +311,4 @@ def pristine_full(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_removing_a_toggle_fix_fails_the_generated_suite(
     pristine_full: Path, tmp_path: Path, path: str, fix: str, broken: str, pitfall: str
 ) -> None:
-    project = tmp_path / "mutant"
-    shutil.copytree(pristine_full, project)
-    source = project / path
-    text = source.read_text()
-    assert text.count(fix) == 1, f"the fix for {pitfall} is no longer in {path}"
-    source.write_text(text.replace(fix, broken))
-    result = verify_project(project)
-    assert not result.ok, f"removing the fix for {pitfall} went unnoticed"
+    assert_mutant_fails(pristine_full, tmp_path, path, fix, broken, pitfall)

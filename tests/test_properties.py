@@ -3,8 +3,10 @@ whose names fit AWS and whose files give back exactly what was answered."""
 
 from __future__ import annotations
 
+import ast
 import re
 import tempfile
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -131,3 +133,6 @@ def test_accepted_answers_come_back_unchanged_from_the_generated_files(
             assert not any(key.endswith(("domain", "hostedZoneId")) for key in config)
         assert yaml.safe_load((project / "Pulumi.yaml").read_text())["name"] == name
         assert read_recorded(project).answers == answers
+        tomllib.loads((project / "pyproject.toml").read_text())
+        for source in project.rglob("*.py"):
+            ast.parse(source.read_text(), filename=str(source))

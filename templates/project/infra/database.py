@@ -26,6 +26,8 @@ def create_table(config: StackConfig, provider: pulumi.ProviderResource) -> aws.
         stream_enabled=True,
         stream_view_type="NEW_AND_OLD_IMAGES",
         point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
+        # The AWS managed key (alias/aws/dynamodb) in every region, replicas included.
+        server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
         replicas=[
             aws.dynamodb.TableReplicaArgs(region_name=region, point_in_time_recovery=True)
             for region in config.secondary_regions

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
@@ -22,6 +24,25 @@ def create_alarm_topic(
     )
 
 
+def alarm(
+    logical_name: str,
+    name: str,
+    topic: aws.sns.Topic,
+    opts: pulumi.ResourceOptions,
+    **metric: Any,
+) -> CW.MetricAlarm:
+    """An alarm that notifies `topic` when it fires and when it clears; `metric` says what
+    it watches. Missing data counts as healthy unless the metric says otherwise."""
+    return CW.MetricAlarm(
+        logical_name,
+        name=name,
+        alarm_actions=[topic.arn],
+        ok_actions=[topic.arn],
+        **{"treat_missing_data": "notBreaching", "evaluation_periods": 1, **metric},
+        opts=opts,
+    )
+
+
 def function_errors_alarm(
     config: StackConfig,
     region: str,
@@ -30,21 +51,18 @@ def function_errors_alarm(
     provider: pulumi.ProviderResource,
 ) -> CW.MetricAlarm:
     """Any function error in a minute raises the alarm."""
-    return CW.MetricAlarm(
+    return alarm(
         f"function-errors-{region}",
-        name=config.name("api-errors", region),
+        config.name("api-errors", region),
+        topic,
+        pulumi.ResourceOptions(provider=provider),
         namespace="AWS/Lambda",
         metric_name="Errors",
         dimensions={"FunctionName": function.name},
         statistic="Sum",
         period=60,
-        evaluation_periods=1,
         threshold=1,
         comparison_operator="GreaterThanOrEqualToThreshold",
-        treat_missing_data="notBreaching",
-        alarm_actions=[topic.arn],
-        ok_actions=[topic.arn],
-        opts=pulumi.ResourceOptions(provider=provider),
     )
 
 
@@ -58,9 +76,11 @@ def bucket_replication_alarms(
 ) -> list[CW.MetricAlarm]:
     """Per destination: objects that failed to replicate, from the rule's RTC metrics."""
     return [
-        CW.MetricAlarm(
+        alarm(
             f"bucket-replication-{dest.region}-alarm-{source.region}",
-            name=config.name("replication-failed", dest.region),
+            config.name("replication-failed", dest.region),
+            topic,
+            pulumi.ResourceOptions(provider=provider, depends_on=[replication]),
             namespace="AWS/S3",
             metric_name="OperationsFailedReplication",
             dimensions={
@@ -70,13 +90,8 @@ def bucket_replication_alarms(
             },
             statistic="Sum",
             period=300,
-            evaluation_periods=1,
             threshold=1,
             comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=[topic.arn],
-            ok_actions=[topic.arn],
-            opts=pulumi.ResourceOptions(provider=provider, depends_on=[replication]),
         )
         for dest in destinations
     ]
@@ -90,9 +105,11 @@ def table_replication_alarms(
 ) -> list[CW.MetricAlarm]:
     """Per replica: replication latency above the RPO that S3 RTC also promises."""
     return [
-        CW.MetricAlarm(
+        alarm(
             f"table-replication-{region}-alarm-{config.primary_region}",
-            name=config.name("table-latency", region),
+            config.name("table-latency", region),
+            topic,
+            pulumi.ResourceOptions(provider=provider),
             namespace="AWS/DynamoDB",
             metric_name="ReplicationLatency",
             dimensions={"TableName": table.name, "ReceivingRegion": region},
@@ -101,10 +118,6 @@ def table_replication_alarms(
             evaluation_periods=2,
             threshold=REPLICATION_MINUTES * 60 * 1000,
             comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=[topic.arn],
-            ok_actions=[topic.arn],
-            opts=pulumi.ResourceOptions(provider=provider),
         )
         for region in config.secondary_regions
     ]
