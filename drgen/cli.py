@@ -22,6 +22,7 @@ from drgen.answers import (
 )
 from drgen.errors import (
     EXIT_INTERRUPTED,
+    EXIT_OK,
     RESULTS,
     AnswerError,
     ConflictError,
@@ -45,7 +46,7 @@ class Report:
         self.json_mode = json_mode
         self.doc: dict[str, Any] = {
             "command": command,
-            "result": RESULTS[0],
+            "result": RESULTS[EXIT_OK],
             "exit_code": 0,
             "drgen_version": __version__,
             "errors": [],
@@ -173,9 +174,17 @@ def _show(report: Report, result: VerifyResult) -> None:
         report.say(result.output.strip()[-2000:], err=True)
 
 
-def _verify(report: Report, project: Path) -> None:
+def _verify(report: Report, project: Path, *, kept: str | None = None) -> None:
+    """Verify; `kept` says what Ctrl-C during verification leaves done (after new, update)."""
     report.say(f"Running the project's tests in {project} ...")
-    result = verify_project(project)
+    try:
+        result = verify_project(project)
+    except KeyboardInterrupt:
+        if kept is None:
+            raise
+        raise InterruptedError_(
+            f"verification interrupted; {kept}: run `drgen verify` to prove it"
+        ) from None
     _show(report, result)
     if not result.ok:
         raise VerificationError(
@@ -305,13 +314,7 @@ def new(
     if no_verify:
         report.say("Skipped verification (--no-verify); run `drgen verify` to prove it.")
         return
-    try:
-        _verify(report, target)
-    except KeyboardInterrupt:
-        raise InterruptedError_(
-            f"verification interrupted; the project in {target} is complete: "
-            "run `drgen verify` to prove it"
-        ) from None
+    _verify(report, target, kept=f"the project in {target} is complete")
 
 
 @app.command()
@@ -407,7 +410,7 @@ def update(
         )
     report.say(f"Updated {project} from drgen {plan.recorded.drgen_version} to drgen {__version__}")
     if not no_verify:
-        _verify(report, project)
+        _verify(report, project, kept=f"the update of {project} is complete")
 
 
 def main() -> None:
