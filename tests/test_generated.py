@@ -5,6 +5,7 @@ Marked slow: each project runs its full pytest suite (seconds). CI runs them all
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -225,6 +226,26 @@ def test_the_wheel_ships_the_template(tmp_path: Path) -> None:
         "drgen/templates/project/Pulumi.{{ env_suffix }}.yaml.jinja",
     }
     assert expected <= names, sorted(n for n in names if "templates" in n)
+
+    # installed as pip installs it (bytecode compiled next to the template), drgen renders
+    # from the packaged template, and no bytecode reaches the project
+    site = tmp_path / "site"
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
+         str(wheel)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stderr
+    assert list((site / "drgen" / "templates").rglob("*.pyc")), "pip compiled the template"
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    new = subprocess.run(
+        [sys.executable, "-m", "drgen", "new", "demo", "--defaults", "--no-verify", "--json"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert new.returncode == 0, new.stdout + new.stderr
+    project = tmp_path / "demo"
+    assert (project / "infra" / "stack.py").is_file()
+    assert not list(project.rglob("__pycache__")) and not list(project.rglob("*.pyc"))
 
 
 #: The same for the fixes the toggles bring, on a project with route53 on and network vpc.
