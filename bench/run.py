@@ -2,9 +2,10 @@
 
     python bench/run.py
 
-Reports, for the default project and a three-region project: render time, verification
-time, and the verification's peak memory, each as a ratio to a baseline measured in the same
-run (a bare `python -c "import pulumi_aws"` child process, the floor any verification pays).
+The baseline is the floor any verification pays: a child process that imports pulumi and the
+pulumi_aws modules a DR stack uses. For the default project and for the largest combination
+(three regions, Route 53 and VPC), it reports render, update-planning and verification time
+and the verification's peak memory, each as a ratio to that baseline, plus the test count.
 """
 
 from __future__ import annotations
@@ -18,43 +19,45 @@ from pathlib import Path
 
 from drgen.answers import build_answers
 from drgen.render import generate
+from drgen.update import plan_update
 from drgen.verify import verify_project
 
+IMPORTS = "import pulumi, pulumi_aws, pulumi_aws.s3, pulumi_aws.lambda_, pulumi_aws.ec2"
+DEFAULT = {"regions": ["us-east-1", "us-west-2"], "env_suffix": "dev", "route53": False,
+           "network": "none"}  # fmt: skip
+LARGEST = {
+    "regions": ["us-east-1", "us-west-2", "eu-west-1"], "env_suffix": "dev", "route53": True,
+    "hosted_zone_id": "Z0123ABC", "domain": "example.com", "record_name": "api",
+    "network": "vpc", "base_cidr": "10.0.0.0/8",
+}  # fmt: skip
 
-def child_peak_mb() -> float:
+
+def peak_child_mb() -> float:
+    """Peak resident memory of the largest child so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def baseline() -> tuple[float, float]:
+def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", "import pulumi, pulumi_aws, pulumi_aws.s3, pulumi_aws.lambda_"],
-        check=True,
-    )
-    return time.perf_counter() - started, child_peak_mb()
-
-
-def measure(regions: list[str], workdir: Path) -> dict[str, float]:
-    answers = build_answers("bench", {"regions": regions, "env_suffix": "dev"})
-    started = time.perf_counter()
-    project = generate(answers, workdir / f"p{len(regions)}")
-    rendered = time.perf_counter() - started
-    result = verify_project(project)
-    assert result.ok, result.output[-2000:]
-    return {"render_s": rendered, "verify_s": result.seconds, "tests": result.passed}
+    value = fn(*args, **kwargs)
+    return value, time.perf_counter() - started
 
 
 def main() -> None:
-    base_s, base_mb = baseline()
-    print("baseline: import pulumi_aws in a child = 1.00 (time), 1.00 (memory)")
+    _, base_s = timed(subprocess.run, [sys.executable, "-c", IMPORTS], check=True)
+    base_mb = peak_child_mb()
+    print(f"baseline (child importing pulumi_aws): {base_s:.2f}s, {base_mb:.0f} MB = 1.00")
     with tempfile.TemporaryDirectory() as tmp:
-        for regions in (["us-east-1", "us-west-2"], ["us-east-1", "us-west-2", "eu-west-1"]):
-            numbers = measure(regions, Path(tmp))
-            peak = child_peak_mb()
+        for label, raw in (("default", DEFAULT), ("3 regions + route53 + vpc", LARGEST)):
+            answers = build_answers("bench", raw)
+            project, render_s = timed(generate, answers, Path(tmp) / label.split()[0])
+            _, plan_s = timed(plan_update, project)
+            result, verify_s = timed(verify_project, project)
+            assert result.ok, result.output[-2000:]
             print(
-                f"{len(regions)} regions: render {numbers['render_s'] / base_s:.2f}x, "
-                f"verify {numbers['verify_s'] / base_s:.2f}x ({numbers['tests']:.0f} tests), "
-                f"peak child memory so far {peak / base_mb:.2f}x"
+                f"{label}: render {render_s / base_s:.2f}x, update plan {plan_s / base_s:.2f}x, "
+                f"verify {verify_s / base_s:.2f}x ({result.passed} tests), "
+                f"peak verify memory {peak_child_mb() / base_mb:.2f}x"
             )
 
 

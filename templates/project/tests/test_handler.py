@@ -20,33 +20,42 @@ SECRET_ID = "app-secret-test"
 TOKEN = "correct-horse-battery-staple"
 
 
+@pytest.fixture(scope="module")
+def moto() -> Iterator[Any]:
+    """One moto session for the module (starting moto is the slow part); reset per test."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in {
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret - moto's fake credentials
+            "TABLE_NAME": TABLE,
+            "BUCKET_NAME": BUCKET,
+            "SECRET_ID": SECRET_ID,
+        }.items():
+            patch.setenv(key, value)
+        with mock_aws() as session:
+            yield session
+
+
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret - moto's fake credentials
-        "TABLE_NAME": TABLE,
-        "BUCKET_NAME": BUCKET,
-        "SECRET_ID": SECRET_ID,
-    }.items():
-        monkeypatch.setenv(key, value)
+def aws(moto: Any) -> Iterator[None]:
+    """This region's table, bucket and secret, fresh for every test."""
+    moto.reset()
     handler.reset_caches()
-    with mock_aws():
-        boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        boto3.client("s3", region_name=REGION).create_bucket(
-            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-        boto3.client("secretsmanager", region_name=REGION).create_secret(
-            Name=SECRET_ID, SecretString=TOKEN
-        )
-        yield
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    boto3.client("s3", region_name=REGION).create_bucket(
+        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name=SECRET_ID, SecretString=TOKEN
+    )
+    yield
     handler.reset_caches()
 
 
