@@ -28,7 +28,8 @@ def moto() -> Iterator[Any]:
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret - moto's fake credentials
+            # moto's fake credentials
+            "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret
             "TABLE_NAME": TABLE,
             "BUCKET_NAME": BUCKET,
             "SECRET_ID": SECRET_ID,
