@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,16 @@ pytestmark = pytest.mark.slow
 
 
 ZONE = {"hosted_zone_id": "Z0123456789ABCDEFGHIJ", "domain": "example.com", "record_name": "api"}
+
+
+def python_module(
+    cwd: Path, module: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m module args` in `cwd`, with this interpreter, output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
 
 
 def bake(
@@ -56,13 +67,7 @@ def test_drgen_new_defaults_verifies_at_full_coverage(invoke, tmp_path: Path) ->
     # the project stays clean: reports and caches went elsewhere
     assert not list(project.rglob(".coverage*")) and not list(project.rglob("__pycache__"))
     # and its suite passes by itself, as a user would run it
-    alone = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    alone = python_module(project, "pytest", "-q", "-p", "no:cacheprovider")
     assert alone.returncode == 0, alone.stdout + alone.stderr
 
 
@@ -80,13 +85,7 @@ def test_every_combination_verifies_at_the_longest_suffix_and_lints(
     project = bake(tmp_path, regions, suffix, route53=route53, network=network)
     result = verify_project(project)
     assert result.ok, result.output[-3000:]
-    lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    lint = python_module(project, "ruff", "check", "--no-cache", ".")
     assert lint.returncode == 0, lint.stdout + lint.stderr
     readme = (project / "README.md").read_text()
     assert ("failover alias records" in readme) is route53
@@ -197,25 +196,17 @@ def test_removing_a_fix_fails_the_generated_suite(
 
 def test_the_wheel_ships_the_template(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
-    built = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(tmp_path),
-            str(root),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    built = python_module(
+        tmp_path,
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        str(tmp_path),
+        str(root),
     )
     assert built.returncode == 0, built.stdout + built.stderr
-    import zipfile
-
     (wheel,) = tmp_path.glob("drgen-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
@@ -230,18 +221,15 @@ def test_the_wheel_ships_the_template(tmp_path: Path) -> None:
     # installed as pip installs it (bytecode compiled next to the template), drgen renders
     # from the packaged template, and no bytecode reaches the project
     site = tmp_path / "site"
-    installed = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
-         str(wheel)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    installed = python_module(
+        tmp_path, "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)
+    )
     assert installed.returncode == 0, installed.stderr
     assert list((site / "drgen" / "templates").rglob("*.pyc")), "pip compiled the template"
     env = {**os.environ, "PYTHONPATH": str(site)}
-    new = subprocess.run(
-        [sys.executable, "-m", "drgen", "new", "demo", "--defaults", "--no-verify", "--json"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    new = python_module(
+        tmp_path, "drgen", "new", "demo", "--defaults", "--no-verify", "--json", env=env
+    )
     assert new.returncode == 0, new.stdout + new.stderr
     project = tmp_path / "demo"
     assert (project / "infra" / "stack.py").is_file()
