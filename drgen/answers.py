@@ -491,6 +491,16 @@ def collect_answers(
     if answers_file is not None:
         raw.update(load_answers_file(answers_file))
     raw.update({key: value for key, value in flags.items() if value is not None})
+    return raw, fill_defaults(project_name, raw, use_defaults=use_defaults)
+
+
+def fill_defaults(
+    project_name: str, raw: dict[str, object], *, use_defaults: bool = True
+) -> list[str]:
+    """Give every applicable, unanswered question its default; return the keys still missing.
+
+    Works in place and in question order, so a toggle is settled before its dependents.
+    """
     missing = []
     for question in QUESTIONS:
         if question.key in raw or not question.applies(raw):
@@ -500,4 +510,4 @@ def collect_answers(
             missing.append(question.key)
         else:
             raw[question.key] = default
-    return raw, missing
+    return missing

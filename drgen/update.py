@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from drgen import __version__
-from drgen.answers import QUESTIONS, Answers, build_answers
+from drgen.answers import QUESTIONS, Answers, build_answers, fill_defaults
 from drgen.errors import AnswerError, DirtyTreeError, DrgenError, TargetError
 from drgen.render import (
     ANSWERS_FILE,
@@ -154,18 +154,11 @@ def changed_answers(recorded: Answers, changes: Mapping[str, object]) -> Answers
     if "project_name" in changes:
         raise AnswerError("project_name cannot change: it names the Pulumi project and its config")
     raw: dict[str, object] = {**recorded.to_data(), **changes}
-    name = raw.pop("project_name")
-    if raw.get("route53") is False:
-        for key in ("hosted_zone_id", "domain", "record_name"):
-            if key not in changes:
-                raw.pop(key, None)
-    if raw.get("network") == "none" and "base_cidr" not in changes:
-        raw.pop("base_cidr", None)
+    name = str(raw.pop("project_name"))
     for question in QUESTIONS:
-        if question.key not in raw and question.applies(raw):
-            default = question.default_for(str(name), raw)
-            if default is not None:
-                raw[question.key] = default
+        if question.key in raw and question.key not in changes and not question.applies(raw):
+            del raw[question.key]
+    fill_defaults(name, raw)
     return build_answers(name, raw)
 
 
