@@ -131,6 +131,15 @@ def read_recorded(project: Path) -> Recorded:
     return Recorded(answers=build_answers(name, raw), drgen_version=version, base=base)
 
 
+def check_behind(project: Path) -> tuple[Recorded, bool]:
+    """Whether the installed template renders the recorded answers differently than last time.
+
+    Only renders and compares: no merging, nothing written (for `--check` in pipelines).
+    """
+    recorded = read_recorded(project.absolute())
+    return recorded, render_files(recorded.answers) != recorded.base
+
+
 def parse_sets(items: Iterable[str]) -> dict[str, object]:
     """`key=value` pairs; values are YAML scalars (`true`, `[a, b]`, `vpc`)."""
     changes: dict[str, object] = {}

@@ -6,6 +6,7 @@ names it depends on, so the policy tests can assert on what `pulumi up` would se
 
 from __future__ import annotations
 
+import functools
 import json
 import runpy
 import zlib
@@ -84,6 +85,7 @@ class StackRun:
         return [self.setting("primaryRegion"), *self.setting("secondaryRegions")]
 
 
+@functools.cache
 def project_name() -> str:
     """The project name from Pulumi.yaml."""
     return str(yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["name"])
@@ -94,6 +96,7 @@ def stack_files() -> list[Path]:
     return sorted(p for p in PROJECT_DIR.glob("Pulumi.*.yaml") if p.name != "Pulumi.yaml")
 
 
+@functools.cache
 def existing_zones() -> dict[str, str]:
     """The hosted zones the mocked account has: the ones the stack files name, by id."""
     zones = {}
