@@ -325,6 +325,7 @@ class Recorder:
         self.resources: dict[str, dict[str, Any]] = {}
         self.provider_refs: dict[str, dict[str, Any]] = {}
         self.invokes: list[dict[str, Any]] = []
+        self.outputs: dict[tuple[str, str], dict[str, Any]] = {}
 
     def provider_of(self, ref: str) -> dict[str, Any] | None:
         return self.provider_refs.get(ref) if ref else None
@@ -384,6 +385,7 @@ def _make_mocks(recorder: Recorder) -> tuple[Any, Any]:
             ident, out = computed_outputs(args.typ, args.name, inputs, region)
             if args.resource_id:
                 ident = args.resource_id
+            recorder.outputs[(args.typ, args.name)] = jsonable({**out, "id": ident})
             return ident, {**inputs, **out}
 
         def call(self, args: Any) -> dict[str, Any]:
@@ -437,6 +439,7 @@ def _make_mocks(recorder: Recorder) -> tuple[Any, Any]:
                 "parent": request.parent or None,
                 "protect": bool(getattr(request, "protect", False)),
                 "retain_on_delete": bool(getattr(request, "retainOnDelete", False)),
+                "outputs": recorder.outputs.get((request.type, request.name), {}),
                 "file": file,
                 "line": line,
             }
