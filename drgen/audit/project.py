@@ -19,7 +19,7 @@ from drgen.errors import DrgenError
 #: Exit code when the program cannot be run (its error, a time limit, a missing file).
 EXIT_CANNOT_RUN = 2
 #: What a `secure:` value becomes: the audit never has the passphrase or the KMS key.
-SECRET_PLACEHOLDER = "drgen-audit-placeholder"
+SECRET_PLACEHOLDER = "drgen-audit-placeholder"  # noqa: S105 - replaces secrets
 RUNNER = Path(__file__).resolve().parent / "runner.py"
 
 
@@ -48,6 +48,16 @@ class Program:
     def default_region(self) -> str | None:
         """The ambient `aws:region` that resources without a provider would land in."""
         return self.config.get("aws:region")
+
+    def sources(self) -> list[Path]:
+        """The program's own Python files (not its virtualenv or installed packages)."""
+        return [
+            path
+            for path in sorted(self.root.rglob("*.py"))
+            if not any(path.is_relative_to(ex) for ex in self.excluded)
+            and "site-packages" not in path.parts
+            and not any(part.startswith(".") for part in path.relative_to(self.root).parts)
+        ]
 
     def job(self) -> dict[str, Any]:
         """What the child runner needs to run this program."""

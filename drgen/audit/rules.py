@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import ipaddress
 import json
 import re
@@ -15,7 +16,7 @@ from typing import Any
 from drgen.audit.project import Program, Record
 
 SEVERITIES = ("error", "warning", "note")
-SECRET_TAG = "$secret"
+SECRET_TAG = "$secret"  # noqa: S105 - a tag, not a secret
 REGION_RE = re.compile(r"\b(?:[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d)\b")
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -118,12 +119,13 @@ def strings(value: Any) -> Iterator[str]:
             yield from strings(item)
 
 
-def truthy(value: Any) -> bool:
+def _truthy(value: Any) -> bool:
     value = plain(value)
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def parse_json(value: Any) -> Any:
+    """A JSON document given as text (or already parsed); None when it does not parse."""
     value = plain(value)
     if isinstance(value, dict | list):
         return value
@@ -134,6 +136,7 @@ def parse_json(value: Any) -> Any:
 
 
 def statements(document: Any) -> list[dict[str, Any]]:
+    """The statements of an IAM policy document, one or many."""
     if not isinstance(document, dict):
         return []
     found = document.get("Statement") or []
@@ -141,6 +144,7 @@ def statements(document: Any) -> list[dict[str, Any]]:
 
 
 def as_list(value: Any) -> list[Any]:
+    """A recorded value as a list (IAM allows one item or many)."""
     value = plain(value)
     if value is None:
         return []
@@ -156,10 +160,12 @@ class Context:
         self.resources = [r for r in record.resources if not r["type"].startswith("pulumi:")]
 
     def of(self, *types: str) -> list[dict[str, Any]]:
+        """The resources of these types."""
         return [r for r in self.resources if r["type"] in types]
 
     @cached_property
     def by_urn(self) -> dict[str, dict[str, Any]]:
+        """Every registered resource, providers included, by URN."""
         return {r["urn"]: r for r in self.record.resources}
 
     @cached_property
@@ -186,6 +192,7 @@ class Context:
     def refers_back(self, target: dict[str, Any], types: tuple[str, ...]) -> list[dict[str, Any]]:
         """Resources of these types whose bucket or function input names the target."""
         handles = {plain(target["outputs"].get(k)) for k in ("id", "arn", "name", "bucket")}
+        handles.discard(None)
         return [
             r
             for r in self.of(*types)
@@ -193,6 +200,7 @@ class Context:
         ]
 
     def one(self, value: Any, *types: str) -> dict[str, Any] | None:
+        """The first resource of these types that a value names."""
         found = self.refers(value, *types)
         return found[0] if found else None
 
@@ -217,16 +225,35 @@ class Context:
         return {urn: deps(urn, frozenset()) for urn in self.by_urn}
 
     def waits_for(self, resource: dict[str, Any], other: dict[str, Any]) -> bool:
+        """Whether the engine creates `other` before `resource`."""
         return other["urn"] in self.closure.get(resource["urn"], set())
 
     @cached_property
+    def source_literals(self) -> set[str]:
+        """Every string literal in the program's own Python files."""
+        found: set[str] = set()
+        for path in self.program.sources():
+            try:
+                tree = ast.parse(path.read_text(errors="replace"))
+            except SyntaxError:
+                continue
+            found |= {
+                node.value
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            }
+        return found
+
+    @cached_property
     def regions(self) -> list[str]:
+        """The regions the AWS resources land in."""
         return sorted(
             {r["region"] for r in self.resources if r["type"].startswith("aws:") and r["region"]}
         )
 
     @cached_property
     def env_suffixes(self) -> list[str]:
+        """The stack name and any environment-like config value: what names must carry."""
         found = [self.program.stack]
         for key, value in self.program.config.items():
             short = key.split(":", 1)[-1].lower()
@@ -236,12 +263,14 @@ class Context:
 
 
 def physical_name(resource: dict[str, Any]) -> str | None:
+    """The explicit physical name of a resource, if its type has one and it is set."""
     key = PHYSICAL_NAMES.get(resource["type"])
     value = plain(resource["inputs"].get(key)) if key else None
     return value if isinstance(value, str) and value else None
 
 
 def service_of(resource_type: str) -> str:
+    """`aws:s3/bucket:Bucket` -> `s3`."""
     return resource_type.split(":")[1].split("/")[0] if ":" in resource_type else ""
 
 
@@ -249,6 +278,7 @@ def service_of(resource_type: str) -> str:
 
 
 def r1_vpc_function_reach(ctx: Context) -> Iterator[Hit]:
+    """A VPC function needs NAT or an endpoint for each service its role uses."""
     for fn in ctx.of(FUNCTION):
         vpc_config = plain(fn["inputs"].get("vpcConfig")) or {}
         subnet_ids = as_list(vpc_config.get("subnetIds")) if isinstance(vpc_config, dict) else []
@@ -257,7 +287,7 @@ def r1_vpc_function_reach(ctx: Context) -> Iterator[Hit]:
         subnets = ctx.refers(subnet_ids, "aws:ec2/subnet:Subnet")
         vpcs = {plain(s["inputs"].get("vpcId")) for s in subnets}
 
-        def in_vpc(r: dict[str, Any]) -> bool:
+        def in_vpc(r: dict[str, Any], fn: dict[str, Any] = fn, vpcs: set[Any] = vpcs) -> bool:
             if r["region"] != fn["region"]:
                 return False
             if not vpcs:
@@ -288,10 +318,11 @@ def r1_vpc_function_reach(ctx: Context) -> Iterator[Hit]:
 
 
 def used_services(ctx: Context, fn: dict[str, Any]) -> set[str]:
+    """The AWS services a function's inline role policies allow it to call."""
     role = ctx.one(fn["inputs"].get("role"), "aws:iam/role:Role")
     if role is None:
         return set()
-    names = {plain(role["outputs"].get(k)) for k in ("id", "name", "arn")}
+    names = {plain(role["outputs"].get(k)) for k in ("id", "name", "arn")} - {None}
     used: set[str] = set()
     for policy in ctx.of("aws:iam/rolePolicy:RolePolicy"):
         if plain(policy["inputs"].get("role")) not in names:
@@ -307,6 +338,7 @@ def used_services(ctx: Context, fn: dict[str, Any]) -> set[str]:
 
 
 def r2_dns_targets(ctx: Context) -> Iterator[Hit]:
+    """Health checks must probe a host or an IP; a created public zone answers nothing."""
     for hc in ctx.of(HEALTH_CHECK):
         kind = str(plain(hc["inputs"].get("type")) or "")
         ip = plain(hc["inputs"].get("ipAddress"))
@@ -332,6 +364,7 @@ def r2_dns_targets(ctx: Context) -> Iterator[Hit]:
 
 
 def r3_output_in_string(ctx: Context) -> Iterator[Hit]:
+    """No input may hold a stringified Output; policy documents must parse."""
     for r in ctx.resources:
         text = next(
             (s for s in strings(r["inputs"]) if any(m in s for m in OUTPUT_STR_MARKERS)), None
@@ -346,6 +379,7 @@ def r3_output_in_string(ctx: Context) -> Iterator[Hit]:
 
 
 def r4_replication_order(ctx: Context) -> Iterator[Hit]:
+    """Replication waits for versioning on both sides and for its destinations."""
     for config in ctx.of(*REPLICATIONS):
         buckets = ctx.refers(config["inputs"].get("bucket"), *BUCKETS)[:1]
         for rule in as_list(config["inputs"].get("rules")):
@@ -361,7 +395,7 @@ def r4_replication_order(ctx: Context) -> Iterator[Hit]:
                 )
                 == "Enabled"
             ]
-            if not versionings and not truthy(
+            if not versionings and not _truthy(
                 (plain(bucket["inputs"].get("versioning")) or {}).get("enabled")
             ):
                 yield Hit(
@@ -378,12 +412,13 @@ def r4_replication_order(ctx: Context) -> Iterator[Hit]:
 
 
 def r5_function_url_permissions(ctx: Context) -> Iterator[Hit]:
+    """A public Function URL needs both public permissions (October 2025)."""
     for url in ctx.of(FUNCTION_URL):
         if plain(url["inputs"].get("authorizationType")) != "NONE":
             continue
         fn = ctx.one(url["inputs"].get("functionName"), FUNCTION)
         handles = (
-            {plain(fn["outputs"].get(k)) for k in ("id", "arn", "name")}
+            {plain(fn["outputs"].get(k)) for k in ("id", "arn", "name")} - {None}
             if fn
             else {plain(url["inputs"].get("functionName"))}
         )
@@ -395,7 +430,7 @@ def r5_function_url_permissions(ctx: Context) -> Iterator[Hit]:
         )
         has_invoke = any(
             plain(p["inputs"].get("action")) == "lambda:InvokeFunction"
-            and truthy(p["inputs"].get("invokedViaFunctionUrl"))
+            and _truthy(p["inputs"].get("invokedViaFunctionUrl"))
             for p in perms
         )
         missing = [
@@ -408,7 +443,8 @@ def r5_function_url_permissions(ctx: Context) -> Iterator[Hit]:
         ]
         if missing:
             yield Hit(
-                f"public URL without the permission {' and '.join(missing)}: every request gets 403",
+                f"public URL without the permission {' and '.join(missing)}: "
+                "every request gets 403",
                 url,
             )
 
@@ -430,10 +466,26 @@ def _secret_literals(value: Any, path: str) -> Iterator[str]:
             yield path
 
 
+def _secret_values(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if set(value) == {SECRET_TAG}:
+            yield from (s for s in strings(value) if len(s) >= 8)
+            return
+        for item in value.values():
+            yield from _secret_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _secret_values(item)
+
+
 def r6_secrets_in_code(ctx: Context) -> Iterator[Hit]:
+    """Secret-looking inputs must be Pulumi secrets, and never literals in the source."""
+    literals = ctx.source_literals
     for r in ctx.resources:
         for path in _secret_literals(r["inputs"], ""):
             yield Hit(f"{path} is a plain-text value, not a Pulumi secret", r)
+        if any(value in literals for value in _secret_values(r["inputs"])):
+            yield Hit("a secret input's value is written in the program's source", r)
     stack_file = ctx.program.stack_file
     if stack_file is None:
         return
@@ -452,6 +504,7 @@ def r6_secrets_in_code(ctx: Context) -> Iterator[Hit]:
 
 
 def r7_tests(ctx: Context) -> Iterator[Hit]:
+    """Some test must run the program under Pulumi mocks."""
     root = ctx.program.root
     for path in root.rglob("*.py"):
         if (
@@ -471,6 +524,7 @@ def r7_tests(ctx: Context) -> Iterator[Hit]:
 
 
 def r8_env_suffix(ctx: Context) -> Iterator[Hit]:
+    """Explicit physical names carry the environment suffix."""
     suffixes = [s.lower() for s in ctx.env_suffixes]
     for r in ctx.resources:
         name = physical_name(r)
@@ -483,6 +537,7 @@ def r8_env_suffix(ctx: Context) -> Iterator[Hit]:
 
 
 def r9_peering(ctx: Context) -> Iterator[Hit]:
+    """Cross-region peering needs an accepter in the peer region and routes both ways."""
     for peering in ctx.of(PEERING):
         peer_region = plain(peering["inputs"].get("peerRegion")) or peering["region"]
         cross = peer_region != peering["region"]
@@ -492,9 +547,9 @@ def r9_peering(ctx: Context) -> Iterator[Hit]:
             for a in ctx.of(ACCEPTER)
             if plain(a["inputs"].get("vpcPeeringConnectionId")) in handles
         ]
-        if cross and truthy(peering["inputs"].get("autoAccept")):
+        if cross and _truthy(peering["inputs"].get("autoAccept")):
             yield Hit("auto_accept on a cross-region request: AWS rejects it", peering)
-        if not accepters and (cross or not truthy(peering["inputs"].get("autoAccept"))):
+        if not accepters and (cross or not _truthy(peering["inputs"].get("autoAccept"))):
             yield Hit(f"nobody accepts it in the peer region {peer_region}", peering)
         elif accepters and all(a["region"] != peer_region for a in accepters):
             yield Hit(f"the accepter is not in the peer region {peer_region}", peering)
@@ -507,6 +562,7 @@ def r9_peering(ctx: Context) -> Iterator[Hit]:
 
 
 def r10_explicit_providers(ctx: Context) -> Iterator[Hit]:
+    """Every AWS resource names its provider, and the stack spans two regions."""
     aws = [r for r in ctx.resources if r["type"].startswith("aws:") and r["custom"]]
     for r in aws:
         if r["provider"] is None and plain(r["inputs"].get("region")) is None:
@@ -539,6 +595,7 @@ ROUTING = (
 
 
 def r11_dns_reaches_every_region(ctx: Context) -> Iterator[Hit]:
+    """With routing records, every region with a front is behind a health check."""
     records = [r for r in ctx.of(RECORD) if any(plain(r["inputs"].get(k)) for k in ROUTING)]
     if not records:
         return
@@ -572,7 +629,7 @@ def r11_dns_reaches_every_region(ctx: Context) -> Iterator[Hit]:
             plain(p).get("type") for p in as_list(record["inputs"].get("failoverRoutingPolicies"))
         ]
         checked = plain(record["inputs"].get("healthCheckId")) or any(
-            truthy(plain(a).get("evaluateTargetHealth"))
+            _truthy(plain(a).get("evaluateTargetHealth"))
             for a in as_list(record["inputs"].get("aliases"))
         )
         if not checked and "SECONDARY" not in failover:
@@ -590,13 +647,14 @@ def r11_dns_reaches_every_region(ctx: Context) -> Iterator[Hit]:
 
 
 def r12_alarm_topics_reachable(ctx: Context) -> Iterator[Hit]:
+    """Alarm topics must be exported or subscribed."""
     exported = set(strings(ctx.record.exports))
     subscribed = {plain(s["inputs"].get("topic")) for s in ctx.of(SUBSCRIPTION)}
     seen: set[str] = set()
     for alarm in ctx.of(ALARM):
         for action in as_list(alarm["inputs"].get("alarmActions")):
             for topic in ctx.refers(action, TOPIC):
-                handles = {plain(topic["outputs"].get(k)) for k in ("id", "arn", "name")}
+                handles = {plain(topic["outputs"].get(k)) for k in ("id", "arn", "name")} - {None}
                 if topic["urn"] in seen or handles & (exported | subscribed):
                     continue
                 seen.add(topic["urn"])
@@ -604,6 +662,7 @@ def r12_alarm_topics_reachable(ctx: Context) -> Iterator[Hit]:
 
 
 def r13_health_checks_alarmed(ctx: Context) -> Iterator[Hit]:
+    """Every health check has an alarm in us-east-1."""
     alarms = ctx.of(ALARM)
     for hc in ctx.of(HEALTH_CHECK):
         ident = plain(hc["outputs"].get("id"))
@@ -620,21 +679,23 @@ def r13_health_checks_alarmed(ctx: Context) -> Iterator[Hit]:
 
 
 def r14_data_protected(ctx: Context) -> Iterator[Hit]:
+    """Tables, replicas and databases carry deletion protection."""
     for table in ctx.of(TABLE):
-        if not truthy(table["inputs"].get("deletionProtectionEnabled")):
+        if not _truthy(table["inputs"].get("deletionProtectionEnabled")):
             yield Hit("the table has no deletion protection", table)
         for replica in as_list(table["inputs"].get("replicas")):
             replica = plain(replica)
-            if isinstance(replica, dict) and not truthy(replica.get("deletionProtectionEnabled")):
+            if isinstance(replica, dict) and not _truthy(replica.get("deletionProtectionEnabled")):
                 yield Hit(
                     f"the replica in {replica.get('regionName')} has no deletion protection", table
                 )
     for db in ctx.of("aws:rds/instance:Instance", "aws:rds/cluster:Cluster"):
-        if not truthy(db["inputs"].get("deletionProtection")):
+        if not _truthy(db["inputs"].get("deletionProtection")):
             yield Hit("the database has no deletion protection", db)
 
 
 def r15_tls_only(ctx: Context) -> Iterator[Hit]:
+    """Every bucket refuses requests without TLS."""
     for bucket in ctx.of(*BUCKETS):
         policies = ctx.refers_back(bucket, ("aws:s3/bucketPolicy:BucketPolicy",))
         denies = [
@@ -652,6 +713,7 @@ def r15_tls_only(ctx: Context) -> Iterator[Hit]:
 
 
 def r16_public_access_blocked(ctx: Context) -> Iterator[Hit]:
+    """Every bucket blocks public access, all four ways."""
     flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     for bucket in ctx.of(*BUCKETS):
         blocks = ctx.refers_back(
@@ -660,18 +722,19 @@ def r16_public_access_blocked(ctx: Context) -> Iterator[Hit]:
         if not blocks:
             yield Hit("no public access block", bucket)
             continue
-        off = [f for f in flags if not any(truthy(b["inputs"].get(f)) for b in blocks)]
+        off = [f for f in flags if not any(_truthy(b["inputs"].get(f)) for b in blocks)]
         if off:
             yield Hit(f"public access block leaves {', '.join(off)} off", bucket)
 
 
 def r17_pitr(ctx: Context) -> Iterator[Hit]:
+    """Tables and replicas keep point-in-time recovery."""
     for table in ctx.of(TABLE):
-        if not truthy((plain(table["inputs"].get("pointInTimeRecovery")) or {}).get("enabled")):
+        if not _truthy((plain(table["inputs"].get("pointInTimeRecovery")) or {}).get("enabled")):
             yield Hit("point-in-time recovery is off", table)
         for replica in as_list(table["inputs"].get("replicas")):
             replica = plain(replica)
-            if isinstance(replica, dict) and not truthy(replica.get("pointInTimeRecovery")):
+            if isinstance(replica, dict) and not _truthy(replica.get("pointInTimeRecovery")):
                 yield Hit(
                     f"point-in-time recovery is off on the replica in {replica.get('regionName')}",
                     table,
@@ -679,6 +742,7 @@ def r17_pitr(ctx: Context) -> Iterator[Hit]:
 
 
 def r18_lookup_providers(ctx: Context) -> Iterator[Hit]:
+    """Every AWS lookup names its provider."""
     for invoke in ctx.record.invokes:
         if invoke["token"].startswith("aws:") and invoke["provider"] is None:
             if plain((invoke.get("args") or {}).get("region")):
@@ -692,8 +756,9 @@ def r18_lookup_providers(ctx: Context) -> Iterator[Hit]:
 
 
 def r19_unique_names(ctx: Context) -> Iterator[Hit]:
+    """No two resources of a type share a physical name in one scope."""
     seen: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for r in ctx.resources:
+    for r in sorted(ctx.resources, key=lambda r: (r["file"] or "", r["line"] or 0, r["name"])):
         name = physical_name(r)
         if name is None:
             continue
@@ -711,133 +776,181 @@ RULES = [
         "R1",
         "error",
         "VPC function cannot reach AWS services",
-        "Add a NAT gateway, or VPC endpoints (gateway for DynamoDB/S3, interface for the others) for every service the function uses, in its VPC.",
+        (
+            "Add a NAT gateway, or VPC endpoints (gateway for DynamoDB/S3, interface for the "
+            "others) for every service the function uses, in its VPC."
+        ),
         r1_vpc_function_reach,
     ),
     Rule(
         "R2",
         "error",
         "Route 53 health check or zone that cannot work",
-        "Health checks: fqdn=<host> (no scheme or path) or a real ip_address; use an existing hosted zone from stack config instead of creating one.",
+        (
+            "Health checks: fqdn=<host> (no scheme or path) or a real ip_address; use an existing "
+            "hosted zone from stack config instead of creating one."
+        ),
         r2_dns_targets,
     ),
     Rule(
         "R3",
         "error",
         "Output pasted into a string",
-        "Build documents from outputs with Output.all/apply/concat or Output.json_dumps, never an f-string or json.dumps on an Output.",
+        (
+            "Build documents from outputs with Output.all/apply/concat or Output.json_dumps, "
+            "never an f-string or json.dumps on an Output."
+        ),
         r3_output_in_string,
     ),
     Rule(
         "R4",
         "error",
         "S3 replication before versioning",
-        "Enable BucketVersioning on the source and every destination and give the BucketReplicationConfig depends_on=[...all versionings, destination buckets].",
+        (
+            "Enable BucketVersioning on the source and every destination and give the "
+            "BucketReplicationConfig depends_on=[...all versionings, destination buckets]."
+        ),
         r4_replication_order,
     ),
     Rule(
         "R5",
         "error",
         "Public Function URL without both permissions",
-        "Add lambda.Permission(action='lambda:InvokeFunctionUrl', function_url_auth_type='NONE', principal='*') and lambda.Permission(action='lambda:InvokeFunction', invoked_via_function_url=True, principal='*') on the same function.",
+        (
+            "Add lambda.Permission(action='lambda:InvokeFunctionUrl', "
+            "function_url_auth_type='NONE', principal='*') and "
+            "lambda.Permission(action='lambda:InvokeFunction', invoked_via_function_url=True, "
+            "principal='*') on the same function."
+        ),
         r5_function_url_permissions,
     ),
     Rule(
         "R6",
         "error",
         "Secret in code or plain-text config",
-        "Read it with pulumi.Config().require_secret(...) (set with `pulumi config set --secret`) or generate it (random.RandomPassword); keep it a Pulumi secret.",
+        (
+            "Read it with pulumi.Config().require_secret(...) (set with `pulumi config set "
+            "--secret`) or generate it (random.RandomPassword); keep it a Pulumi secret."
+        ),
         r6_secrets_in_code,
     ),
     Rule(
         "R7",
         "warning",
         "No tests under Pulumi mocks",
-        "Add tests that run the program under pulumi.runtime.set_mocks and assert on the resources' inputs.",
+        (
+            "Add tests that run the program under pulumi.runtime.set_mocks and assert on the "
+            "resources' inputs."
+        ),
         r7_tests,
     ),
     Rule(
         "R8",
         "error",
         "Physical name without the environment suffix",
-        "Put the stack's environment suffix into every explicit physical name (or leave the name out and let Pulumi autoname it).",
+        (
+            "Put the stack's environment suffix into every explicit physical name (or leave the "
+            "name out and let Pulumi autoname it)."
+        ),
         r8_env_suffix,
     ),
     Rule(
         "R9",
         "error",
         "VPC peering without accepter or routes",
-        "Request with auto_accept=False, accept with a VpcPeeringConnectionAccepter through the peer region's provider, and add routes to the peer CIDR on both sides.",
+        (
+            "Request with auto_accept=False, accept with a VpcPeeringConnectionAccepter through "
+            "the peer region's provider, and add routes to the peer CIDR on both sides."
+        ),
         r9_peering,
     ),
     Rule(
         "R10",
         "error",
         "Resource not pinned to a region",
-        "Create one aws.Provider per region and pass provider= to every AWS resource; spread the stack over at least two regions.",
+        (
+            "Create one aws.Provider per region and pass provider= to every AWS resource; spread "
+            "the stack over at least two regions."
+        ),
         r10_explicit_providers,
     ),
     Rule(
         "R11",
         "error",
         "Region not reachable through health-checked DNS",
-        "Give every region's front a health-checked DNS record (a failover chain: each SECONDARY aliases the next pair with evaluate_target_health, or latency records with health checks).",
+        (
+            "Give every region's front a health-checked DNS record (a failover chain: each "
+            "SECONDARY aliases the next pair with evaluate_target_health, or latency records with "
+            "health checks)."
+        ),
         r11_dns_reaches_every_region,
     ),
     Rule(
         "R12",
         "error",
         "Alarm topic nobody can hear",
-        "Export every alarm topic's ARN (pulumi.export) or subscribe the on-call address to it.",
+        ("Export every alarm topic's ARN (pulumi.export) or subscribe the on-call address to it."),
         r12_alarm_topics_reachable,
     ),
     Rule(
         "R13",
         "error",
         "Health check without an alarm",
-        "Add a CloudWatch alarm on AWS/Route53 HealthCheckStatus (dimension HealthCheckId) in us-east-1 for every health check.",
+        (
+            "Add a CloudWatch alarm on AWS/Route53 HealthCheckStatus (dimension HealthCheckId) in "
+            "us-east-1 for every health check."
+        ),
         r13_health_checks_alarmed,
     ),
     Rule(
         "R14",
         "error",
         "Stateful data without deletion protection",
-        "Set deletion_protection_enabled=True on the table and every TableReplicaArgs (deletion_protection=True on databases).",
+        (
+            "Set deletion_protection_enabled=True on the table and every TableReplicaArgs "
+            "(deletion_protection=True on databases)."
+        ),
         r14_data_protected,
     ),
     Rule(
         "R15",
         "error",
         "Bucket accepts requests without TLS",
-        "Add a BucketPolicy denying s3:* when aws:SecureTransport is false.",
+        ("Add a BucketPolicy denying s3:* when aws:SecureTransport is false."),
         r15_tls_only,
     ),
     Rule(
         "R16",
         "error",
         "Bucket public access not blocked",
-        "Add a BucketPublicAccessBlock with all four settings true.",
+        ("Add a BucketPublicAccessBlock with all four settings true."),
         r16_public_access_blocked,
     ),
     Rule(
         "R17",
         "error",
         "Table without point-in-time recovery",
-        "Set point_in_time_recovery=TablePointInTimeRecoveryArgs(enabled=True) and point_in_time_recovery=True on every replica.",
+        (
+            "Set point_in_time_recovery=TablePointInTimeRecoveryArgs(enabled=True) and "
+            "point_in_time_recovery=True on every replica."
+        ),
         r17_pitr,
     ),
     Rule(
         "R18",
         "error",
         "Lookup without an explicit provider",
-        "Pass opts=pulumi.InvokeOptions(provider=...) (or InvokeOutputOptions) to every data-source lookup.",
+        (
+            "Pass opts=pulumi.InvokeOptions(provider=...) (or InvokeOutputOptions) to every "
+            "data-source lookup."
+        ),
         r18_lookup_providers,
     ),
     Rule(
         "R19",
         "error",
         "Physical name used twice in one scope",
-        "Put the region (for regional services) or a unique part into each physical name.",
+        ("Put the region (for regional services) or a unique part into each physical name."),
         r19_unique_names,
     ),
 ]
@@ -896,4 +1009,6 @@ def waived(path: Path, line: int, rule_id: str) -> bool:
     except (OSError, IndexError):
         return False
     match = WAIVER_RE.search(text)
-    return bool(match) and rule_id in {part.strip().upper() for part in match.group(1).split(",")}
+    if match is None:
+        return False
+    return rule_id in {part.strip().upper() for part in match.group(1).split(",")}

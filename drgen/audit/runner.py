@@ -23,7 +23,7 @@ from typing import Any
 ACCOUNT_ID = "123456789012"
 PROVIDER_PREFIX = "pulumi:providers:"
 #: Tag of a secret value in the record (the mocks' own wrapper is an implementation detail).
-SECRET_TAG = "$secret"
+SECRET_TAG = "$secret"  # noqa: S105 - a tag, not a secret
 
 
 def _crc(text: str) -> int:
@@ -49,6 +49,7 @@ class Locator:
         return "site-packages" not in path.parts
 
     def here(self) -> tuple[str | None, int | None]:
+        """The program file and line of the caller's caller's innermost own frame."""
         frame = sys._getframe(2)
         while frame is not None:
             if self._ours(frame.f_code.co_filename):
@@ -251,45 +252,45 @@ def computed_outputs(
     return ident, out
 
 
-def invoke_result(token: str, args: dict[str, Any], region: str | None) -> dict[str, Any]:
+def invoke_result(function: str, args: dict[str, Any], region: str | None) -> dict[str, Any]:
     """Answers for the lookups programs commonly make; anything else gets an empty result."""
     region = region or "us-east-1"
-    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+    if function == "aws:index/getCallerIdentity:getCallerIdentity":
         return {
             "accountId": ACCOUNT_ID,
             "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/audit",
             "userId": "AIDAAUDIT",
             "id": ACCOUNT_ID,
         }
-    if token == "aws:index/getRegion:getRegion":
+    if function == "aws:index/getRegion:getRegion":
         return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.aws"}
-    if token == "aws:index/getPartition:getPartition":
+    if function == "aws:index/getPartition:getPartition":
         return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+    if function == "aws:index/getAvailabilityZones:getAvailabilityZones":
         return {
             "id": region,
             "names": [f"{region}{z}" for z in "abc"],
             "zoneIds": [f"{region}-az{n}" for n in (1, 2, 3)],
             "groupNames": [region],
         }
-    if token == "aws:route53/getZone:getZone":
+    if function == "aws:route53/getZone:getZone":
         zone_id = args.get("zoneId") or f"Z{_crc(str(args.get('name'))):08X}"
         name = str(args.get("name") or "example.com").rstrip(".") + "."
         return {"id": zone_id, "zoneId": zone_id, "name": name, "privateZone": False}
-    if token == "aws:ec2/getAmi:getAmi":
+    if function == "aws:ec2/getAmi:getAmi":
         return {"id": "ami-0123456789abcdef0", "architecture": "x86_64", "name": "audit-ami"}
-    if token == "aws:ec2/getVpc:getVpc":
+    if function == "aws:ec2/getVpc:getVpc":
         return {"id": "vpc-default", "cidrBlock": "172.31.0.0/16", "default": True}
-    if token in ("aws:ec2/getSubnets:getSubnets", "aws:ec2/getSubnetIds:getSubnetIds"):
+    if function in ("aws:ec2/getSubnets:getSubnets", "aws:ec2/getSubnetIds:getSubnetIds"):
         return {"id": region, "ids": [f"subnet-{region}-{z}" for z in "abc"]}
-    if token == "aws:ec2/getVpcEndpointService:getVpcEndpointService":
+    if function == "aws:ec2/getVpcEndpointService:getVpcEndpointService":
         service = args.get("service") or "service"
         return {
             "id": service,
             "serviceName": args.get("serviceName") or f"com.amazonaws.{region}.{service}",
             "availabilityZones": [f"{region}{z}" for z in "abc"],
         }
-    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
+    if function == "aws:iam/getPolicyDocument:getPolicyDocument":
         return {"json": json.dumps(_policy_document(args)), "id": "policy"}
     return {}
 
@@ -328,6 +329,7 @@ class Recorder:
         self.outputs: dict[tuple[str, str], dict[str, Any]] = {}
 
     def provider_of(self, ref: str) -> dict[str, Any] | None:
+        """The provider (name, region) a `urn::id` reference points to."""
         return self.provider_refs.get(ref) if ref else None
 
 
@@ -388,7 +390,7 @@ def _make_mocks(recorder: Recorder) -> tuple[Any, Any]:
             recorder.outputs[(args.typ, args.name)] = jsonable({**out, "id": ident})
             return ident, {**inputs, **out}
 
-        def call(self, args: Any) -> dict[str, Any]:
+        def call(self, args: Any) -> Any:
             provider = recorder.provider_of(args.provider)
             region = _plain(args.args.get("region")) or (
                 provider["region"] if provider else recorder.default_region
@@ -410,7 +412,7 @@ def _make_mocks(recorder: Recorder) -> tuple[Any, Any]:
 
     class RecordingMonitor(pulumi_mocks.MockMonitor):
         def RegisterResource(self, request: Any) -> Any:
-            response = super().RegisterResource(request)
+            response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
             if request.type == "pulumi:pulumi:Stack":
                 return response
             file, line = recorder.locations.get((request.type, request.name), (None, None))
@@ -509,7 +511,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
             )
             pulumi.runtime.set_all_config(job["config"], job.get("secret_keys", []))
 
-            @pulumi.runtime.test  # type: ignore[misc]
+            @pulumi.runtime.test  # type: ignore[untyped-decorator]
             def program_run() -> Any:
                 runpy.run_path(str(entry), run_name="__main__")
                 root = pulumi_settings.get_root_resource()
