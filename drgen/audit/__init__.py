@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drgen.audit.project import AuditError, Program, Record, load_program, run_programs
+from drgen.audit.project import (
+    AuditError,
+    FindingsError,
+    Program,
+    Record,
+    load_program,
+    run_programs,
+)
 from drgen.audit.rules import RULES, RULES_BY_ID, SEVERITIES, Finding, check
 
 #: Seconds a program may run under mocks before it is stopped.
@@ -22,6 +29,7 @@ __all__ = [
     "AuditError",
     "AuditResult",
     "Finding",
+    "FindingsError",
     "audit",
     "audit_many",
     "choose_rules",
@@ -39,6 +47,8 @@ class AuditResult:
 
     def failing(self, fail_on: str) -> list[Finding]:
         """Findings at or above a severity."""
+        if fail_on not in SEVERITIES:
+            raise AuditError(f"--fail-on {fail_on!r}: expected one of {', '.join(SEVERITIES)}")
         limit = SEVERITIES.index(fail_on)
         return [f for f in self.findings if SEVERITIES.index(f.severity) <= limit]
 

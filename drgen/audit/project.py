@@ -16,6 +16,8 @@ import yaml
 
 from drgen.errors import DrgenError
 
+#: Exit code when findings reach `--fail-on`.
+EXIT_FINDINGS = 1
 #: Exit code when the program cannot be run (its error, a time limit, a missing file).
 EXIT_CANNOT_RUN = 2
 #: What a `secure:` value becomes: the audit never has the passphrase or the KMS key.
@@ -27,6 +29,12 @@ class AuditError(DrgenError):
     """The program cannot be audited: not a Pulumi Python project, or it fails under mocks."""
 
     exit_code = EXIT_CANNOT_RUN
+
+
+class FindingsError(DrgenError):
+    """The audit found what `--fail-on` says must fail (exit 1)."""
+
+    exit_code = EXIT_FINDINGS
 
 
 @dataclass(frozen=True)
