@@ -444,11 +444,13 @@ def audit(
     ] = None,
     select: Annotated[
         list[str] | None,
-        typer.Option("--select", metavar="RULE", help="Check only these rules (R1..); repeat it."),
+        typer.Option(
+            "--select", metavar="RULE", help="Check only these rules (R1,R5 or repeated)."
+        ),
     ] = None,
     ignore: Annotated[
         list[str] | None,
-        typer.Option("--ignore", metavar="RULE", help="Skip these rules (R1..); repeat it."),
+        typer.Option("--ignore", metavar="RULE", help="Skip these rules (R1,R5 or repeated)."),
     ] = None,
     fail_on: Annotated[
         str,
@@ -464,9 +466,7 @@ def audit(
     ] = None,
     timeout: Annotated[
         float,
-        typer.Option(
-            "--timeout", metavar="SECONDS", help="Stop the program after this long (default: 120)."
-        ),
+        typer.Option("--timeout", metavar="SECONDS", help="Stop the program after this long."),
     ] = DEFAULT_AUDIT_TIMEOUT,
     json_mode: Annotated[
         bool, typer.Option("--json", help="Print one JSON document with every finding on stdout.")
