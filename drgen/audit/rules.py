@@ -66,6 +66,8 @@ PHYSICAL_NAMES = {
     "aws:kinesis/stream:Stream": "name",
     "aws:apigatewayv2/domainName:DomainName": "domainName",
 }
+#: Names the user owns (a custom domain): unique, but not the stack's to suffix.
+USER_CHOSEN_NAMES = ("aws:apigatewayv2/domainName:DomainName",)
 #: Names unique per account (or worldwide), not per region.
 GLOBAL_SERVICES = ("iam", "s3", "route53", "cloudfront")
 #: Services a VPC function reaches through endpoints or NAT, by IAM action prefix.
@@ -527,11 +529,13 @@ def r8_env_suffix(ctx: Context) -> Iterator[Hit]:
     """Explicit physical names carry the environment suffix."""
     suffixes = [s.lower() for s in ctx.env_suffixes]
     for r in ctx.resources:
+        if r["type"] in USER_CHOSEN_NAMES:
+            continue
         name = physical_name(r)
         if name is not None and not any(s in name.lower() for s in suffixes):
             yield Hit(
                 f"physical name {name!r} lacks the environment suffix "
-                f"({' or '.join(repr(s) for s in ctx.env_suffixes)})",
+                f"({' or '.join(repr(s) for s in dict.fromkeys(ctx.env_suffixes))})",
                 r,
             )
 
