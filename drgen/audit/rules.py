@@ -570,6 +570,9 @@ def r10_explicit_providers(ctx: Context) -> Iterator[Hit]:
     aws = [r for r in ctx.resources if r["type"].startswith("aws:") and r["custom"]]
     for r in aws:
         if r["provider"] is None and plain(r["inputs"].get("region")) is None:
+            if service_of(r["type"]) in GLOBAL_SERVICES and r["type"] not in BUCKETS:
+                yield Hit("uses the default provider (ambient credentials and settings)", r)
+                continue
             where = ctx.program.default_region or "the ambient AWS_REGION"
             yield Hit(f"uses the default provider: it lands in {where}", r)
     if aws and len(ctx.regions) < 2:
@@ -982,7 +985,15 @@ def check(program: Program, record: Record, rule_ids: Iterable[str]) -> list[Fin
     findings = []
     for rule_id in rule_ids:
         rule = RULES_BY_ID[rule_id]
-        for hit in rule.check(ctx):
+        hits = sorted(
+            rule.check(ctx),
+            key=lambda h: (
+                h.file or (h.resource or {}).get("file") or "",
+                h.line or (h.resource or {}).get("line") or 0,
+                h.message,
+            ),
+        )
+        for hit in hits:
             file = hit.file or (hit.resource or {}).get("file")
             line = hit.line or (hit.resource or {}).get("line")
             if file and line and waived(program.root / file, line, rule.id):

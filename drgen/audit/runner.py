@@ -188,7 +188,9 @@ def computed_outputs(
             executionArn=f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:rest{h}",
         )
     elif typ in ("aws:apigateway/stage:Stage", "aws:apigateway/deployment:Deployment"):
-        out["invokeUrl"] = f"https://rest{h}.execute-api.{region}.amazonaws.com/stage"
+        api = _plain(inputs.get("restApi")) or f"rest{h}"
+        out["invokeUrl"] = f"https://{api}.execute-api.{region}.amazonaws.com/"
+        out["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{api}/"
     elif typ == "aws:apigatewayv2/stage:Stage":
         out["invokeUrl"] = f"https://api{h}.execute-api.{region}.amazonaws.com/"
     elif typ == "aws:acm/certificate:Certificate":
