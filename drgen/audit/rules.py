@@ -990,7 +990,6 @@ def check(program: Program, record: Record, rule_ids: Iterable[str]) -> list[Fin
             key=lambda h: (
                 h.file or (h.resource or {}).get("file") or "",
                 h.line or (h.resource or {}).get("line") or 0,
-                h.message,
             ),
         )
         for hit in hits:
