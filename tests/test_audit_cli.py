@@ -302,3 +302,14 @@ def test_main_and_virtualenv_of_pulumi_yaml_are_honoured(invoke, tmp_path: Path)
         "fixture (stack dev): 1 finding (1 warning) from 1 rule; checked 4 resources and "
         f"0 lookups against {ALL_RULES} rules",
     ]
+
+
+def test_drgen_modules_do_not_stand_in_for_the_program_s_own(invoke, tmp_path: Path) -> None:
+    """The runner lives next to `rules.py`: a program importing `rules` must not get it."""
+    project = bare_project(tmp_path, "import rules\n")
+    result = invoke("audit", str(project))
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"drgen: error: {project}: the program failed: "
+        "ModuleNotFoundError: No module named 'rules' (__main__.py:1)\n"
+    )

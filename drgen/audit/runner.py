@@ -534,6 +534,10 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     """`runner.py JOBS.json OUT.json`: one result per job, in order."""
     jobs = json.loads(Path(argv[0]).read_text())
+    # Run as a script, this file's directory heads sys.path: drgen's modules must not
+    # shadow (or stand in for) the program's own `project`, `rules` or `report`.
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if not p or Path(p).resolve() != here]
     warnings.simplefilter("ignore")
     results = []
     for job in jobs:
