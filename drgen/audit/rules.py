@@ -570,7 +570,7 @@ def r10_explicit_providers(ctx: Context) -> Iterator[Hit]:
     aws = [r for r in ctx.resources if r["type"].startswith("aws:") and r["custom"]]
     for r in aws:
         if r["provider"] is None and plain(r["inputs"].get("region")) is None:
-            if service_of(r["type"]) in GLOBAL_SERVICES and r["type"] not in BUCKETS:
+            if service_of(r["type"]) in ("iam", "route53", "cloudfront"):
                 yield Hit("uses the default provider (ambient credentials and settings)", r)
                 continue
             where = ctx.program.default_region or "the ambient AWS_REGION"
