@@ -238,6 +238,18 @@ def test_json_document_lists_every_finding(invoke, tmp_path: Path) -> None:
         ("R14", "items", "__main__.py", 9, "the table has no deletion protection"),
         ("R14", "items", "__main__.py", 9, "the replica in us-west-2 has no deletion protection"),
     ]
+    table = next(r for r in audit["record"]["resources"] if r["name"] == "items")
+    assert (table["type"], table["provider"], table["region"], table["file"], table["line"]) == (
+        "aws:dynamodb/table:Table",
+        "east",
+        "us-east-1",
+        "__main__.py",
+        9,
+    )
+    assert table["inputs"]["replicas"] == [{"pointInTimeRecovery": True, "regionName": "us-west-2"}]
+    assert table["dependencies"] == []
+    assert table["protect"] is False
+    assert audit["record"]["lookups"] == []
 
 
 def test_sarif_is_valid_and_points_at_the_lines(invoke, tmp_path: Path) -> None:

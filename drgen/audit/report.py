@@ -87,6 +87,11 @@ def document(result: AuditResult) -> dict[str, Any]:
         "counts": {s: counts[s] for s in SEVERITIES},
         "findings": [asdict(f) for f in result.findings],
         "summary": summary(result),
+        "record": {
+            "resources": result.record.resources,
+            "lookups": result.record.invokes,
+            "exports": result.record.exports,
+        },
     }
 
 
