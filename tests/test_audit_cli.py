@@ -325,3 +325,42 @@ def test_drgen_modules_do_not_stand_in_for_the_program_s_own(invoke, tmp_path: P
         f"drgen: error: {project}: the program failed: "
         "ModuleNotFoundError: No module named 'rules' (__main__.py:1)\n"
     )
+
+
+COMPONENT_PROGRAM = """import pulumi
+import pulumi_aws as aws
+
+
+class Site(pulumi.ComponentResource):
+    def __init__(self, name, provider):
+        super().__init__("acme:web:Site", name, None, None)
+        opts = pulumi.ResourceOptions(parent=self, provider=provider, protect=True)
+        self.bucket = aws.s3.Bucket(f"{name}-bucket", opts=opts)
+
+
+east = aws.Provider("east", region="us-east-1")
+west = aws.Provider("west", region="us-west-2")
+Site("a", east)
+Site("b", west)
+other = pulumi.StackReference("org/other/prod")
+existing = aws.s3.Bucket.get("existing", "some-bucket", opts=pulumi.ResourceOptions(provider=east))
+pulumi.export("other", other.get_output("x"))
+pulumi.export("existing", existing.arn)
+"""
+
+
+def test_components_stack_references_and_reads_are_recorded(invoke, tmp_path: Path) -> None:
+    project = bare_project(tmp_path, COMPONENT_PROGRAM)
+    result = invoke("audit", str(project), "--select", "R10", "--json")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)["audit"]["record"]
+    assert record["exports"] == {"other": None, "existing": "arn:aws:s3:::some-bucket"}
+    buckets = sorted(
+        (r["name"], r["region"], r["protect"], r["parent"].rsplit("::", 1)[-1], r["line"])
+        for r in record["resources"]
+        if r["type"] == "aws:s3/bucket:Bucket"
+    )
+    assert buckets == [
+        ("a-bucket", "us-east-1", True, "a", 9),
+        ("b-bucket", "us-west-2", True, "b", 9),
+    ]

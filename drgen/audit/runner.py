@@ -382,10 +382,16 @@ def _make_mocks(recorder: Recorder) -> tuple[Any, Any]:
             inputs = dict(args.inputs)
             if args.typ.startswith(PROVIDER_PREFIX):
                 return f"{args.name}-provider-id", inputs
+            if args.typ == "pulumi:pulumi:StackReference":
+                # Another stack's outputs are not knowable offline: every one reads as None.
+                return args.name, {**inputs, "outputs": {}, "secretOutputNames": []}
             provider = recorder.provider_of(args.provider)
             region = _plain(inputs.get("region")) or (
                 provider["region"] if provider else recorder.default_region
             )
+            key = NAME_INPUTS.get(args.typ, "name")
+            if args.resource_id and key not in inputs:  # `Resource.get(name, id)`: id is the name
+                inputs[key] = args.resource_id
             ident, out = computed_outputs(args.typ, args.name, inputs, region)
             if args.resource_id:
                 ident = args.resource_id
