@@ -464,6 +464,14 @@ def audit(
         Path | None,
         typer.Option("--sarif", metavar="FILE", help="Also write the findings as SARIF 2.1.0."),
     ] = None,
+    sarif_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--sarif-root",
+            metavar="DIR",
+            help="SARIF paths relative to DIR, e.g. the repository (default: PATH).",
+        ),
+    ] = None,
     timeout: Annotated[
         float,
         typer.Option("--timeout", metavar="SECONDS", help="Stop the program after this long."),
@@ -479,7 +487,7 @@ def audit(
     report.doc["audit"] = audit_report.document(result)
     report.say(audit_report.text(result), nl=False)
     if sarif_file is not None:
-        audit_report.write_sarif(result, sarif_file)
+        audit_report.write_sarif(result, sarif_file, sarif_root)
         report.say(f"SARIF written to {sarif_file}")
     if failing:
         raise FindingsError(f"{len(failing)} finding(s) at or above {fail_on}")

@@ -364,3 +364,26 @@ def test_components_stack_references_and_reads_are_recorded(invoke, tmp_path: Pa
         ("a-bucket", "us-east-1", True, "a", 9),
         ("b-bucket", "us-west-2", True, "b", 9),
     ]
+
+
+def test_sarif_paths_can_be_relative_to_the_repository(invoke, tmp_path: Path) -> None:
+    project = fixture_project(tmp_path, "r12_bad")
+    out = tmp_path / "audit.sarif"
+    result = invoke("audit", str(project), "--sarif", str(out), "--sarif-root", str(tmp_path))
+    assert result.exit_code == 1, result.output
+    run = json.loads(out.read_text())["runs"][0]
+    assert run["originalUriBaseIds"] == {"PROJECTROOT": {"uri": tmp_path.as_uri() + "/"}}
+    assert [r["locations"][0]["physicalLocation"] for r in run["results"]] == [
+        {
+            "artifactLocation": {"uri": "r12_bad/__main__.py", "uriBaseId": "PROJECTROOT"},
+            "region": {"startLine": 10},
+        }
+    ]
+    elsewhere = invoke(
+        "audit", str(project), "--sarif", str(out), "--sarif-root", str(project / "tests")
+    )
+    assert elsewhere.exit_code == 1, elsewhere.output
+    location = json.loads(out.read_text())["runs"][0]["results"][0]["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"] == {
+        "uri": (project / "__main__.py").as_uri()
+    }

@@ -95,8 +95,21 @@ def document(result: AuditResult) -> dict[str, Any]:
     }
 
 
-def sarif(result: AuditResult) -> dict[str, Any]:
-    """A SARIF 2.1.0 log: one run, the chosen rules' metadata, one result per finding."""
+def _artifact(result: AuditResult, file: str, root: Path) -> dict[str, Any]:
+    """A file's location relative to `root`, or its absolute URI when it lies outside."""
+    path = result.program.root / file
+    if path.is_relative_to(root):
+        return {"uri": path.relative_to(root).as_posix(), "uriBaseId": PROJECT_ROOT}
+    return {"uri": path.as_uri()}
+
+
+def sarif(result: AuditResult, root: Path | None = None) -> dict[str, Any]:
+    """A SARIF 2.1.0 log: one run, the chosen rules' metadata, one result per finding.
+
+    Locations are relative to `root` (default: the project); GitHub code scanning wants
+    them relative to the repository, so a project in a subdirectory passes the checkout.
+    """
+    base = (root or result.program.root).resolve()
     index = {rule_id: n for n, rule_id in enumerate(result.rules)}
     rules = [
         {
@@ -112,9 +125,7 @@ def sarif(result: AuditResult) -> dict[str, Any]:
     for f in result.findings:
         location: dict[str, Any] = {}
         if f.file:
-            physical: dict[str, Any] = {
-                "artifactLocation": {"uri": f.file, "uriBaseId": PROJECT_ROOT}
-            }
+            physical: dict[str, Any] = {"artifactLocation": _artifact(result, f.file, base)}
             if f.line:
                 physical["region"] = {"startLine": f.line}
             location["physicalLocation"] = physical
@@ -147,18 +158,18 @@ def sarif(result: AuditResult) -> dict[str, Any]:
                         "rules": rules,
                     }
                 },
-                "originalUriBaseIds": {PROJECT_ROOT: {"uri": result.program.root.as_uri() + "/"}},
+                "originalUriBaseIds": {PROJECT_ROOT: {"uri": base.as_uri() + "/"}},
                 "results": results,
             }
         ],
     }
 
 
-def write_sarif(result: AuditResult, path: Path) -> None:
+def write_sarif(result: AuditResult, path: Path, root: Path | None = None) -> None:
     """Write the SARIF log whole, or nothing (a half-written log would fail an upload)."""
     staging = path.with_name(f".{path.name}.tmp")
     try:
-        staging.write_text(json.dumps(sarif(result), indent=2) + "\n")
+        staging.write_text(json.dumps(sarif(result, root), indent=2) + "\n")
         staging.replace(path)
     except OSError as error:
         staging.unlink(missing_ok=True)
