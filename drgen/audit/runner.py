@@ -427,12 +427,9 @@ def _make_mocks(recorder: Recorder) -> tuple[Any, Any]:
             is_provider = request.type.startswith(PROVIDER_PREFIX)
             raw_inputs = dict(rpc.deserialize_properties(request.object))
             provider = recorder.provider_of(request.provider)
-            region = (
-                _plain(raw_inputs.get("region"))
-                if is_provider
-                else _plain(raw_inputs.get("region"))
-                or (provider["region"] if provider else recorder.default_region)
-            )
+            region = _plain(raw_inputs.get("region"))  # a provider's own, or a v7 override
+            if region is None and not is_provider:
+                region = provider["region"] if provider else recorder.default_region
             entry = {
                 "type": request.type,
                 "name": request.name,
