@@ -36,25 +36,32 @@ class Locator:
     def __init__(self, root: Path, excluded: list[Path]) -> None:
         self.root = root
         self.excluded = excluded
+        self._relative: dict[str, str | None] = {}
 
-    def _ours(self, filename: str) -> bool:
+    def relative(self, filename: str) -> str | None:
+        """The file's path in the program, or None when it is not the program's own."""
+        if filename not in self._relative:  # resolving is slow: once per file
+            self._relative[filename] = self._resolve(filename)
+        return self._relative[filename]
+
+    def _resolve(self, filename: str) -> str | None:
         try:
             path = Path(filename).resolve()
         except (OSError, ValueError):
-            return False
-        if not path.is_relative_to(self.root):
-            return False
+            return None
+        if not path.is_relative_to(self.root) or "site-packages" in path.parts:
+            return None
         if any(path.is_relative_to(ex) for ex in self.excluded):
-            return False
-        return "site-packages" not in path.parts
+            return None
+        return path.relative_to(self.root).as_posix()
 
     def here(self) -> tuple[str | None, int | None]:
         """The program file and line of the caller's caller's innermost own frame."""
         frame = sys._getframe(2)
         while frame is not None:
-            if self._ours(frame.f_code.co_filename):
-                rel = Path(frame.f_code.co_filename).resolve().relative_to(self.root)
-                return rel.as_posix(), frame.f_lineno
+            rel = self.relative(frame.f_code.co_filename)
+            if rel is not None:
+                return rel, frame.f_lineno
             frame = frame.f_back  # type: ignore[assignment]
         return None, None
 
@@ -483,8 +490,8 @@ def _error_text(error: BaseException, locator: Locator) -> str:
     """The program's own error in one line, with the innermost frame in its files."""
     place = ""
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if locator._ours(frame.filename):
-            rel = Path(frame.filename).resolve().relative_to(locator.root).as_posix()
+        rel = locator.relative(frame.filename)
+        if rel is not None:
             place = f" ({rel}:{frame.lineno})"
             break
     message = str(error).strip().splitlines()[0] if str(error).strip() else ""
