@@ -387,3 +387,36 @@ def test_sarif_paths_can_be_relative_to_the_repository(invoke, tmp_path: Path) -
     assert location["physicalLocation"]["artifactLocation"] == {
         "uri": (project / "__main__.py").as_uri()
     }
+
+
+def test_the_chosen_stack_s_config_reaches_the_program(invoke, tmp_path: Path) -> None:
+    program = (
+        "import pulumi\n\n"
+        "config = pulumi.Config()\n"
+        "pulumi.export('stack', pulumi.get_stack())\n"
+        "pulumi.export('size', config.require_int('size'))\n"
+        "pulumi.export('regions', config.require_object('regions'))\n"
+        "pulumi.export('zone', pulumi.Config('aws').get('region'))\n"
+        "pulumi.export('token_length', config.require_secret('token').apply(len))\n"
+    )
+    project = bare_project(tmp_path, program)
+    (project / "Pulumi.dev.yaml").write_text("config:\n  bare:size: 1\n")
+    (project / "Pulumi.prod.yaml").write_text(
+        "config:\n"
+        "  size: 3\n"  # no namespace: the project's
+        "  bare:regions: [eu-west-1, eu-central-1]\n"
+        "  aws:region: eu-west-1\n"
+        "  bare:token:\n"
+        "    secure: v1:abc:def\n"
+    )
+    result = invoke("audit", str(project), "--stack", "prod", "--json", "--select", "R3")
+    assert result.exit_code == 0, result.output
+    audit = json.loads(result.stdout)["audit"]
+    assert (audit["stack"], audit["placeholders"]) == ("prod", ["bare:token"])
+    assert audit["record"]["exports"] == {
+        "stack": "prod",
+        "size": 3,
+        "regions": ["eu-west-1", "eu-central-1"],
+        "zone": "eu-west-1",
+        "token_length": len("drgen-audit-placeholder"),
+    }
