@@ -20,6 +20,10 @@ from drgen.answers import (
     missing_answers_error,
     validate_field,
 )
+from drgen.audit import DEFAULT_TIMEOUT as DEFAULT_AUDIT_TIMEOUT
+from drgen.audit import FindingsError
+from drgen.audit import audit as run_audit
+from drgen.audit import report as audit_report
 from drgen.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -421,3 +425,69 @@ def update(
 def main() -> None:
     """Console entry point."""
     app()
+
+
+@app.command()
+def audit(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PATH", help="The Pulumi Python project (default: current directory)."
+        ),
+    ] = Path("."),
+    stack: Annotated[
+        str | None,
+        typer.Option(
+            "--stack", "-s", metavar="NAME", help="Use Pulumi.NAME.yaml (default: the only one)."
+        ),
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select", metavar="RULE", help="Check only these rules (R1,R5 or repeated)."
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", metavar="RULE", help="Skip these rules (R1,R5 or repeated)."),
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on",
+            metavar="error|warning|note",
+            help="Exit 1 on findings of this severity or worse.",
+        ),
+    ] = "error",
+    sarif_file: Annotated[
+        Path | None,
+        typer.Option("--sarif", metavar="FILE", help="Also write the findings as SARIF 2.1.0."),
+    ] = None,
+    sarif_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--sarif-root",
+            metavar="DIR",
+            help="SARIF paths relative to DIR, e.g. the repository (default: PATH).",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", metavar="SECONDS", help="Stop the program after this long."),
+    ] = DEFAULT_AUDIT_TIMEOUT,
+    json_mode: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document with every finding on stdout.")
+    ] = False,
+) -> None:
+    """Check a Pulumi Python program, offline under mocks, for the known DR failures."""
+    report = _start(ctx, "audit", json_mode)
+    result = run_audit(path, stack=stack, select=select, ignore=ignore, timeout=timeout)
+    failing = result.failing(fail_on)
+    report.doc["audit"] = audit_report.document(result)
+    report.say(audit_report.text(result), nl=False)
+    if sarif_file is not None:
+        audit_report.write_sarif(result, sarif_file, sarif_root)
+        report.say(f"SARIF written to {sarif_file}")
+    if failing:
+        raise FindingsError(f"{len(failing)} finding(s) at or above {fail_on}")

@@ -12,6 +12,9 @@ from typer.testing import CliRunner
 
 from drgen.cli import app
 
+#: Programs the audit tests run (tests/fixtures/audit), not tests of drgen.
+collect_ignore = ["fixtures"]
+
 # Nothing in the working directory: no example database, caches under the system temp dir.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "drgen-hypothesis")
 settings.register_profile("drgen", database=None)

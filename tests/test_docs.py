@@ -18,14 +18,14 @@ def help_text(*command: str) -> str:
     return result.stdout
 
 
-COMMANDS = [(), ("new",), ("verify",), ("update",)]
+COMMANDS = [(), ("new",), ("verify",), ("update",), ("audit",)]
 
 
 def help_block(command: tuple[str, ...]) -> str:
     return f"```text\n$ drgen {' '.join((*command, '--help')).strip()}\n{help_text(*command)}```"
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=["drgen", "new", "verify", "update"])
+@pytest.mark.parametrize("command", COMMANDS, ids=["drgen", "new", "verify", "update", "audit"])
 def test_cli_reference_shows_the_current_help(command: tuple[str, ...]) -> None:
     reference = (ROOT / "docs" / "cli.md").read_text()
     block = help_block(command)

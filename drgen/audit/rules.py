@@ -1,0 +1,1028 @@
+"""The audit's rules: one per way a multi-region DR stack fails, checked on a run's record."""
+
+from __future__ import annotations
+
+import ast
+import ipaddress
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from drgen.audit.project import Program, Record
+
+SEVERITIES = ("error", "warning", "note")
+SECRET_TAG = "$secret"  # noqa: S105 - a tag, not a secret
+REGION_RE = re.compile(r"\b(?:[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d)\b")
+
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKETS = (BUCKET, "aws:s3/bucketV2:BucketV2")
+VERSIONINGS = (
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+)
+REPLICATIONS = ("aws:s3/bucketReplicationConfig:BucketReplicationConfig",)
+TABLE = "aws:dynamodb/table:Table"
+FUNCTION = "aws:lambda/function:Function"
+FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
+PERMISSION = "aws:lambda/permission:Permission"
+HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
+RECORD = "aws:route53/record:Record"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TOPIC = "aws:sns/topic:Topic"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
+ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+#: Types whose `name` (or listed input) is a physical name that must be unique per scope.
+PHYSICAL_NAMES = {
+    BUCKET: "bucket",
+    "aws:s3/bucketV2:BucketV2": "bucket",
+    TABLE: "name",
+    FUNCTION: "name",
+    "aws:iam/role:Role": "name",
+    "aws:iam/policy:Policy": "name",
+    "aws:iam/user:User": "name",
+    "aws:iam/instanceProfile:InstanceProfile": "name",
+    "aws:secretsmanager/secret:Secret": "name",
+    ALARM: "name",
+    "aws:cloudwatch/logGroup:LogGroup": "name",
+    TOPIC: "name",
+    "aws:sqs/queue:Queue": "name",
+    "aws:kms/alias:Alias": "name",
+    "aws:ecs/cluster:Cluster": "name",
+    "aws:ecr/repository:Repository": "name",
+    "aws:lb/loadBalancer:LoadBalancer": "name",
+    "aws:lb/targetGroup:TargetGroup": "name",
+    "aws:rds/instance:Instance": "identifier",
+    "aws:rds/cluster:Cluster": "clusterIdentifier",
+    "aws:cloudwatch/eventRule:EventRule": "name",
+    "aws:ssm/parameter:Parameter": "name",
+    "aws:kinesis/stream:Stream": "name",
+    "aws:apigatewayv2/domainName:DomainName": "domainName",
+}
+#: Names the user owns (a custom domain): unique, but not the stack's to suffix.
+USER_CHOSEN_NAMES = ("aws:apigatewayv2/domainName:DomainName",)
+#: Names unique per account (or worldwide), not per region.
+GLOBAL_SERVICES = ("iam", "s3", "route53", "cloudfront")
+#: Services a VPC function reaches through endpoints or NAT, by IAM action prefix.
+VPC_SERVICES = ("dynamodb", "s3", "secretsmanager", "sqs", "sns", "kms", "ssm", "kinesis", "sts")
+SECRET_KEY_RE = re.compile(
+    r"(password|passwd|secret|token|api_?key|private_?key|access_?key|credential)", re.I
+)
+NOT_SECRET_RE = re.compile(r"(id|arn|name|names|ids|arns|type|version|stage|length)$", re.I)
+OUTPUT_STR_MARKERS = ("Calling __str__ on an Output", "<pulumi.output.Output object")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One failure of a rule, on one resource (or lookup, or the program as a whole)."""
+
+    message: str
+    resource: dict[str, Any] | None = None
+    file: str | None = None
+    line: int | None = None
+    severity: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A failure pattern: what breaks, how badly, and what to change."""
+
+    id: str
+    severity: str
+    title: str
+    fix: str
+    check: Callable[[Context], Iterable[Hit]]
+
+
+def plain(value: Any) -> Any:
+    """A recorded value without its secret tag."""
+    if isinstance(value, dict) and set(value) == {SECRET_TAG}:
+        return plain(value[SECRET_TAG])
+    return value
+
+
+def strings(value: Any) -> Iterator[str]:
+    """Every string inside a recorded value."""
+    value = plain(value)
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+
+def _truthy(value: Any) -> bool:
+    value = plain(value)
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def parse_json(value: Any) -> Any:
+    """A JSON document given as text (or already parsed); None when it does not parse."""
+    value = plain(value)
+    if isinstance(value, dict | list):
+        return value
+    try:
+        return json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def statements(document: Any) -> list[dict[str, Any]]:
+    """The statements of an IAM policy document, one or many."""
+    if not isinstance(document, dict):
+        return []
+    found = document.get("Statement") or []
+    return [s for s in (found if isinstance(found, list) else [found]) if isinstance(s, dict)]
+
+
+def as_list(value: Any) -> list[Any]:
+    """A recorded value as a list (IAM allows one item or many)."""
+    value = plain(value)
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class Context:
+    """A run's record with the lookups the rules share."""
+
+    def __init__(self, program: Program, record: Record) -> None:
+        self.program = program
+        self.record = record
+        self.resources = [r for r in record.resources if not r["type"].startswith("pulumi:")]
+
+    def of(self, *types: str) -> list[dict[str, Any]]:
+        """The resources of these types."""
+        return [r for r in self.resources if r["type"] in types]
+
+    @cached_property
+    def by_urn(self) -> dict[str, dict[str, Any]]:
+        """Every registered resource, providers included, by URN."""
+        return {r["urn"]: r for r in self.record.resources}
+
+    @cached_property
+    def handles(self) -> dict[str, list[dict[str, Any]]]:
+        """Resources by every string that refers to them: id, ARN, physical name."""
+        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in self.resources:
+            out = r.get("outputs") or {}
+            for key in ("id", "arn", "name", "bucket"):
+                value = plain(out.get(key))
+                if isinstance(value, str) and value and r not in found[value]:
+                    found[value].append(r)
+        return found
+
+    def refers(self, value: Any, *types: str) -> list[dict[str, Any]]:
+        """The resources of these types that a recorded value names."""
+        return [
+            r
+            for s in strings(value)
+            for r in self.handles.get(s, [])
+            if not types or r["type"] in types
+        ]
+
+    def refers_back(self, target: dict[str, Any], types: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Resources of these types whose bucket or function input names the target."""
+        handles = {plain(target["outputs"].get(k)) for k in ("id", "arn", "name", "bucket")}
+        handles.discard(None)
+        return [
+            r
+            for r in self.of(*types)
+            if any(plain(r["inputs"].get(k)) in handles for k in ("bucket", "function"))
+        ]
+
+    def one(self, value: Any, *types: str) -> dict[str, Any] | None:
+        """The first resource of these types that a value names."""
+        found = self.refers(value, *types)
+        return found[0] if found else None
+
+    @cached_property
+    def closure(self) -> dict[str, set[str]]:
+        """Every URN each resource waits for, directly or through others."""
+        memo: dict[str, set[str]] = {}
+
+        def deps(urn: str, seen: frozenset[str]) -> set[str]:
+            if urn in memo:
+                return memo[urn]
+            resource = self.by_urn.get(urn)
+            direct = set(resource["dependencies"]) if resource else set()
+            for values in (resource or {}).get("property_dependencies", {}).values():
+                direct |= set(values)
+            total = set(direct)
+            for dep in direct - seen:
+                total |= deps(dep, seen | {urn})
+            memo[urn] = total
+            return total
+
+        return {urn: deps(urn, frozenset()) for urn in self.by_urn}
+
+    def waits_for(self, resource: dict[str, Any], other: dict[str, Any]) -> bool:
+        """Whether the engine creates `other` before `resource`."""
+        return other["urn"] in self.closure.get(resource["urn"], set())
+
+    @cached_property
+    def source_literals(self) -> set[str]:
+        """Every string literal in the program's own Python files."""
+        found: set[str] = set()
+        for path in self.program.sources():
+            try:
+                tree = ast.parse(path.read_text(errors="replace"))
+            except SyntaxError:
+                continue
+            found |= {
+                node.value
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            }
+        return found
+
+    @cached_property
+    def regions(self) -> list[str]:
+        """The regions the AWS resources land in."""
+        return sorted(
+            {r["region"] for r in self.resources if r["type"].startswith("aws:") and r["region"]}
+        )
+
+    @cached_property
+    def env_suffixes(self) -> list[str]:
+        """The stack name and any environment-like config value: what names must carry."""
+        found = [self.program.stack]
+        for key, value in self.program.config.items():
+            short = key.split(":", 1)[-1].lower()
+            if short in ("envsuffix", "env", "environment", "stage", "env_suffix") and value:
+                found.append(value)
+        return found
+
+
+def physical_name(resource: dict[str, Any]) -> str | None:
+    """The explicit physical name of a resource, if its type has one and it is set."""
+    key = PHYSICAL_NAMES.get(resource["type"])
+    value = plain(resource["inputs"].get(key)) if key else None
+    return value if isinstance(value, str) and value else None
+
+
+def service_of(resource_type: str) -> str:
+    """`aws:s3/bucket:Bucket` -> `s3`."""
+    return resource_type.split(":")[1].split("/")[0] if ":" in resource_type else ""
+
+
+# --- the ten pitfalls -------------------------------------------------------------------------
+
+
+def r1_vpc_function_reach(ctx: Context) -> Iterator[Hit]:
+    """A VPC function needs NAT or an endpoint for each service its role uses."""
+    for fn in ctx.of(FUNCTION):
+        vpc_config = plain(fn["inputs"].get("vpcConfig")) or {}
+        subnet_ids = as_list(vpc_config.get("subnetIds")) if isinstance(vpc_config, dict) else []
+        if not subnet_ids:
+            continue
+        subnets = ctx.refers(subnet_ids, "aws:ec2/subnet:Subnet")
+        vpcs = {plain(s["inputs"].get("vpcId")) for s in subnets}
+
+        def in_vpc(r: dict[str, Any], fn: dict[str, Any] = fn, vpcs: set[Any] = vpcs) -> bool:
+            if r["region"] != fn["region"]:
+                return False
+            if not vpcs:
+                return True
+            vpc = plain(r["inputs"].get("vpcId"))
+            if vpc is None:
+                subnet = ctx.one(r["inputs"].get("subnetId"), "aws:ec2/subnet:Subnet")
+                vpc = plain(subnet["inputs"].get("vpcId")) if subnet else None
+            return vpc in vpcs
+
+        if any(in_vpc(r) for r in ctx.of("aws:ec2/natGateway:NatGateway")):
+            continue
+        endpoints = {
+            str(plain(e["inputs"].get("serviceName")) or "").rsplit(".", 1)[-1]
+            for e in ctx.of("aws:ec2/vpcEndpoint:VpcEndpoint")
+            if in_vpc(e)
+        }
+        used = used_services(ctx, fn)
+        missing = sorted(used - endpoints)
+        if missing:
+            yield Hit(
+                f"runs in a VPC with no NAT gateway and no VPC endpoint for "
+                f"{', '.join(missing)}, which its role uses",
+                fn,
+            )
+        elif not used and not endpoints:
+            yield Hit("runs in a VPC with no NAT gateway and no VPC endpoint at all", fn)
+
+
+def used_services(ctx: Context, fn: dict[str, Any]) -> set[str]:
+    """The AWS services a function's inline role policies allow it to call."""
+    role = ctx.one(fn["inputs"].get("role"), "aws:iam/role:Role")
+    if role is None:
+        return set()
+    names = {plain(role["outputs"].get(k)) for k in ("id", "name", "arn")} - {None}
+    used: set[str] = set()
+    for policy in ctx.of("aws:iam/rolePolicy:RolePolicy"):
+        if plain(policy["inputs"].get("role")) not in names:
+            continue
+        for st in statements(parse_json(policy["inputs"].get("policy"))):
+            if st.get("Effect", "Allow") != "Allow":
+                continue
+            for action in as_list(st.get("Action")):
+                prefix = str(action).split(":", 1)[0]
+                if prefix in VPC_SERVICES:
+                    used.add(prefix)
+    return used
+
+
+def r2_dns_targets(ctx: Context) -> Iterator[Hit]:
+    """Health checks must probe a host or an IP; a created public zone answers nothing."""
+    for hc in ctx.of(HEALTH_CHECK):
+        kind = str(plain(hc["inputs"].get("type")) or "")
+        ip = plain(hc["inputs"].get("ipAddress"))
+        fqdn = plain(hc["inputs"].get("fqdn"))
+        if ip is not None:
+            try:
+                ipaddress.ip_address(str(ip))
+            except ValueError:
+                yield Hit(f"ip_address is {ip!r}, not an IP address: the check never passes", hc)
+                continue
+        if isinstance(fqdn, str) and ("/" in fqdn or ":" in fqdn):
+            yield Hit(f"fqdn is {fqdn!r}: a host name is expected, not a URL", hc)
+        elif kind.startswith(("HTTP", "TCP")) and not ip and not fqdn:
+            yield Hit("has neither fqdn nor ip_address: it probes nothing", hc)
+    for zone in ctx.of("aws:route53/zone:Zone"):
+        if not plain(zone["inputs"].get("vpcs")):
+            yield Hit(
+                f"creates a public hosted zone for {plain(zone['inputs'].get('name'))!r}: it "
+                "answers nothing until the domain's registrar delegates to it",
+                zone,
+                severity="warning",
+            )
+
+
+def r3_output_in_string(ctx: Context) -> Iterator[Hit]:
+    """No input may hold a stringified Output; policy documents must parse."""
+    for r in ctx.resources:
+        text = next(
+            (s for s in strings(r["inputs"]) if any(m in s for m in OUTPUT_STR_MARKERS)), None
+        )
+        if text is not None:
+            yield Hit("an input holds the text of a stringified Output (f-string or str())", r)
+            continue
+        for key in ("policy", "assumeRolePolicy"):
+            value = plain(r["inputs"].get(key))
+            if isinstance(value, str) and parse_json(value) is None:
+                yield Hit(f"{key} is not valid JSON: {value[:60]!r}", r)
+
+
+def r4_replication_order(ctx: Context) -> Iterator[Hit]:
+    """Replication waits for versioning on both sides and for its destinations."""
+    for config in ctx.of(*REPLICATIONS):
+        buckets = ctx.refers(config["inputs"].get("bucket"), *BUCKETS)[:1]
+        for rule in as_list(config["inputs"].get("rules")):
+            destination = plain(rule).get("destination") if isinstance(plain(rule), dict) else None
+            if isinstance(destination, dict):
+                buckets += ctx.refers(destination.get("bucket"), *BUCKETS)[:1]
+        for bucket in buckets:
+            versionings = [
+                v
+                for v in ctx.refers_back(bucket, VERSIONINGS)
+                if str(
+                    plain((plain(v["inputs"].get("versioningConfiguration")) or {}).get("status"))
+                )
+                == "Enabled"
+            ]
+            if not versionings and not _truthy(
+                (plain(bucket["inputs"].get("versioning")) or {}).get("enabled")
+            ):
+                yield Hit(
+                    f"bucket {bucket['name']} is replicated but has no versioning enabled", config
+                )
+            elif versionings and not any(ctx.waits_for(config, v) for v in versionings):
+                yield Hit(
+                    f"does not wait for {versionings[0]['name']}, the versioning of bucket "
+                    f"{bucket['name']}: S3 rejects replication until it is enabled",
+                    config,
+                )
+            if bucket is not buckets[0] and not ctx.waits_for(config, bucket):
+                yield Hit(f"does not wait for the destination bucket {bucket['name']}", config)
+
+
+def r5_function_url_permissions(ctx: Context) -> Iterator[Hit]:
+    """A public Function URL needs both public permissions (October 2025)."""
+    for url in ctx.of(FUNCTION_URL):
+        if plain(url["inputs"].get("authorizationType")) != "NONE":
+            continue
+        fn = ctx.one(url["inputs"].get("functionName"), FUNCTION)
+        handles = (
+            {plain(fn["outputs"].get(k)) for k in ("id", "arn", "name")} - {None}
+            if fn
+            else {plain(url["inputs"].get("functionName"))}
+        )
+        perms = [p for p in ctx.of(PERMISSION) if plain(p["inputs"].get("function")) in handles]
+        has_url = any(
+            plain(p["inputs"].get("action")) == "lambda:InvokeFunctionUrl"
+            and plain(p["inputs"].get("functionUrlAuthType")) == "NONE"
+            for p in perms
+        )
+        has_invoke = any(
+            plain(p["inputs"].get("action")) == "lambda:InvokeFunction"
+            and _truthy(p["inputs"].get("invokedViaFunctionUrl"))
+            for p in perms
+        )
+        missing = [
+            text
+            for ok, text in (
+                (has_url, "lambda:InvokeFunctionUrl with function_url_auth_type NONE"),
+                (has_invoke, "lambda:InvokeFunction with invoked_via_function_url"),
+            )
+            if not ok
+        ]
+        if missing:
+            yield Hit(
+                f"public URL without the permission {' and '.join(missing)}: "
+                "every request gets 403",
+                url,
+            )
+
+
+def _secret_literals(value: Any, path: str) -> Iterator[str]:
+    if isinstance(value, dict):
+        if set(value) == {SECRET_TAG}:
+            return
+        for key, item in value.items():
+            if key in ("tags", "tagsAll", "defaultTags"):
+                continue
+            yield from _secret_literals(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _secret_literals(item, f"{path}[{index}]")
+    elif isinstance(value, str) and value:
+        leaf = re.split(r"[.\[]", path)[-1]
+        if SECRET_KEY_RE.search(leaf) and not NOT_SECRET_RE.search(leaf):
+            yield path
+
+
+def _secret_values(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if set(value) == {SECRET_TAG}:
+            yield from (s for s in strings(value) if len(s) >= 8)
+            return
+        for item in value.values():
+            yield from _secret_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _secret_values(item)
+
+
+def r6_secrets_in_code(ctx: Context) -> Iterator[Hit]:
+    """Secret-looking inputs must be Pulumi secrets, and never literals in the source."""
+    literals = ctx.source_literals
+    for r in ctx.resources:
+        for path in _secret_literals(r["inputs"], ""):
+            yield Hit(f"{path} is a plain-text value, not a Pulumi secret", r)
+        if any(value in literals for value in _secret_values(r["inputs"])):
+            yield Hit("a secret input's value is written in the program's source", r)
+    stack_file = ctx.program.stack_file
+    if stack_file is None:
+        return
+    lines = stack_file.read_text().splitlines()
+    for key, value in ctx.program.config.items():
+        short = key.split(":", 1)[-1]
+        if key in ctx.program.secret_keys or not value:
+            continue
+        if SECRET_KEY_RE.search(short) and not NOT_SECRET_RE.search(short):
+            line = next((n for n, text in enumerate(lines, 1) if short in text), 1)
+            yield Hit(
+                f"stack config {key} is plain text: set it with `pulumi config set --secret`",
+                file=stack_file.name,
+                line=line,
+            )
+
+
+def r7_tests(ctx: Context) -> Iterator[Hit]:
+    """Some test must run the program under Pulumi mocks."""
+    root = ctx.program.root
+    for path in root.rglob("*.py"):
+        if (
+            any(path.is_relative_to(ex) for ex in ctx.program.excluded)
+            or "site-packages" in path.parts
+        ):
+            continue
+        if (
+            path.name.startswith("test") or "tests" in path.parts
+        ) and "set_mocks" in path.read_text(errors="replace"):
+            return
+    yield Hit(
+        "no test runs the program under pulumi.runtime.set_mocks",
+        file=ctx.program.entry.relative_to(root).as_posix(),
+        line=1,
+    )
+
+
+def r8_env_suffix(ctx: Context) -> Iterator[Hit]:
+    """Explicit physical names carry the environment suffix."""
+    suffixes = [s.lower() for s in ctx.env_suffixes]
+    for r in ctx.resources:
+        if r["type"] in USER_CHOSEN_NAMES:
+            continue
+        name = physical_name(r)
+        if name is not None and not any(s in name.lower() for s in suffixes):
+            yield Hit(
+                f"physical name {name!r} lacks the environment suffix "
+                f"({' or '.join(repr(s) for s in dict.fromkeys(ctx.env_suffixes))})",
+                r,
+            )
+
+
+def r9_peering(ctx: Context) -> Iterator[Hit]:
+    """Cross-region peering needs an accepter in the peer region and routes both ways."""
+    for peering in ctx.of(PEERING):
+        peer_region = plain(peering["inputs"].get("peerRegion")) or peering["region"]
+        cross = peer_region != peering["region"]
+        handles = {plain(peering["outputs"].get("id"))}
+        accepters = [
+            a
+            for a in ctx.of(ACCEPTER)
+            if plain(a["inputs"].get("vpcPeeringConnectionId")) in handles
+        ]
+        if cross and _truthy(peering["inputs"].get("autoAccept")):
+            yield Hit("auto_accept on a cross-region request: AWS rejects it", peering)
+        if not accepters and (cross or not _truthy(peering["inputs"].get("autoAccept"))):
+            yield Hit(f"nobody accepts it in the peer region {peer_region}", peering)
+        elif accepters and all(a["region"] != peer_region for a in accepters):
+            yield Hit(f"the accepter is not in the peer region {peer_region}", peering)
+        routes = [
+            r for r in ctx.of(ROUTE) if plain(r["inputs"].get("vpcPeeringConnectionId")) in handles
+        ]
+        for side in sorted({peering["region"], peer_region}):
+            if not any(r["region"] == side for r in routes):
+                yield Hit(f"no route through it in {side}: traffic does not cross", peering)
+
+
+def r10_explicit_providers(ctx: Context) -> Iterator[Hit]:
+    """Every AWS resource names its provider, and the stack spans two regions."""
+    aws = [r for r in ctx.resources if r["type"].startswith("aws:") and r["custom"]]
+    for r in aws:
+        if r["provider"] is None and plain(r["inputs"].get("region")) is None:
+            if service_of(r["type"]) in ("iam", "route53", "cloudfront"):
+                yield Hit("uses the default provider (ambient credentials and settings)", r)
+                continue
+            where = ctx.program.default_region or "the ambient AWS_REGION"
+            yield Hit(f"uses the default provider: it lands in {where}", r)
+    if aws and len(ctx.regions) < 2:
+        yield Hit(
+            f"every AWS resource is in {ctx.regions[0] if ctx.regions else 'one region'}: "
+            "there is no copy in another region",
+            file=ctx.program.entry.relative_to(ctx.program.root).as_posix(),
+            line=1,
+        )
+
+
+# --- outage rules -----------------------------------------------------------------------------
+
+FRONTS = (
+    FUNCTION_URL,
+    "aws:apigatewayv2/api:Api",
+    "aws:apigateway/restApi:RestApi",
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:alb/loadBalancer:LoadBalancer",
+)
+ROUTING = (
+    "failoverRoutingPolicies",
+    "latencyRoutingPolicies",
+    "weightedRoutingPolicies",
+    "geolocationRoutingPolicies",
+)
+
+
+def r11_dns_reaches_every_region(ctx: Context) -> Iterator[Hit]:
+    """With routing records, every region with a front is behind a health check."""
+    records = [r for r in ctx.of(RECORD) if any(plain(r["inputs"].get(k)) for k in ROUTING)]
+    if not records:
+        return
+    health = {plain(h["outputs"].get("id")): h for h in ctx.of(HEALTH_CHECK)}
+    by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        by_name[str(plain(record["inputs"].get("name")) or "").rstrip(".")].append(record)
+
+    def targets(record: dict[str, Any]) -> list[str]:
+        found = [str(plain(a.get("name")) or "") for a in as_list(record["inputs"].get("aliases"))]
+        found += [str(v) for v in as_list(record["inputs"].get("records"))]
+        check = health.get(plain(record["inputs"].get("healthCheckId")))
+        if check is not None:
+            found.append(str(plain(check["inputs"].get("fqdn")) or ""))
+        return found
+
+    def regions(record: dict[str, Any], seen: frozenset[str]) -> set[str]:
+        found: set[str] = set()
+        for target in targets(record):
+            found |= set(REGION_RE.findall(target))
+            name = target.rstrip(".")
+            if name in by_name and name not in seen:
+                for nested in by_name[name]:
+                    found |= regions(nested, seen | {name})
+        return found
+
+    reached: set[str] = set()
+    for record in records:
+        reached |= regions(record, frozenset())
+        failover = [
+            plain(p).get("type") for p in as_list(record["inputs"].get("failoverRoutingPolicies"))
+        ]
+        checked = plain(record["inputs"].get("healthCheckId")) or any(
+            _truthy(plain(a).get("evaluateTargetHealth"))
+            for a in as_list(record["inputs"].get("aliases"))
+        )
+        if not checked and "SECONDARY" not in failover:
+            yield Hit(
+                "a routing record with no health check: it is answered even when down", record
+            )
+    for region in ctx.regions:
+        fronts = [f for f in ctx.of(*FRONTS) if f["region"] == region]
+        if fronts and region not in reached:
+            yield Hit(
+                f"{region} serves users but no health-checked DNS record leads to it: "
+                "traffic reaches it only after a deploy",
+                fronts[0],
+            )
+
+
+def r12_alarm_topics_reachable(ctx: Context) -> Iterator[Hit]:
+    """Alarm topics must be exported or subscribed."""
+    exported = set(strings(ctx.record.exports))
+    subscribed = {plain(s["inputs"].get("topic")) for s in ctx.of(SUBSCRIPTION)}
+    seen: set[str] = set()
+    for alarm in ctx.of(ALARM):
+        for action in as_list(alarm["inputs"].get("alarmActions")):
+            for topic in ctx.refers(action, TOPIC):
+                handles = {plain(topic["outputs"].get(k)) for k in ("id", "arn", "name")} - {None}
+                if topic["urn"] in seen or handles & (exported | subscribed):
+                    continue
+                seen.add(topic["urn"])
+                yield Hit("alarms notify it, but it is neither exported nor subscribed", topic)
+
+
+def r13_health_checks_alarmed(ctx: Context) -> Iterator[Hit]:
+    """Every health check has an alarm in us-east-1."""
+    alarms = ctx.of(ALARM)
+    for hc in ctx.of(HEALTH_CHECK):
+        ident = plain(hc["outputs"].get("id"))
+        watching = [
+            a
+            for a in alarms
+            if plain(a["inputs"].get("namespace")) == "AWS/Route53"
+            and plain((plain(a["inputs"].get("dimensions")) or {}).get("HealthCheckId")) == ident
+        ]
+        if not watching:
+            yield Hit("no alarm on its HealthCheckStatus: nobody hears of a failover", hc)
+        elif all(a["region"] != "us-east-1" for a in watching):
+            yield Hit("its alarm is not in us-east-1, where Route 53 publishes the metric", hc)
+
+
+def r14_data_protected(ctx: Context) -> Iterator[Hit]:
+    """Tables, replicas and databases carry deletion protection."""
+    for table in ctx.of(TABLE):
+        if not _truthy(table["inputs"].get("deletionProtectionEnabled")):
+            yield Hit("the table has no deletion protection", table)
+        for replica in as_list(table["inputs"].get("replicas")):
+            replica = plain(replica)
+            if isinstance(replica, dict) and not _truthy(replica.get("deletionProtectionEnabled")):
+                yield Hit(
+                    f"the replica in {replica.get('regionName')} has no deletion protection", table
+                )
+    for db in ctx.of("aws:rds/instance:Instance", "aws:rds/cluster:Cluster"):
+        if not _truthy(db["inputs"].get("deletionProtection")):
+            yield Hit("the database has no deletion protection", db)
+
+
+def r15_tls_only(ctx: Context) -> Iterator[Hit]:
+    """Every bucket refuses requests without TLS."""
+    for bucket in ctx.of(*BUCKETS):
+        policies = ctx.refers_back(bucket, ("aws:s3/bucketPolicy:BucketPolicy",))
+        denies = [
+            st
+            for p in policies
+            for st in statements(parse_json(p["inputs"].get("policy")))
+            if st.get("Effect") == "Deny"
+            and str(
+                ((st.get("Condition") or {}).get("Bool") or {}).get("aws:SecureTransport")
+            ).lower()
+            == "false"
+        ]
+        if not denies:
+            yield Hit("no bucket policy denies requests without TLS (aws:SecureTransport)", bucket)
+
+
+def r16_public_access_blocked(ctx: Context) -> Iterator[Hit]:
+    """Every bucket blocks public access, all four ways."""
+    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    for bucket in ctx.of(*BUCKETS):
+        blocks = ctx.refers_back(
+            bucket, ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
+        )
+        if not blocks:
+            yield Hit("no public access block", bucket)
+            continue
+        off = [f for f in flags if not any(_truthy(b["inputs"].get(f)) for b in blocks)]
+        if off:
+            yield Hit(f"public access block leaves {', '.join(off)} off", bucket)
+
+
+def r17_pitr(ctx: Context) -> Iterator[Hit]:
+    """Tables and replicas keep point-in-time recovery."""
+    for table in ctx.of(TABLE):
+        if not _truthy((plain(table["inputs"].get("pointInTimeRecovery")) or {}).get("enabled")):
+            yield Hit("point-in-time recovery is off", table)
+        for replica in as_list(table["inputs"].get("replicas")):
+            replica = plain(replica)
+            if isinstance(replica, dict) and not _truthy(replica.get("pointInTimeRecovery")):
+                yield Hit(
+                    f"point-in-time recovery is off on the replica in {replica.get('regionName')}",
+                    table,
+                )
+
+
+def r18_lookup_providers(ctx: Context) -> Iterator[Hit]:
+    """Every AWS lookup names its provider."""
+    for invoke in ctx.record.invokes:
+        if invoke["token"].startswith("aws:") and invoke["provider"] is None:
+            if plain((invoke.get("args") or {}).get("region")):
+                continue
+            yield Hit(
+                f"lookup {invoke['token']} uses the default provider",
+                {"type": invoke["token"], "name": "(lookup)"},
+                file=invoke["file"],
+                line=invoke["line"],
+            )
+
+
+def r19_unique_names(ctx: Context) -> Iterator[Hit]:
+    """No two resources of a type share a physical name in one scope."""
+    seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in sorted(ctx.resources, key=lambda r: (r["file"] or "", r["line"] or 0, r["name"])):
+        name = physical_name(r)
+        if name is None:
+            continue
+        scope = "global" if service_of(r["type"]) in GLOBAL_SERVICES else str(r["region"])
+        key = (r["type"], name, scope)
+        if key in seen:
+            where = "account-wide" if scope == "global" else f"in {scope}"
+            yield Hit(f"physical name {name!r} is also used by {seen[key]['name']} ({where})", r)
+        else:
+            seen[key] = r
+
+
+RULES = [
+    Rule(
+        "R1",
+        "error",
+        "VPC function cannot reach AWS services",
+        (
+            "Add a NAT gateway, or VPC endpoints (gateway for DynamoDB/S3, interface for the "
+            "others) for every service the function uses, in its VPC."
+        ),
+        r1_vpc_function_reach,
+    ),
+    Rule(
+        "R2",
+        "error",
+        "Route 53 health check or zone that cannot work",
+        (
+            "Health checks: fqdn=<host> (no scheme or path) or a real ip_address; use an existing "
+            "hosted zone from stack config instead of creating one."
+        ),
+        r2_dns_targets,
+    ),
+    Rule(
+        "R3",
+        "error",
+        "Output pasted into a string",
+        (
+            "Build documents from outputs with Output.all/apply/concat or Output.json_dumps, "
+            "never an f-string or json.dumps on an Output."
+        ),
+        r3_output_in_string,
+    ),
+    Rule(
+        "R4",
+        "error",
+        "S3 replication before versioning",
+        (
+            "Enable BucketVersioning on the source and every destination and give the "
+            "BucketReplicationConfig depends_on=[...all versionings, destination buckets]."
+        ),
+        r4_replication_order,
+    ),
+    Rule(
+        "R5",
+        "error",
+        "Public Function URL without both permissions",
+        (
+            "Add lambda.Permission(action='lambda:InvokeFunctionUrl', "
+            "function_url_auth_type='NONE', principal='*') and "
+            "lambda.Permission(action='lambda:InvokeFunction', invoked_via_function_url=True, "
+            "principal='*') on the same function."
+        ),
+        r5_function_url_permissions,
+    ),
+    Rule(
+        "R6",
+        "error",
+        "Secret in code or plain-text config",
+        (
+            "Read it with pulumi.Config().require_secret(...) (set with `pulumi config set "
+            "--secret`) or generate it (random.RandomPassword); keep it a Pulumi secret."
+        ),
+        r6_secrets_in_code,
+    ),
+    Rule(
+        "R7",
+        "warning",
+        "No tests under Pulumi mocks",
+        (
+            "Add tests that run the program under pulumi.runtime.set_mocks and assert on the "
+            "resources' inputs."
+        ),
+        r7_tests,
+    ),
+    Rule(
+        "R8",
+        "error",
+        "Physical name without the environment suffix",
+        (
+            "Put the stack's environment suffix into every explicit physical name (or leave the "
+            "name out and let Pulumi autoname it)."
+        ),
+        r8_env_suffix,
+    ),
+    Rule(
+        "R9",
+        "error",
+        "VPC peering without accepter or routes",
+        (
+            "Request with auto_accept=False, accept with a VpcPeeringConnectionAccepter through "
+            "the peer region's provider, and add routes to the peer CIDR on both sides."
+        ),
+        r9_peering,
+    ),
+    Rule(
+        "R10",
+        "error",
+        "Resource not pinned to a region",
+        (
+            "Create one aws.Provider per region and pass provider= to every AWS resource; spread "
+            "the stack over at least two regions."
+        ),
+        r10_explicit_providers,
+    ),
+    Rule(
+        "R11",
+        "error",
+        "Region not reachable through health-checked DNS",
+        (
+            "Give every region's front a health-checked DNS record (a failover chain: each "
+            "SECONDARY aliases the next pair with evaluate_target_health, or latency records with "
+            "health checks)."
+        ),
+        r11_dns_reaches_every_region,
+    ),
+    Rule(
+        "R12",
+        "error",
+        "Alarm topic nobody can hear",
+        ("Export every alarm topic's ARN (pulumi.export) or subscribe the on-call address to it."),
+        r12_alarm_topics_reachable,
+    ),
+    Rule(
+        "R13",
+        "error",
+        "Health check without an alarm",
+        (
+            "Add a CloudWatch alarm on AWS/Route53 HealthCheckStatus (dimension HealthCheckId) in "
+            "us-east-1 for every health check."
+        ),
+        r13_health_checks_alarmed,
+    ),
+    Rule(
+        "R14",
+        "error",
+        "Stateful data without deletion protection",
+        (
+            "Set deletion_protection_enabled=True on the table and every TableReplicaArgs "
+            "(deletion_protection=True on databases)."
+        ),
+        r14_data_protected,
+    ),
+    Rule(
+        "R15",
+        "error",
+        "Bucket accepts requests without TLS",
+        ("Add a BucketPolicy denying s3:* when aws:SecureTransport is false."),
+        r15_tls_only,
+    ),
+    Rule(
+        "R16",
+        "error",
+        "Bucket public access not blocked",
+        ("Add a BucketPublicAccessBlock with all four settings true."),
+        r16_public_access_blocked,
+    ),
+    Rule(
+        "R17",
+        "error",
+        "Table without point-in-time recovery",
+        (
+            "Set point_in_time_recovery=TablePointInTimeRecoveryArgs(enabled=True) and "
+            "point_in_time_recovery=True on every replica."
+        ),
+        r17_pitr,
+    ),
+    Rule(
+        "R18",
+        "error",
+        "Lookup without an explicit provider",
+        (
+            "Pass opts=pulumi.InvokeOptions(provider=...) (or InvokeOutputOptions) to every "
+            "data-source lookup."
+        ),
+        r18_lookup_providers,
+    ),
+    Rule(
+        "R19",
+        "error",
+        "Physical name used twice in one scope",
+        ("Put the region (for regional services) or a unique part into each physical name."),
+        r19_unique_names,
+    ),
+]
+RULES_BY_ID = {rule.id: rule for rule in RULES}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule broken by one resource, with where it was declared and what to change."""
+
+    rule: str
+    severity: str
+    title: str
+    message: str
+    fix: str
+    resource_type: str | None
+    resource_name: str | None
+    file: str | None
+    line: int | None
+
+
+def check(program: Program, record: Record, rule_ids: Iterable[str]) -> list[Finding]:
+    """Every finding of the chosen rules, minus those waived inline on the declaring line."""
+    ctx = Context(program, record)
+    findings = []
+    for rule_id in rule_ids:
+        rule = RULES_BY_ID[rule_id]
+        hits = sorted(
+            rule.check(ctx),
+            key=lambda h: (
+                h.file or (h.resource or {}).get("file") or "",
+                h.line or (h.resource or {}).get("line") or 0,
+            ),
+        )
+        for hit in hits:
+            file = hit.file or (hit.resource or {}).get("file")
+            line = hit.line or (hit.resource or {}).get("line")
+            if file and line and waived(program.root / file, line, rule.id):
+                continue
+            findings.append(
+                Finding(
+                    rule=rule.id,
+                    severity=hit.severity or rule.severity,
+                    title=rule.title,
+                    message=hit.message,
+                    fix=rule.fix,
+                    resource_type=(hit.resource or {}).get("type"),
+                    resource_name=(hit.resource or {}).get("name"),
+                    file=file,
+                    line=line,
+                )
+            )
+    return findings
+
+
+WAIVER_RE = re.compile(r"#\s*drgen:\s*ignore\[([A-Za-z0-9,\s]+)\]")
+
+
+def waived(path: Path, line: int, rule_id: str) -> bool:
+    """Whether the declaring line carries `# drgen: ignore[R5]` for this rule."""
+    try:
+        text = path.read_text(errors="replace").splitlines()[line - 1]
+    except (OSError, IndexError):
+        return False
+    match = WAIVER_RE.search(text)
+    if match is None:
+        return False
+    return rule_id in {part.strip().upper() for part in match.group(1).split(",")}
