@@ -404,7 +404,8 @@ def update(
         report.say(f"  {change.describe()}")
     if pretend:
         report.say(plan.diff(), nl=False)
-        report.say(f"{len(plan.changes)} file(s) would change; nothing was written (--pretend)")
+        writes = sum(1 for change in plan.changes if change.writes)
+        report.say(f"{writes} file(s) would change; nothing was written (--pretend)")
         return
     if not plan.changes and not plan.record_changes:
         report.say(f"{project} is already up to date with drgen {__version__}")

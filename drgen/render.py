@@ -287,7 +287,7 @@ class Transaction:
         if directory == self.root or directory.is_dir():
             return
         self._mkdir(directory.parent)
-        directory.mkdir()
+        _mkdir(directory)
         self._created.append(directory)
 
     def put(self, path: str, blob: Blob) -> None:
@@ -301,10 +301,10 @@ class Transaction:
         """Remove the file at `path` (and then its directories left empty)."""
         self._backup(path)
         target = self.root / path
-        target.unlink(missing_ok=True)
+        _unlink(target)
         parent = target.parent
         while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
+            _rmdir(parent)
             parent = parent.parent
 
     def rollback(self) -> None:
@@ -312,13 +312,28 @@ class Transaction:
         for path, blob in self._backups.items():
             target = self.root / path
             if blob is None:
-                target.unlink(missing_ok=True)
+                _unlink(target)
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 _write_bytes(target, blob)
         for directory in reversed(self._created):
             if directory.is_dir() and not any(directory.iterdir()):
-                directory.rmdir()
+                _rmdir(directory)
+
+
+# The only four writes a Transaction makes (tests inject failures here).
+
+
+def _mkdir(directory: Path) -> None:
+    directory.mkdir()
+
+
+def _rmdir(directory: Path) -> None:
+    directory.rmdir()
+
+
+def _unlink(target: Path) -> None:
+    target.unlink(missing_ok=True)
 
 
 def _write_bytes(target: Path, blob: Blob) -> None:

@@ -631,13 +631,19 @@ def plan_update(
 def apply_plan(plan: UpdatePlan) -> None:
     """Write the plan; on any failure or interrupt, put every file back as it was."""
     writes = plan.writes()
-    with Transaction(plan.project) as transaction:
-        check_writable(plan.project, writes)
-        for path, blob in writes.items():
-            if blob is None:
-                transaction.remove(path)
-            else:
-                transaction.put(path, blob)
+    check_writable(plan.project, writes)
+    try:
+        with Transaction(plan.project) as transaction:
+            for path, blob in writes.items():
+                if blob is None:
+                    transaction.remove(path)
+                else:
+                    transaction.put(path, blob)
+    except OSError as error:
+        raise TargetError(
+            f"could not write {str(error.filename or plan.project)!r}: "
+            f"{error.strerror or error}; every file was put back as it was"
+        ) from None
 
 
 def check_clean_git(project: Path) -> None:
