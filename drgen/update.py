@@ -407,7 +407,8 @@ def merge_bytes(yours: bytes, base: bytes, theirs: bytes, labels: Labels) -> tup
     if not 0 <= result.returncode <= 127:  # git: the number of conflicts, capped at 127
         message = result.stderr.decode("utf-8", "replace").strip()
         raise DrgenError(f"git merge-file failed: {message}")
-    return result.stdout, result.returncode
+    merged = _with_endings(result.stdout, crlf) if crlf else result.stdout  # the markers too
+    return merged, result.returncode
 
 
 def merge_mode(yours: int, base: Blob | None, theirs: Blob) -> int:
