@@ -432,7 +432,7 @@ def _what_happened(plan: UpdatePlan, project: Path) -> str:
             return f"Updated {project}: answers changed ({keys}), same template (drgen {new})"
         return f"Updated {project} from drgen {old} to drgen {new}; answers changed ({keys})"
     if old == new:
-        return f"Updated {project} (drgen {new}, same template, same answers)"
+        return f"Updated {project} to the installed template (drgen {new}, same answers)"
     if not plan.changes:
         return f"Recorded drgen {new} in {project} (was {old}): the template renders the same files"
     return f"Updated {project} from drgen {old} to drgen {new}"

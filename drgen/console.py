@@ -8,6 +8,7 @@ this module imports nothing but the standard library before the `try`.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 
 EXIT_INTERRUPTED = 130  # drgen.errors.EXIT_INTERRUPTED, not imported: it must stay light
@@ -27,6 +28,9 @@ def main() -> None:
             print(json.dumps(doc | {"errors": [MESSAGE]}, indent=2))
         print(f"drgen: error: {MESSAGE}", file=sys.stderr)
         raise SystemExit(EXIT_INTERRUPTED) from None
+    finally:
+        # Done or rolled back: a Ctrl-C while Python exits must not replace the exit code.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":
