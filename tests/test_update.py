@@ -89,8 +89,11 @@ def test_non_overlapping_edits_merge_cleanly(invoke, project: Path) -> None:  # 
     assert "Owned by the payments team." in readme and readme.endswith(README_V2)
     assert "MAX_ITEM_ID_LENGTH = 64" in (project / "app" / "handler.py").read_text()
     assert RETENTION_V2 in (project / "infra" / "compute.py").read_text()
-    assert "merge" in result.stdout and "README.md" in result.stdout
-    assert "update" in result.stdout and "infra/compute.py" in result.stdout
+    assert result.stdout.splitlines() == [
+        "  merge            README.md: merged your changes with the template's",
+        "  update           infra/compute.py: updated from the template",
+        f"Updated {project} from drgen {CURRENT} to drgen {NEXT}",
+    ]
     assert f"drgen_version: {NEXT}" in (project / ".drgen" / "answers.yml").read_text()
 
 

@@ -582,10 +582,17 @@ def test_a_failure_at_every_write_puts_back_every_byte_and_mode(
     edit(pristine / "README.md", "# demo\n", "# demo\n\nOurs.\n")  # merge
     (pristine / "Pulumi.yaml").write_bytes(crlf((pristine / "Pulumi.yaml").read_text()))
     (pristine / "app" / "handler.py").chmod(0o700)
+    # a file an older template generated alone in its directory: its delete removes the directory
+    (pristine / "tools").mkdir()
+    (pristine / "tools" / "old.py").write_bytes(b"OLD = 1\n")
+    record = json.loads((pristine / ".drgen" / "base.json").read_text())
+    record["files"]["tools/old.py"] = {"text": "OLD = 1\n", "mode": "644"}
+    (pristine / ".drgen" / "base.json").write_text(json.dumps(record))
     template = derive_template(tmp_path, NEXT, monkeypatch)
     add_script(template)  # a new directory and an executable file
     (template / "project" / "tests" / "test_config.py.jinja").unlink()  # a delete
     (template / "project" / "app" / "handler.py").write_text("# handler v2\n")  # an update
+    (template / "project" / "infra" / "compute.py.jinja").chmod(0o755)  # and a mode change
 
     import drgen.render as render
     import drgen.update as update
@@ -631,8 +638,11 @@ def test_a_failure_at_every_write_puts_back_every_byte_and_mode(
         assert snapshot(project) == before, f"write {index} was not rolled back"
         index += 1
     assert result.exit_code == 0, result.output
-    assert index == 8  # 5 files, 1 directory, the 2 record files: every one was tried
+    # 6 files, a directory made and one removed, the 2 record files: every write was tried
+    assert index == 10
     assert mode(project / "scripts" / "smoke.sh") == 0o755
+    assert mode(project / "infra" / "compute.py") == 0o755
+    assert not (project / "tools").exists()
 
 
 # ----------------------------------------------------------------------------- messages
