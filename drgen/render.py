@@ -337,8 +337,19 @@ def _unlink(target: Path) -> None:
 
 
 def _write_bytes(target: Path, blob: Blob) -> None:
-    """Write the bytes, then the mode (new files get exactly `blob.mode`, not the umask's)."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, blob.mode)
-    with os.fdopen(fd, "wb") as stream:
-        stream.write(blob.data)
-    target.chmod(blob.mode)
+    """Write a new file beside the target, then rename it over the target.
+
+    The rename replaces the directory entry: a hard link to a file elsewhere is never written
+    through, and the target is never half-written.
+    """
+    temporary = target.with_name(f".{target.name}.drgen-{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(blob.data)
+        temporary.chmod(blob.mode)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

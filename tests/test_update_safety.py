@@ -75,7 +75,7 @@ def project(request: pytest.FixtureRequest, invoke, tmp_path: Path, generated: P
 
 def commit(project: Path) -> None:
     """Commit when the project is a git repository (so the tree is clean)."""
-    if (project / ".git").is_dir():
+    if (project / ".git").is_dir() and git(project, "status", "--porcelain"):
         commit_all(project, "edits")
 
 
@@ -290,6 +290,22 @@ def test_a_symlink_inside_the_project_is_not_written_through(
         "write through links; move it away and run again\n"
     )
     assert snapshot(project) == before
+
+
+def test_a_hard_link_to_a_file_outside_is_replaced_not_written_through(
+    invoke, project: Path, outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    readme = project / "README.md"
+    outside.write_bytes(readme.read_bytes())
+    readme.unlink()
+    os.link(outside, readme)
+    commit(project)
+    derive_template(tmp_path, NEXT, monkeypatch)
+    before = outside.read_bytes()
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert outside.read_bytes() == before
+    assert readme.read_bytes() == before + README_V2.encode()
 
 
 def test_update_through_a_symlinked_project_directory_writes_the_real_project(
