@@ -544,6 +544,34 @@ def test_modes_the_user_set_are_kept_and_modes_the_template_changes_are_applied(
     assert mode(project / "infra" / "compute.py") == 0o644
 
 
+LOGO = b"\x89PNG\r\n\x1a\n\x00\xff\xfe"
+
+
+def test_a_binary_file_of_the_template_is_recorded_exactly_and_merged_never(
+    invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    template = derive_template(tmp_path, NEXT, monkeypatch)
+    (template / "project" / "logo.png").write_bytes(LOGO)
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert (project / "logo.png").read_bytes() == LOGO
+    record = json.loads((project / ".drgen" / "base.json").read_text())
+    assert record["files"]["logo.png"] == {"base64": "iVBORw0KGgoA//4=", "mode": "644"}
+    (project / "logo.png").write_bytes(LOGO + b"ours")
+    commit(project)
+    (template / "project" / "logo.png").write_bytes(LOGO + b"theirs")
+    for module in ("render", "update", "cli"):
+        monkeypatch.setattr(f"drgen.{module}.__version__", "9.0.1")
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == EXIT_CONFLICT
+    assert result.stdout.splitlines()[0] == (
+        "  conflict-kept    logo.png: CONFLICT: both changed it and it is not text drgen can "
+        "merge; yours is kept, the template's change is in --pretend (template change: binary "
+        "content)"
+    )
+    assert (project / "logo.png").read_bytes() == LOGO + b"ours"
+
+
 # ----------------------------------------------------------------------------- blocked paths
 
 
