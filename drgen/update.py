@@ -560,12 +560,11 @@ class UpdatePlan:
 
     @property
     def record_changes(self) -> bool:
-        """Whether `.drgen/` must be rewritten (new base, answers, version or format)."""
-        return (
-            self.behind
-            or self.recorded.drgen_version != __version__
-            or self.recorded.format != RECORD_FORMAT
-        )
+        """Whether `.drgen/` must be rewritten (new base, answers or version).
+
+        Only drgen 0.1.0 wrote format 1, so a new version also rewrites an old format.
+        """
+        return self.behind or self.recorded.drgen_version != __version__
 
     def writes(self) -> dict[str, Blob | None]:
         """Every file the update writes (None: removes), the record included."""

@@ -24,6 +24,7 @@ from drgen.errors import (
     EXIT_NEWER,
     EXIT_USAGE,
 )
+from drgen.update import FileChange, Labels
 from tests.test_update import (
     NEXT,
     README_V2,
@@ -150,6 +151,11 @@ ANSWERS = ".drgen/answers.yml in {project!r}"
             "base.json",
             '{"format": "2", "drgen_version": "V", "files": {}}',
             BASE + " is damaged: format must be 1 or 2, found '2'",
+        ),
+        (
+            "base.json",
+            '{"format": true, "drgen_version": "V", "files": {}}',
+            BASE + " is damaged: format must be 1 or 2, found True",
         ),
         (
             "base.json",
@@ -306,6 +312,23 @@ def test_a_hard_link_to_a_file_outside_is_replaced_not_written_through(
     assert result.exit_code == 0, result.output
     assert outside.read_bytes() == before
     assert readme.read_bytes() == before + README_V2.encode()
+
+
+def test_a_symlinked_directory_inside_the_project_is_not_written_through(
+    invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    shutil.move(project / "infra", project / "src")
+    (project / "infra").symlink_to("src", target_is_directory=True)
+    commit(project)
+    derive_template(tmp_path, NEXT, monkeypatch)
+    before = snapshot(project)
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stderr == (
+        "drgen: error: cannot write 'infra/compute.py': 'infra' is a symbolic link; move it "
+        "away and run again\n"
+    )
+    assert snapshot(project) == before
 
 
 def test_update_through_a_symlinked_project_directory_writes_the_real_project(
@@ -502,6 +525,7 @@ def test_a_script_the_template_adds_is_executable_after_new_and_after_update(
         assert result.exit_code == 0, result.output
         assert "  add              scripts/smoke.sh: added by the template" in result.stdout
         assert mode(project / "scripts" / "smoke.sh") == 0o755
+        (template / "project" / "README.md.jinja").chmod(0o640)  # as a packager may leave it
         result = invoke("new", "fresh", "--defaults", "--no-verify")
         assert result.exit_code == 0, result.output
         assert mode(tmp_path / "fresh" / "scripts" / "smoke.sh") == 0o755
@@ -739,6 +763,10 @@ def test_check_reports_conflict_markers_left_by_an_earlier_update(
         f"drgen: error: {project} holds unresolved conflict markers from an earlier update in "
         "infra/compute.py; resolve them, then commit\n"
     )
+    compute = project / "infra" / "compute.py"
+    compute.write_bytes(compute.read_bytes().replace(b"\n", b"\r\n"))  # a CRLF checkout
+    result = invoke("update", str(project), "--check")
+    assert result.exit_code == EXIT_CONFLICT, result.output
 
 
 def test_conflict_labels_name_the_sides_when_only_answers_changed(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
@@ -889,3 +917,24 @@ def test_update_json_documents_changes_and_conflicts(
             "(the project's tests were not run)"
         ],
     }
+
+
+# ----------------------------------------------------------------------------- the pure core
+
+
+def test_a_binary_base_is_never_merged_even_when_both_sides_are_text_now() -> None:
+    from drgen.render import Blob
+    from drgen.update import plan_file
+
+    yours, base, theirs = Blob(b"ours as text\n"), Blob(LOGO), Blob(b"theirs as text\n")
+    change = plan_file("logo.png", yours, base, theirs, Labels())
+    assert change == FileChange("logo.png", "conflict-kept", yours, None, (base, theirs))
+
+
+def test_a_file_with_mixed_line_endings_keeps_each_lines_ending() -> None:
+    from drgen.update import merge_bytes
+
+    base = b"one\ntwo\nthree\nfour\n"
+    yours = b"one\r\ntwo\r\nthree\nfour\n"  # half CRLF: not converted either way
+    theirs = b"one\ntwo\nthree\nFOUR\n"
+    assert merge_bytes(yours, base, theirs, Labels()) == (b"one\r\ntwo\r\nthree\nFOUR\n", 0)
