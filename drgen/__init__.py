@@ -1,3 +1,3 @@
 """drgen: generate and keep up to date a verified multi-region disaster-recovery stack on AWS."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,5 +1,5 @@
 """`python -m drgen`."""
 
-from drgen.cli import main
+from drgen.console import main
 
 main()

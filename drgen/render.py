@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
-import shutil
+import os
+import signal
+import stat
 import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -13,7 +20,7 @@ import yaml
 
 from drgen import __version__
 from drgen.answers import Answers
-from drgen.errors import TargetError
+from drgen.errors import BlockedPathError, TargetError
 
 #: Where a generated project records how it was generated (read by `drgen update`).
 RECORD_DIR = ".drgen"
@@ -21,6 +28,32 @@ ANSWERS_FILE = "answers.yml"
 #: Exactly what drgen rendered last time: the base of `drgen update`'s three-way merge. JSON,
 #: so no linter, test runner or coverage tool mistakes it for source.
 BASE_FILE = "base.json"
+#: Format 2 records bytes (text, or base64 when not UTF-8) and the mode of every file;
+#: format 1 (drgen 0.1.0) recorded text only.
+RECORD_FORMAT = 2
+
+#: The two modes drgen writes: what the template's file is, executable or not. The user's own
+#: mode bits are kept by `drgen update`; only the executable bit is ever changed.
+MODE_FILE = 0o644
+MODE_EXECUTABLE = 0o755
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A file's exact content and permission bits."""
+
+    data: bytes
+    mode: int = MODE_FILE
+
+    @property
+    def executable(self) -> bool:
+        """Whether the owner may execute it (the bit drgen records and merges)."""
+        return bool(self.mode & stat.S_IXUSR)
+
+
+def template_mode(mode: int) -> int:
+    """The mode drgen gives a generated file: executable or not, nothing else from the umask."""
+    return MODE_EXECUTABLE if mode & stat.S_IXUSR else MODE_FILE
 
 
 def template_dir() -> Path:
@@ -34,6 +67,12 @@ def template_dir() -> Path:
     raise TargetError("drgen's template is missing from this installation; reinstall drgen")
 
 
+def user_files() -> set[str]:
+    """Files the template writes once and never overwrites (copier's `_skip_if_exists`)."""
+    config = yaml.safe_load((template_dir() / "copier.yml").read_text(encoding="utf-8"))
+    return set(config.get("_skip_if_exists", []))
+
+
 def check_target(target: Path, *, force: bool) -> None:
     """Refuse a target drgen must not write to, before anything is rendered."""
     if target.is_symlink() or (target.exists() and not target.is_dir()):
@@ -42,6 +81,11 @@ def check_target(target: Path, *, force: bool) -> None:
         raise TargetError(
             f"parent directory {str(target.parent)!r} does not exist; create it first"
         )
+    if (target / RECORD_DIR).exists() or (target / RECORD_DIR).is_symlink():
+        raise TargetError(
+            f"target {str(target)!r} already holds a drgen project; change its answers with "
+            f"`drgen update {str(target)!r} --set KEY=VALUE` instead of generating over it"
+        )
     if target.is_dir() and any(target.iterdir()) and not force:
         raise TargetError(
             f"target {str(target)!r} exists and is not empty; choose another --output-dir "
@@ -49,17 +93,19 @@ def check_target(target: Path, *, force: bool) -> None:
         )
 
 
-def read_tree(root: Path) -> dict[str, str]:
-    """Every file below `root` as text, by POSIX relative path, leaving out drgen's record."""
+def read_tree(root: Path) -> dict[str, Blob]:
+    """Every file below `root` as bytes and mode, by POSIX relative path, without the record."""
     return {
-        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+        path.relative_to(root).as_posix(): Blob(
+            path.read_bytes(), template_mode(path.stat().st_mode)
+        )
         for path in sorted(root.rglob("*"))
         if path.is_file() and path.relative_to(root).parts[0] != RECORD_DIR
     }
 
 
-def render_files(answers: Answers) -> dict[str, str]:
-    """What the installed template renders for these answers, as path -> text."""
+def render_files(answers: Answers) -> dict[str, Blob]:
+    """What the installed template renders for these answers, as path -> bytes and mode."""
     with tempfile.TemporaryDirectory(prefix="drgen-render-") as tmp:
         destination = Path(tmp) / answers.project_name
         _run_copier(answers, destination)
@@ -78,33 +124,50 @@ def _run_copier(answers: Answers, destination: Path) -> None:
     )
 
 
-def write_record(project: Path, answers: Answers, rendered: dict[str, str]) -> None:
-    """Record the answers, the drgen version and exactly what was rendered (the next base)."""
-    record = project / RECORD_DIR
-    record.mkdir(exist_ok=True)
-    (record / ANSWERS_FILE).write_text(
+def encode_file(blob: Blob) -> dict[str, str]:
+    """One file of the record: its text exactly (base64 when not UTF-8) and its mode."""
+    try:
+        content = {"text": blob.data.decode("utf-8")}
+    except UnicodeDecodeError:
+        content = {"base64": base64.b64encode(blob.data).decode("ascii")}
+    return content | {"mode": f"{blob.mode:o}"}
+
+
+def record_files(answers: Answers, rendered: Mapping[str, Blob]) -> dict[str, bytes]:
+    """The record's files (the answers, the drgen version, the next base) by relative path."""
+    answers_yml = (
         "# How drgen generated this project; `drgen update` reads it. Do not edit by hand.\n"
         + yaml.safe_dump(
             {"drgen_version": __version__, "answers": answers.to_data()}, sort_keys=False
-        ),
-        encoding="utf-8",
+        )
     )
-    (record / BASE_FILE).write_text(
-        json.dumps({"format": 1, "drgen_version": __version__, "files": rendered}, indent=1) + "\n",
-        encoding="utf-8",
-    )
+    base = {
+        "format": RECORD_FORMAT,
+        "drgen_version": __version__,
+        "files": {path: encode_file(blob) for path, blob in sorted(rendered.items())},
+    }
+    return {
+        f"{RECORD_DIR}/{ANSWERS_FILE}": answers_yml.encode("utf-8"),
+        f"{RECORD_DIR}/{BASE_FILE}": (json.dumps(base, indent=1) + "\n").encode("utf-8"),
+    }
 
 
 def render_to(answers: Answers, destination: Path) -> None:
-    """Render the template with these answers into an empty or missing directory."""
+    """Render into an empty or missing directory, with drgen's modes, and record it."""
     _run_copier(answers, destination)
-    write_record(destination, answers, read_tree(destination))
+    rendered = read_tree(destination)
+    for path, blob in rendered.items():
+        (destination / path).chmod(blob.mode)
+    (destination / RECORD_DIR).mkdir(exist_ok=True)
+    for path, data in record_files(answers, rendered).items():
+        (destination / path).write_bytes(data)
+        (destination / path).chmod(MODE_FILE)
 
 
 def generate(answers: Answers, target: Path, *, force: bool = False) -> Path:
     """Render into a staging directory beside the target, then move it into place.
 
-    A failure or an interrupt while rendering leaves the target exactly as it was.
+    A failure or an interrupt while rendering or copying leaves the target exactly as it was.
     """
     target = target.absolute()
     check_target(target, force=force)
@@ -123,5 +186,170 @@ def _move_into_place(staging: Path, target: Path) -> None:
         target.rmdir()
     if not target.exists():
         staging.rename(target)  # atomic: the project appears whole or not at all
-    else:
-        shutil.copytree(staging, target, dirs_exist_ok=True)  # --force into a non-empty dir
+        return
+    # --force into a non-empty directory: drgen's files replace the ones there, except the
+    # files the template hands to the user, and all of it or nothing.
+    keep = user_files()
+    writes: dict[str, Blob] = {
+        path: blob
+        for path, blob in read_tree(staging).items()
+        if not (path in keep and (target / path).exists())
+    }
+    for path, data in record_files_of(staging).items():
+        writes[path] = Blob(data, MODE_FILE)
+    check_writable(target, writes)
+    with Transaction(target) as transaction:
+        for path, blob in writes.items():
+            transaction.put(path, blob)
+
+
+def record_files_of(project: Path) -> dict[str, bytes]:
+    """The record files as written in `project`."""
+    record = project / RECORD_DIR
+    return {f"{RECORD_DIR}/{p.name}": p.read_bytes() for p in sorted(record.iterdir())}
+
+
+def blocked(root: Path, path: str) -> str | None:
+    """Why `path` cannot be written below `root`, or None."""
+    target = root / path
+    parent = root
+    for part in Path(path).parts[:-1]:
+        parent = parent / part
+        if parent.is_symlink():
+            return f"{str(parent.relative_to(root))!r} is a symbolic link"
+        if parent.exists() and not parent.is_dir():
+            return f"{str(parent.relative_to(root))!r} is a file where a directory is needed"
+    if target.is_symlink():
+        return f"{path!r} is a symbolic link; drgen does not write through links"
+    if target.exists() and not target.is_file():
+        return f"{path!r} is a directory where the template puts a file"
+    return None
+
+
+def check_writable(root: Path, writes: Mapping[str, Blob | None]) -> None:
+    """Fail, before anything is written, when a path to write or remove is blocked."""
+    for path, blob in sorted(writes.items()):
+        if blob is None:
+            if (root / path).is_symlink():
+                raise BlockedPathError(
+                    f"cannot remove {path!r}: it is a symbolic link; remove it yourself"
+                )
+            continue
+        reason = blocked(root, path)
+        if reason is not None:
+            raise BlockedPathError(f"cannot write {path!r}: {reason}; move it away and run again")
+
+
+@contextmanager
+def _no_interrupts() -> Iterator[None]:
+    """Hold Ctrl-C while putting files back: a second Ctrl-C must not stop the rollback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class Transaction:
+    """Writes below a root that all land or none do.
+
+    Every file is backed up (bytes and mode) before its first change; on any exception,
+    Ctrl-C included, every file is put back byte for byte and the directories created are
+    removed. `put`, `remove` and `_mkdir` are the only writes.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._backups: dict[str, Blob | None] = {}
+        self._created: list[Path] = []
+
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if error is not None:
+            with _no_interrupts():
+                self.rollback()
+
+    def _backup(self, path: str) -> None:
+        if path in self._backups:
+            return
+        target = self.root / path
+        if target.is_file():
+            self._backups[path] = Blob(target.read_bytes(), stat.S_IMODE(target.stat().st_mode))
+        else:
+            self._backups[path] = None
+
+    def _mkdir(self, directory: Path) -> None:
+        if directory == self.root or directory.is_dir():
+            return
+        self._mkdir(directory.parent)
+        _mkdir(directory)
+        self._created.append(directory)
+
+    def put(self, path: str, blob: Blob) -> None:
+        """Write `blob` at `path`, creating directories as needed."""
+        self._backup(path)
+        target = self.root / path
+        self._mkdir(target.parent)
+        _write_bytes(target, blob)
+
+    def remove(self, path: str) -> None:
+        """Remove the file at `path` (and then its directories left empty)."""
+        self._backup(path)
+        target = self.root / path
+        _unlink(target)
+        parent = target.parent
+        while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
+            _rmdir(parent)
+            parent = parent.parent
+
+    def rollback(self) -> None:
+        """Put every file back as it was; remove the directories this transaction created."""
+        for path, blob in self._backups.items():
+            target = self.root / path
+            if blob is None:
+                _unlink(target)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _write_bytes(target, blob)
+        for directory in reversed(self._created):
+            if directory.is_dir() and not any(directory.iterdir()):
+                _rmdir(directory)
+
+
+# The only four writes a Transaction makes (tests inject failures here).
+
+
+def _mkdir(directory: Path) -> None:
+    directory.mkdir()
+
+
+def _rmdir(directory: Path) -> None:
+    directory.rmdir()
+
+
+def _unlink(target: Path) -> None:
+    target.unlink(missing_ok=True)
+
+
+def _write_bytes(target: Path, blob: Blob) -> None:
+    """Write a new file beside the target, then rename it over the target.
+
+    The rename replaces the directory entry: a hard link to a file elsewhere is never written
+    through, and the target is never half-written.
+    """
+    temporary = target.with_name(f".{target.name}.drgen-{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(blob.data)
+        temporary.chmod(blob.mode)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

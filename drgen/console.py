@@ -1,0 +1,37 @@
+"""The `drgen` command's entry point: catches Ctrl-C while drgen's heavy imports still load.
+
+Importing drgen.cli pulls in typer, copier and pydantic (about half a second); a Ctrl-C in
+that time must end with one line and exit 130 like any other interrupt, not a traceback. So
+this module imports nothing but the standard library before the `try`.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+
+EXIT_INTERRUPTED = 130  # drgen.errors.EXIT_INTERRUPTED, not imported: it must stay light
+MESSAGE = "interrupted; nothing was written"
+
+
+def main() -> None:
+    """Run the command line; a Ctrl-C before a command starts ends with one line, exit 130."""
+    try:
+        from drgen.cli import main as cli_main
+
+        cli_main()
+    except KeyboardInterrupt:
+        if "--json" in sys.argv[1:]:
+            command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "drgen")
+            doc = {"command": command, "result": "interrupted", "exit_code": EXIT_INTERRUPTED}
+            print(json.dumps(doc | {"errors": [MESSAGE]}, indent=2))
+        print(f"drgen: error: {MESSAGE}", file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    finally:
+        # Done or rolled back: a Ctrl-C while Python exits must not replace the exit code.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+if __name__ == "__main__":
+    main()
