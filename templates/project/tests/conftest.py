@@ -25,6 +25,9 @@ SPARE_REGIONS = (
 #: A value set with `pulumi config set --secret appSecret`; made up per run, never a literal.
 CONFIGURED_SECRET = secrets.token_urlsafe(24)
 
+#: An on-call address set with `pulumi config set alarmEmail`.
+ALARM_EMAIL = "oncall@example.com"
+
 _runs: dict[tuple[str, str], StackRun] = {}
 
 
@@ -32,6 +35,9 @@ def variant_config(path: Path, variant: str) -> tuple[dict[str, Any], list[str]]
     """A stack file's config, as is or varied; returns config and its secret keys."""
     config = stack_config(path)
     project = project_name()
+    if variant == "alarm-email":
+        config[f"{project}:alarmEmail"] = ALARM_EMAIL
+        return config, []
     if variant == "configured-secret":
         config[f"{project}:appSecret"] = CONFIGURED_SECRET
         return config, [f"{project}:appSecret"]
@@ -77,3 +83,9 @@ def default_stack() -> StackRun:
 def secret_stack() -> StackRun:
     """The first stack file with `appSecret` set through `pulumi config set --secret`."""
     return build(stack_files()[0], "configured-secret")
+
+
+@pytest.fixture
+def email_stack() -> StackRun:
+    """The first stack file with an on-call address (`alarmEmail`)."""
+    return build(stack_files()[0], "alarm-email")
