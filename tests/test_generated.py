@@ -244,6 +244,12 @@ MUTATIONS = [
     ),
     (
         "infra/monitoring.py",
+        'metric_name="ReplicationLatency",\n                dimensions=dimensions,',
+        'metric_name="OperationsPendingReplication",\n                dimensions=dimensions,',
+        "S3 replication stopping goes unseen",
+    ),
+    (
+        "infra/monitoring.py",
         'metric_name="Url5xxCount",',
         'metric_name="Url4xxCount",',
         "no 5xx alarm on the Function URL",

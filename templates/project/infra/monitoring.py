@@ -121,28 +121,48 @@ def bucket_replication_alarms(
     topic: aws.sns.Topic,
     provider: pulumi.ProviderResource,
 ) -> list[CW.MetricAlarm]:
-    """Per destination of one source bucket: objects that failed to replicate (the rule's
-    replication metrics, published in the source's region)."""
-    return [
-        alarm(
-            f"bucket-replication-{dest.region}-alarm-{source.region}",
-            config.name("replication-failed", source.region, dest.region),
-            topic,
-            pulumi.ResourceOptions(provider=provider, depends_on=[replication]),
-            namespace="AWS/S3",
-            metric_name="OperationsFailedReplication",
-            dimensions={
-                "SourceBucket": source.bucket.bucket,
-                "DestinationBucket": dest.bucket.bucket,
-                "RuleId": rule_id(dest.region),
-            },
-            statistic="Sum",
-            period=300,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
+    """Per destination of one source bucket, from the rule's replication metrics (published
+    in the source's region): objects that failed to replicate, and replication later than
+    RTC's 15 minutes (a destination region that is down leaves objects pending, not failed)."""
+    opts = pulumi.ResourceOptions(provider=provider, depends_on=[replication])
+    alarms = []
+    for dest in destinations:
+        dimensions = {
+            "SourceBucket": source.bucket.bucket,
+            "DestinationBucket": dest.bucket.bucket,
+            "RuleId": rule_id(dest.region),
+        }
+        alarms.append(
+            alarm(
+                f"bucket-replication-{dest.region}-alarm-{source.region}",
+                config.name("replication-failed", source.region, dest.region),
+                topic,
+                opts,
+                namespace="AWS/S3",
+                metric_name="OperationsFailedReplication",
+                dimensions=dimensions,
+                statistic="Sum",
+                period=300,
+                threshold=1,
+                comparison_operator="GreaterThanOrEqualToThreshold",
+            )
         )
-        for dest in destinations
-    ]
+        alarms.append(
+            alarm(
+                f"bucket-latency-{dest.region}-alarm-{source.region}",
+                config.name("replication-late", source.region, dest.region),
+                topic,
+                opts,
+                namespace="AWS/S3",
+                metric_name="ReplicationLatency",
+                dimensions=dimensions,
+                statistic="Maximum",
+                period=300,
+                threshold=REPLICATION_MINUTES * 60,
+                comparison_operator="GreaterThanThreshold",
+            )
+        )
+    return alarms
 
 
 def table_replication_alarms(
