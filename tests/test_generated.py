@@ -403,9 +403,15 @@ TOGGLE_MUTATIONS = [
     ),
     (
         NETWORK,
-        " if name in offered\n",
-        "\n",
+        "        if all(name in zones for zones in offered)\n",
+        "",
         "subnets in zones without the endpoint",
+    ),
+    (
+        NETWORK,
+        'ZONE_SERVICES = ("secretsmanager", "lambda")',
+        'ZONE_SERVICES = ("secretsmanager",)',
+        "subnets in zones Lambda may not support",
     ),
     (
         NETWORK,
