@@ -156,7 +156,7 @@ class PhysicalName:
 PHYSICAL_NAMES: tuple[PhysicalName, ...] = (
     PhysicalName("S3 bucket", "{project}-{account}-{region}-{suffix}", 63),
     PhysicalName("IAM role", "{project}-api-{region}-{suffix}", 64),
-    PhysicalName("IAM role", "{project}-s3-replication-{suffix}", 64),
+    PhysicalName("IAM role", "{project}-replication-{region}-{suffix}", 64),
     PhysicalName("Lambda function", "{project}-api-{suffix}", 64),
 )
 

@@ -120,6 +120,21 @@ def test_trust_policies_name_one_service(policies: list[dict[str, str]]) -> None
         assert statement["Principal"]["Service"].endswith(".amazonaws.com")
 
 
+def test_s3_may_assume_replication_roles_only_for_this_account_and_bucket(
+    policies: list[dict[str, str]],
+) -> None:
+    trusts = [
+        json.loads(p["document"])["Statement"][0]
+        for p in policies
+        if p["key"] == "assumeRolePolicy" and "s3.amazonaws.com" in p["document"]
+    ]
+    assert len(trusts) == 3, "one replication role per bucket"  # three regions
+    for statement in trusts:
+        condition = statement["Condition"]
+        assert set(condition["StringEquals"]) == {"aws:SourceAccount"}
+        assert condition["ArnLike"]["aws:SourceArn"].startswith("arn:aws:s3:::shop-")
+
+
 def test_detect_secrets_finds_nothing(project: Path) -> None:
     scan = subprocess.run(
         [sys.executable, "-m", "detect_secrets", "scan", "--all-files", "."],

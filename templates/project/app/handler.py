@@ -1,8 +1,8 @@
 """The regional service behind each Function URL.
 
 Public (no token): `GET /health`, which reports this region and whether its table replica,
-bucket and secret replica are reachable (200 when all are, 503 otherwise: Route 53 and load
-balancers can fail over on it). Everything else needs `Authorization: Bearer <appSecret>`:
+bucket and secret replica answer data-plane reads (200 when all do, 503 otherwise: Route 53
+fails over on it). Everything else needs `Authorization: Bearer <appSecret>`:
 `GET /items/{id}` reads an item, `PUT /items/{id}` writes a JSON object.
 """
 
@@ -22,6 +22,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 #: How long a fetched secret is trusted before it is read again (rotation picks up after this).
 SECRET_TTL_SECONDS = 300.0
 MAX_ITEM_ID_LENGTH = 128
+#: The key `/health` reads: an item that need not exist (a miss is a successful read).
+HEALTH_KEY = "__health__"
 AWS_ERRORS = (BotoCoreError, ClientError)
 
 _secret_cache: dict[str, tuple[float, str]] = {}
@@ -70,10 +72,14 @@ def _reachable(check: Any) -> bool:
 
 
 def health() -> Response:
-    """Report the region and whether this region's dependencies answer."""
+    """Report the region and whether this region's dependencies serve reads: the same
+    data-plane calls users depend on (no DescribeTable: a control-plane call with its own
+    throttling), each one cheap."""
     checks = {
         "table": _reachable(
-            lambda: _client("dynamodb").describe_table(TableName=os.environ["TABLE_NAME"])
+            lambda: _client("dynamodb").get_item(
+                TableName=os.environ["TABLE_NAME"], Key={"pk": {"S": HEALTH_KEY}}
+            )
         ),
         "bucket": _reachable(lambda: _client("s3").head_bucket(Bucket=os.environ["BUCKET_NAME"])),
         "secret": _reachable(_secret),

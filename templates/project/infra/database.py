@@ -15,7 +15,8 @@ def create_table(config: StackConfig, provider: pulumi.ProviderResource) -> aws.
     """One table in the primary region with a replica in every secondary region.
 
     Global tables need streams with NEW_AND_OLD_IMAGES; without it the provider and AWS
-    disagree forever. Point-in-time recovery is on in every region.
+    disagree forever. Point-in-time recovery and deletion protection are on in every
+    region, and replicas carry the table's tags.
     """
     return aws.dynamodb.Table(
         f"table-{config.primary_region}",
@@ -28,8 +29,15 @@ def create_table(config: StackConfig, provider: pulumi.ProviderResource) -> aws.
         point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
         # The AWS managed key (alias/aws/dynamodb) in every region, replicas included.
         server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
+        # `pulumi destroy` or a console click cannot delete the data: lift it first (README)
+        deletion_protection_enabled=True,
         replicas=[
-            aws.dynamodb.TableReplicaArgs(region_name=region, point_in_time_recovery=True)
+            aws.dynamodb.TableReplicaArgs(
+                region_name=region,
+                point_in_time_recovery=True,
+                deletion_protection_enabled=True,
+                propagate_tags=True,
+            )
             for region in config.secondary_regions
         ],
         opts=pulumi.ResourceOptions(provider=provider),

@@ -1,4 +1,8 @@
-"""Alarms that make a regional failure or a replication lag visible, per region."""
+"""Alarms that make a regional failure or a replication lag visible, in every region.
+
+Each region's alarms notify that region's topic, so the alarms of a region that is down are
+not the only ones: the surviving regions see replication towards it stop.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,30 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.config import StackConfig
-from infra.storage import REPLICATION_MINUTES, RegionalBucket
+from infra.storage import REPLICATION_MINUTES, RegionalBucket, rule_id
 
 CW = aws.cloudwatch
 
 
 def create_alarm_topic(
-    config: StackConfig, region: str, provider: pulumi.ProviderResource
+    config: StackConfig,
+    region: str,
+    provider: pulumi.ProviderResource,
+    purpose: str = "alarms",
 ) -> aws.sns.Topic:
-    """The topic this region's alarms notify; subscribe your on-call to it."""
-    return aws.sns.Topic(
-        f"alarms-{region}",
-        name=config.name("alarms"),
-        opts=pulumi.ResourceOptions(provider=provider),
-    )
+    """The topic alarms in `region` notify, subscribed to the on-call address if configured
+    (stack config `alarmEmail`; AWS mails a confirmation link first)."""
+    opts = pulumi.ResourceOptions(provider=provider)
+    topic = aws.sns.Topic(f"{purpose}-{region}", name=config.name(purpose), opts=opts)
+    if config.alarm_email is not None:
+        aws.sns.TopicSubscription(
+            f"{purpose}-email-{region}",
+            topic=topic.arn,
+            protocol="email",
+            endpoint=config.alarm_email,
+            opts=opts,
+        )
+    return topic
 
 
 def alarm(
@@ -43,19 +57,42 @@ def alarm(
     )
 
 
-def function_errors_alarm(
+def front_5xx_alarm(
+    logical_name: str,
+    name: str,
+    topic: aws.sns.Topic,
+    opts: pulumi.ResourceOptions,
+    **metric: Any,
+) -> CW.MetricAlarm:
+    """Any 5xx answer of a public front in a minute: the handler answers 503 without raising
+    when a dependency fails, which the function's `Errors` metric never counts."""
+    return alarm(
+        logical_name,
+        name,
+        topic,
+        opts,
+        statistic="Sum",
+        period=60,
+        threshold=1,
+        comparison_operator="GreaterThanOrEqualToThreshold",
+        **metric,
+    )
+
+
+def function_alarms(
     config: StackConfig,
     region: str,
     function: aws.lambda_.Function,
     topic: aws.sns.Topic,
     provider: pulumi.ProviderResource,
-) -> CW.MetricAlarm:
-    """Any function error in a minute raises the alarm."""
-    return alarm(
+) -> list[CW.MetricAlarm]:
+    """Function errors, and 5xx answers of its Function URL, in a minute."""
+    opts = pulumi.ResourceOptions(provider=provider)
+    errors = alarm(
         f"function-errors-{region}",
         config.name("api-errors", region),
         topic,
-        pulumi.ResourceOptions(provider=provider),
+        opts,
         namespace="AWS/Lambda",
         metric_name="Errors",
         dimensions={"FunctionName": function.name},
@@ -64,6 +101,16 @@ def function_errors_alarm(
         threshold=1,
         comparison_operator="GreaterThanOrEqualToThreshold",
     )
+    url_5xx = front_5xx_alarm(
+        f"function-url-5xx-{region}",
+        config.name("url-5xx", region),
+        topic,
+        opts,
+        namespace="AWS/Lambda",
+        metric_name="Url5xxCount",
+        dimensions={"FunctionName": function.name},
+    )
+    return [errors, url_5xx]
 
 
 def bucket_replication_alarms(
@@ -74,40 +121,63 @@ def bucket_replication_alarms(
     topic: aws.sns.Topic,
     provider: pulumi.ProviderResource,
 ) -> list[CW.MetricAlarm]:
-    """Per destination: objects that failed to replicate, from the rule's RTC metrics."""
-    return [
-        alarm(
-            f"bucket-replication-{dest.region}-alarm-{source.region}",
-            config.name("replication-failed", dest.region),
-            topic,
-            pulumi.ResourceOptions(provider=provider, depends_on=[replication]),
-            namespace="AWS/S3",
-            metric_name="OperationsFailedReplication",
-            dimensions={
-                "SourceBucket": source.bucket.bucket,
-                "DestinationBucket": dest.bucket.bucket,
-                "RuleId": f"to-{dest.region}",
-            },
-            statistic="Sum",
-            period=300,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
+    """Per destination of one source bucket, from the rule's replication metrics (published
+    in the source's region): objects that failed to replicate, and replication later than
+    RTC's 15 minutes (a destination region that is down leaves objects pending, not failed)."""
+    opts = pulumi.ResourceOptions(provider=provider, depends_on=[replication])
+    alarms = []
+    for dest in destinations:
+        dimensions = {
+            "SourceBucket": source.bucket.bucket,
+            "DestinationBucket": dest.bucket.bucket,
+            "RuleId": rule_id(dest.region),
+        }
+        alarms.append(
+            alarm(
+                f"bucket-replication-{dest.region}-alarm-{source.region}",
+                config.name("replication-failed", source.region, dest.region),
+                topic,
+                opts,
+                namespace="AWS/S3",
+                metric_name="OperationsFailedReplication",
+                dimensions=dimensions,
+                statistic="Sum",
+                period=300,
+                threshold=1,
+                comparison_operator="GreaterThanOrEqualToThreshold",
+            )
         )
-        for dest in destinations
-    ]
+        alarms.append(
+            alarm(
+                f"bucket-latency-{dest.region}-alarm-{source.region}",
+                config.name("replication-late", source.region, dest.region),
+                topic,
+                opts,
+                namespace="AWS/S3",
+                metric_name="ReplicationLatency",
+                dimensions=dimensions,
+                statistic="Maximum",
+                period=300,
+                threshold=REPLICATION_MINUTES * 60,
+                comparison_operator="GreaterThanThreshold",
+            )
+        )
+    return alarms
 
 
 def table_replication_alarms(
     config: StackConfig,
     table: aws.dynamodb.Table,
+    source: str,
     topic: aws.sns.Topic,
     provider: pulumi.ProviderResource,
 ) -> list[CW.MetricAlarm]:
-    """Per replica: replication latency above the RPO that S3 RTC also promises."""
+    """From one replica to each other: replication latency above the RPO that S3 RTC also
+    targets (the metric is published in the sending region)."""
     return [
         alarm(
-            f"table-replication-{region}-alarm-{config.primary_region}",
-            config.name("table-latency", region),
+            f"table-replication-{region}-alarm-{source}",
+            config.name("table-latency", source, region),
             topic,
             pulumi.ResourceOptions(provider=provider),
             namespace="AWS/DynamoDB",
@@ -119,5 +189,6 @@ def table_replication_alarms(
             threshold=REPLICATION_MINUTES * 60 * 1000,
             comparison_operator="GreaterThanThreshold",
         )
-        for region in config.secondary_regions
+        for region in config.regions
+        if region != source
     ]

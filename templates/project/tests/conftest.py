@@ -10,6 +10,8 @@ import pytest
 
 from tests.harness import StackRun, project_name, run_program, stack_config, stack_files
 
+#: Variants: as configured; with every optional setting set (`pulumi config set --secret
+#: appSecret`, `alarmEmail`); with one more region.
 #: Regions a variant may add, to prove the policies hold for more regions than configured.
 #: All have the shortest region code length, so names stay within the limits drgen checked.
 SPARE_REGIONS = (
@@ -25,6 +27,11 @@ SPARE_REGIONS = (
 #: A value set with `pulumi config set --secret appSecret`; made up per run, never a literal.
 CONFIGURED_SECRET = secrets.token_urlsafe(24)
 
+#: An on-call address set with `pulumi config set alarmEmail`.
+ALARM_EMAIL = "oncall@example.com"
+
+VARIANTS = ("as-configured", "configured-options", "extra-region")
+
 _runs: dict[tuple[str, str], StackRun] = {}
 
 
@@ -32,8 +39,9 @@ def variant_config(path: Path, variant: str) -> tuple[dict[str, Any], list[str]]
     """A stack file's config, as is or varied; returns config and its secret keys."""
     config = stack_config(path)
     project = project_name()
-    if variant == "configured-secret":
+    if variant == "configured-options":
         config[f"{project}:appSecret"] = CONFIGURED_SECRET
+        config[f"{project}:alarmEmail"] = ALARM_EMAIL
         return config, [f"{project}:appSecret"]
     if variant == "extra-region":
         used = {config[f"{project}:primaryRegion"], *config[f"{project}:secondaryRegions"]}
@@ -56,7 +64,7 @@ def build(path: Path, variant: str) -> StackRun:
 STACKS = [
     pytest.param((path, variant), id=f"{path.stem.removeprefix('Pulumi.')}-{variant}")
     for path in stack_files()
-    for variant in ("as-configured", "configured-secret", "extra-region")
+    for variant in VARIANTS
 ]
 
 
@@ -76,4 +84,33 @@ def default_stack() -> StackRun:
 @pytest.fixture
 def secret_stack() -> StackRun:
     """The first stack file with `appSecret` set through `pulumi config set --secret`."""
-    return build(stack_files()[0], "configured-secret")
+    return build(stack_files()[0], "configured-options")
+
+
+@pytest.fixture
+def email_stack() -> StackRun:
+    """The first stack file with an on-call address (`alarmEmail`), and `appSecret` set."""
+    return build(stack_files()[0], "configured-options")
+
+
+#: Cheapest and broadest first, so a run that stops at its first failure (`pytest -x`)
+#: stops early: the handler against moto, then every policy on the as-configured stack (one
+#: build), then on each other variant, then the configuration checks, which each build a
+#: stack of their own.
+FILE_ORDER = ("test_handler.py", "test_policies.py", "test_dns.py", "test_network.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the collected tests as above; the sort is stable within each group."""
+
+    def rank(item: pytest.Item) -> tuple[int, int, int]:
+        name = item.path.name
+        params = getattr(item, "callspec", None)
+        stack = params.params.get("stack") if params is not None else None
+        return (
+            name not in FILE_ORDER,
+            VARIANTS.index(stack[1]) if stack is not None else 0,
+            FILE_ORDER.index(name) if name in FILE_ORDER else 0,
+        )
+
+    items.sort(key=rank)

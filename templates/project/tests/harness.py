@@ -24,6 +24,11 @@ from pulumi.runtime import settings as pulumi_settings
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ACCOUNT_ID = "123456789012"
 PROVIDER_TYPE = "pulumi:providers:aws"
+#: A hosted zone the mocked account has as a private zone of the first stack file's domain.
+PRIVATE_ZONE_ID = "ZPRIVATE0123456789ABC"
+#: The mocked region's availability zones (letters) and those offering interface endpoints.
+ZONE_LETTERS = "abcd"
+ENDPOINT_ZONE_LETTERS = "bcd"
 #: How a secret input arrives under mocks: {SECRET_KEY: SECRET_SIG, "value": ...}.
 SECRET_KEY = rpc._special_sig_key
 SECRET_SIG = rpc._special_secret_sig
@@ -169,6 +174,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.invokes.append((args.token, dict(args.args), self.region_for(args.provider)))
         if args.token == "aws:route53/getZone:getZone":
             zone_id = args.args["zoneId"]
+            if zone_id == PRIVATE_ZONE_ID:
+                name = f"{next(iter(existing_zones().values()))}."
+                return {"id": zone_id, "zoneId": zone_id, "name": name, "privateZone": True}
             if zone_id not in existing_zones():
                 raise LookupError(f"no matching Route 53 Hosted Zone found: {zone_id}")
             name = f"{existing_zones()[zone_id]}."
@@ -184,9 +192,18 @@ class RecordingMocks(pulumi.runtime.Mocks):
             region = self.region_for(args.provider)
             return {
                 "id": region,
-                "names": [f"{region}{zone}" for zone in "abc"],
-                "zoneIds": [f"{region}-az{n}" for n in (1, 2, 3)],
+                "names": [f"{region}{zone}" for zone in ZONE_LETTERS],
+                "zoneIds": [f"{region}-az{n}" for n in range(1, len(ZONE_LETTERS) + 1)],
                 "groupNames": [region],
+            }
+        if args.token == "aws:ec2/getVpcEndpointService:getVpcEndpointService":
+            region = self.region_for(args.provider)
+            service = f"com.amazonaws.{region}.{args.args['service']}"
+            return {
+                "id": service,
+                "serviceName": service,
+                "serviceType": args.args["serviceType"],
+                "availabilityZones": [f"{region}{zone}" for zone in ENDPOINT_ZONE_LETTERS],
             }
         raise NotImplementedError(f"no mock for invoke {args.token}")
 

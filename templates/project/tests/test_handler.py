@@ -39,22 +39,30 @@ def moto() -> Iterator[Any]:
             yield session
 
 
-@pytest.fixture
-def aws(moto: Any) -> Iterator[None]:
-    """This region's table, bucket and secret, fresh for every test."""
-    moto.reset()
-    handler.reset_caches()
-    boto3.client("dynamodb", region_name=REGION).create_table(
+def create_region(region: str) -> None:
+    """A region's table replica, bucket and secret replica, as the stack deploys them."""
+    boto3.client("dynamodb", region_name=region).create_table(
         TableName=TABLE,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    boto3.client("s3", region_name=region).create_bucket(
+        Bucket=f"{BUCKET}-{region}", CreateBucketConfiguration={"LocationConstraint": region}
+    )
+    boto3.client("secretsmanager", region_name=region).create_secret(
+        Name=SECRET_ID, SecretString=TOKEN
+    )
+
+
+@pytest.fixture
+def aws(moto: Any) -> Iterator[None]:
+    """This region's table, bucket and secret, fresh for every test."""
+    moto.reset()
+    handler.reset_caches()
+    create_region(REGION)
     boto3.client("s3", region_name=REGION).create_bucket(
         Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-    )
-    boto3.client("secretsmanager", region_name=REGION).create_secret(
-        Name=SECRET_ID, SecretString=TOKEN
     )
     yield
     handler.reset_caches()
@@ -95,6 +103,29 @@ class TestHealth:
         assert result["http"] == 503
         assert result["status"] == "degraded"
         assert result["checks"] == {"table": True, "bucket": False, "secret": False}
+
+    def test_is_degraded_when_the_table_is_gone(self) -> None:
+        boto3.client("dynamodb", region_name=REGION).delete_table(TableName=TABLE)
+        result = request("GET", "/health", token=None)
+        assert (result["http"], result["checks"]) == (
+            503,
+            {"table": False, "bucket": True, "secret": True},
+        )
+
+    def test_probes_the_data_plane_only(self) -> None:
+        calls: list[str] = []
+        for service in ("dynamodb", "s3", "secretsmanager"):
+            handler._client(service).meta.events.register(
+                f"before-call.{service}",
+                lambda model, **_: calls.append(f"{model.service_model.service_name}:{model.name}"),
+            )
+        assert request("GET", "/health", token=None)["http"] == 200
+        # no DescribeTable: a control-plane call with its own throttling
+        assert sorted(calls) == [
+            "dynamodb:GetItem",
+            "s3:HeadBucket",
+            "secretsmanager:GetSecretValue",
+        ]
 
     def test_only_answers_get(self) -> None:
         assert request("POST", "/health")["http"] == 405
@@ -164,3 +195,76 @@ def test_the_secret_is_cached_until_its_ttl_expires(monkeypatch: pytest.MonkeyPa
     client.put_secret_value(SecretId=SECRET_ID, SecretString="rotated")
     assert request("GET", "/items/a")["http"] == 404  # still the cached value
     assert request("GET", "/items/a", token="rotated")["http"] == 404
+
+
+#: The drill's regions, in failover order.
+DRILL_REGIONS = ("eu-west-1", "us-west-2", "ap-southeast-2")
+#: Where a region's endpoints go when the region is "down": nothing listens there.
+UNREACHABLE = "http://127.0.0.1:9"
+
+
+def in_region(patch: pytest.MonkeyPatch, region: str, *, down: bool = False) -> None:
+    """Run the handler as the function of `region` does; `down` makes every AWS endpoint
+    of the region unreachable (connection refused), as in a regional outage."""
+    handler.reset_caches()
+    patch.setenv("AWS_REGION", region)
+    patch.setenv("BUCKET_NAME", f"{BUCKET}-{region}")
+    patch.setenv("AWS_MAX_ATTEMPTS", "1")
+    if down:
+        patch.setenv("AWS_ENDPOINT_URL", UNREACHABLE)
+    else:
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+@pytest.fixture
+def regions(moto: Any) -> Iterator[None]:
+    """Every drill region with its own replica of the table, bucket and secret."""
+    moto.reset()
+    for region in DRILL_REGIONS:
+        create_region(region)
+    yield
+    handler.reset_caches()
+
+
+@pytest.mark.usefixtures("regions")
+@pytest.mark.parametrize("down", DRILL_REGIONS)
+def test_outage_drill_only_the_failed_region_reports_unhealthy(
+    monkeypatch: pytest.MonkeyPatch, down: str
+) -> None:
+    for region in DRILL_REGIONS:
+        in_region(monkeypatch, region, down=region == down)
+        result = request("GET", "/health", token=None)
+        if region == down:
+            assert result["http"] == 503, f"{region} is down but healthy"
+            assert result["checks"] == {"table": False, "bucket": False, "secret": False}
+        else:
+            assert result["http"] == 200, f"{region} is up but {result}"
+            assert result["region"] == region
+        # the items API of a region that is down answers 503, it does not crash
+        expected = 503 if region == down else 404
+        assert request("GET", "/items/a")["http"] == expected, region
+
+
+@pytest.mark.usefixtures("regions")
+def test_each_region_serves_items_from_its_own_replica(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What is proven here: each region's function reads and writes its own region's replica,
+    so it keeps serving while another region is down. That an item written in one region
+    is then read in another is DynamoDB global-table replication, which moto does not
+    emulate (items stay in the region they were written in); the stack's policies prove the
+    table is global, with a replica in every region each function is pointed at."""
+    first, second, _ = DRILL_REGIONS
+    in_region(monkeypatch, first)
+    assert request("PUT", "/items/a1", body='{"v": 1}')["writtenIn"] == first
+    in_region(monkeypatch, second)
+    assert request("GET", "/items/a1")["http"] == 404, "read another region's replica"
+    # the item arriving in the second region's replica is served there, with its origin
+    boto3.client("dynamodb", region_name=second).put_item(
+        TableName=TABLE,
+        Item={"pk": {"S": "a1"}, "data": {"S": '{"v": 1}'}, "region": {"S": first}},
+    )
+    assert request("GET", "/items/a1") == {
+        "http": 200,
+        "id": "a1",
+        "data": {"v": 1},
+        "writtenIn": first,
+    }
