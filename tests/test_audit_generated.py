@@ -1,8 +1,7 @@
 """Every project drgen generates, for every answer combination, must audit clean.
 
-Issue 8 (outage rules) is changing the template right now; until it lands, the generated
-projects still fail R11, R12, R13 and R14 (see the xfail reason). The marker is strict:
-once the template audits clean, this test reports XPASS as a failure, and the marker goes.
+The rules include the outage rules (R11 to R14): every region reachable through
+health-checked DNS, alarm topics reachable, every health check alarmed, stateful data protected.
 """
 
 from __future__ import annotations
@@ -58,15 +57,6 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> dict[str, AuditResult]:
     return dict(zip(ids, results, strict=True))  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 8 not merged yet: the main template has no deletion protection on the table "
-        "and its replicas (R14, every combination); with Route 53, the us-east-1 alarm topic "
-        "is not exported (R12), only the primary's health check is alarmed (R13), and with "
-        "3+ regions only the primary and the failover region get DNS records (R11)"
-    ),
-)
 @pytest.mark.parametrize(
     ("count", "route53", "network"), COMBINATIONS, ids=[combination_id(*c) for c in COMBINATIONS]
 )
