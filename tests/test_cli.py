@@ -304,3 +304,20 @@ def test_interrupted_verification_keeps_the_rendered_project(
     assert "verification interrupted; the project in" in result.stderr
     assert "is complete: run `drgen verify` to prove it" in result.stderr
     assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
+
+
+def test_a_missing_template_is_a_clear_error(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # an installation without templates: neither in the package nor beside a checkout
+    install = tmp_path / "install"  # holds no file, so the tree below stays empty
+    (install / "drgen").mkdir(parents=True)
+    monkeypatch.setattr("drgen.render.resources.files", lambda package: install / package)
+    monkeypatch.setattr("drgen.render.__file__", str(install / "drgen" / "render.py"))
+    result = invoke("new", "demo", "--defaults", "--no-verify")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        "drgen: error: drgen's template is missing from this installation; reinstall drgen\n"
+    )
+    assert result.stdout == ""
+    assert tree(tmp_path) == {}
