@@ -46,13 +46,15 @@ def _vpc_on(raw: Raw) -> bool:
 
 @dataclass(frozen=True)
 class Question:
-    """One answer drgen needs: how it is asked, passed as a flag, defaulted, and when it applies."""
+    """One answer drgen needs: how it is asked, passed as a flag, defaulted, and when it applies.
+
+    The flags' help texts live with the options in cli.py, where `--help` shows them.
+    """
 
     key: str
     prompt: str
     flag: str
     default: object
-    help: str
     applies: Callable[[Raw], bool] = field(default=_always)
     #: When the question applies, in words (for errors).
     condition: str = "always"
@@ -72,28 +74,24 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Regions (primary first, comma-separated)",
         flag="--region",
         default=("us-east-1", "us-west-2"),
-        help="AWS commercial region codes; the first is primary, at least two, all distinct",
     ),
     Question(
         key="env_suffix",
         prompt="Environment suffix",
         flag="--env-suffix",
         default="dev",
-        help="ends every physical name and names the Pulumi stack, e.g. dev, prod",
     ),
     Question(
         key="route53",
         prompt="Route 53 failover on a custom domain?",
         flag="--route53/--no-route53",
         default=False,
-        help="failover records in an existing hosted zone",
     ),
     Question(
         key="hosted_zone_id",
         prompt="Existing hosted zone id (Z...)",
         flag="--hosted-zone-id",
         default=None,
-        help="the Route 53 hosted zone the records go into; drgen never creates one",
         applies=_route53_on,
         condition="route53 is on (--route53)",
     ),
@@ -102,7 +100,6 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="The hosted zone's domain",
         flag="--domain",
         default=None,
-        help="e.g. example.com",
         applies=_route53_on,
         condition="route53 is on (--route53)",
     ),
@@ -111,7 +108,6 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Record name (the service answers on <record>.<domain>)",
         flag="--record-name",
         default=None,
-        help="default: <name>-<env suffix>, so stacks never share a record",
         applies=_route53_on,
         condition="route53 is on (--route53)",
         computed_default=lambda name, raw: f"{name}-{raw.get('env_suffix', 'dev')}",
@@ -121,14 +117,12 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Networking of the functions (none or vpc)",
         flag="--network",
         default="none",
-        help="none: AWS-managed network; vpc: private subnets, endpoints, peering",
     ),
     Question(
         key="base_cidr",
         prompt="Base IPv4 CIDR (one /16 per region)",
         flag="--base-cidr",
         default="10.0.0.0/8",
-        help="a private network holding one /16 per region",
         applies=_vpc_on,
         condition="network is vpc (--network vpc)",
     ),

@@ -80,7 +80,7 @@ def _junit_counts(path: Path) -> tuple[int, int, int, int, list[str]]:
     failing: list[str] = []
     passed = failed = errors = skipped = 0
     for case in root.iter("testcase"):
-        name = f"{case.get('classname', '')}::{case.get('name', '')}"
+        name = f"{case.get('classname')}::{case.get('name')}"  # pytest always writes both
         if case.find("failure") is not None:
             failed += 1
             failing.append(name)

@@ -136,6 +136,11 @@ EXIT_7 = "def pytest_sessionfinish(session):\n    session.exitstatus = 7\n"
             (0, 0, 0, 0),
         ),
         (
+            {"addopts": '["--no-such-option"]'},
+            "no test ran (pytest exit code 4)",
+            (0, 0, 0, 0),
+        ),
+        (
             {"tests": SKIPPED},
             "no test ran (pytest exit code 0)",
             (0, 0, 0, 1),
@@ -168,7 +173,8 @@ EXIT_7 = "def pytest_sessionfinish(session):\n    session.exitstatus = 7\n"
             (2, 0, 0, 0),
         ),
     ],
-    ids=["no-test", "all-skipped", "no-cov", "no-statement", "no-branch", "error", "exit-code"],
+    ids=["no-test", "pytest-usage", "all-skipped", "no-cov", "no-statement", "no-branch", "error",
+         "exit-code"],
 )  # fmt: skip
 def test_a_run_that_proves_nothing_fails_with_its_reason(
     invoke, tmp_path: Path, options: dict[str, object], failure: str, counts: tuple[int, ...]
@@ -272,3 +278,44 @@ def test_ctrl_c_during_verify_exits_130(
     doc = json.loads(result.stdout)
     assert (doc["result"], doc["exit_code"]) == ("interrupted", EXIT_INTERRUPTED)
     assert doc["errors"] == ["interrupted; nothing was left half-written"]
+
+
+def test_errors_and_failures_are_both_counted_as_failed(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tests = BROKEN_FIXTURE + "\n\ndef test_wrong():\n    assert sign(1) == -1\n"
+    project = mini(tmp_path, tests=tests)
+    result = invoke("verify", str(project))
+    assert result.exit_code == EXIT_VERIFY_FAILED, result.output
+    assert [summary(line) for line in result.stderr.splitlines()] == [
+        "Verification failed: 1 passed, 2 failed; coverage 87.5% (5/6 statements, 2/2 branches)"
+        " in Ns",
+        "  failed: tests.test_calc::test_add",
+        "  failed: tests.test_calc::test_wrong",
+        "  not covered: calc.py lines 2",
+        f"drgen: error: verification of {str(project)!r} failed: 2 test(s) failed",
+    ]
+
+
+def test_a_run_without_details_shows_the_end_of_its_output(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = mini(tmp_path, addopts='["--no-such-option"]')
+    result = invoke("verify", str(project))
+    assert result.exit_code == EXIT_VERIFY_FAILED, result.output
+    lines = result.stderr.splitlines()
+    assert [summary(lines[0]), *lines[1:3], lines[-1]] == [
+        "Verification failed: 0 passed, 0 failed; coverage 0.0% (0/0 statements, 0/0 branches)"
+        " in Ns",
+        "ERROR: usage: python -m pytest [options] [file_or_dir] [file_or_dir] [...]",
+        "python -m pytest: error: unrecognized arguments: --no-such-option",
+        f"drgen: error: verification of {str(project)!r} failed: no test ran (pytest exit code 4)",
+    ]
+
+
+def test_uncovered_lines_are_listed_even_when_no_test_ran(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = mini(tmp_path, tests=NO_TESTS)
+    result = invoke("verify", str(project))
+    assert result.exit_code == EXIT_VERIFY_FAILED, result.output
+    assert [summary(line) for line in result.stderr.splitlines()] == [
+        "Verification failed: 0 passed, 0 failed; coverage 0.0% (0/6 statements, 0/0 branches)"
+        " in Ns",
+        "  not covered: calc.py lines 1, 2, 5, 6, 7, 8",
+        f"drgen: error: verification of {str(project)!r} failed: no test ran (pytest exit code 5)",
+    ]
