@@ -421,3 +421,100 @@ def test_a_boolean_answer_must_be_true_or_false(value: object, shown: str) -> No
     with pytest.raises(AnswerError) as error:
         build_answers("demo", {**DEFAULT, "route53": value})
     assert str(error.value) == f"route53: expected true or false, got {shown}"
+
+
+REGION_LIST = ", ".join(sorted(COMMERCIAL_REGIONS))
+QUESTION_LIST = (
+    "regions, env_suffix, route53, hosted_zone_id, domain, record_name, network, base_cidr"
+)
+LABELS = "dot-separated labels of lowercase letters, digits and inner hyphens (1-63 each)"
+
+
+@pytest.mark.parametrize(
+    ("name", "changes", "message"),
+    [
+        ("sthree-x", {}, "project name 'sthree-x' starts with a prefix S3 reserves "
+         "(sthree-, amzn-s3-demo-, xn--): choose another name"),
+        ("amzn-s3-demo-x", {}, "project name 'amzn-s3-demo-x' starts with a prefix S3 reserves "
+         "(sthree-, amzn-s3-demo-, xn--): choose another name"),
+        ("Demo", {}, "project name 'Demo' is not valid: use lowercase letters, digits and single "
+         "hyphens, starting with a letter"),
+        (5, {}, "project name: expected a string, got int 5"),
+        ("demo", {"env_suffix": "s3alias"},
+         "env_suffix 's3alias' is reserved by S3: choose another suffix"),
+        ("demo", {"env_suffix": "s3aliasx"}, None),
+        ("demo", {"regions": ["us-east-1", "mars-1"]},
+         f"region 'mars-1' is not an AWS commercial region code; accepted: {REGION_LIST}"),
+        ("demo", {"regions": ["us-east-1", "us-west-2", "us-east-1"]},
+         "region 'us-east-1' is given twice: regions must be distinct"),
+        ("demo", {"regions": ["us-east-1"]},
+         "regions ['us-east-1']: a DR stack needs at least two regions (primary first)"),
+        ("demo", {"regions": ("us-east-1", "us-west-2")}, None),
+        ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "Example.com",
+                  "record_name": "api"},
+         f"domain 'Example.com' is not a valid DNS name: use 2+ {LABELS}, no trailing dot"),
+        ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "example.com",
+                  "record_name": "a_b"},
+         f"record_name 'a_b' is not a valid DNS name: use 1+ {LABELS}, no trailing dot"),
+        ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "example.com",
+                  "record_name": 7},
+         "record_name: expected a string, got int 7"),
+        ("demo", {"colour": 1}, f"unknown answer 'colour'; accepted: {QUESTION_LIST}"),
+        ("demo", {"network": "vpc", "base_cidr": "10.0.0.1/8"},
+         "base_cidr '10.0.0.1/8' is not an IPv4 network such as 10.0.0.0/8 (address/prefix, "
+         "host bits zero)"),
+        ("demo", {"network": "vpc", "base_cidr": "10.0.0.0/17"},
+         "base_cidr '10.0.0.0/17' is smaller than a /16; each region needs a /16"),
+        ("demo", {"network": "vpc", "base_cidr": ["10.0.0.0/8"]},
+         "base_cidr: expected a string, got list ['10.0.0.0/8']"),
+        ("demo", {"hosted_zone_id": "Z1"},
+         "hosted_zone_id 'Z1' is only used when route53 is on (--route53); remove it or turn "
+         "that on"),
+        ("demo", {"base_cidr": "10.0.0.0/8"},
+         "base_cidr '10.0.0.0/8' is only used when network is vpc (--network vpc); remove it "
+         "or turn that on"),
+        ("demo", {"network": "vpc"}, "missing answers: base_cidr"),
+        ("demo", {"route53": True, "network": "vpc"},
+         "missing answers: hosted_zone_id, domain, record_name, base_cidr"),
+    ],
+)  # fmt: skip
+def test_each_refusal_is_its_exact_line(
+    name: object, changes: dict[str, object], message: str | None
+) -> None:
+    raw = {**DEFAULT, **changes}
+    if message is None:  # the accepted neighbour of a refused value
+        assert build_answers(name, raw).project_name == name
+        return
+    with pytest.raises(AnswerError) as error:
+        build_answers(name, raw)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("regions: [eu-west-1\n", "is not valid YAML at line 2"),
+        ("- a\n", f"must be a mapping of answers ({QUESTION_LIST}), got list"),
+        ("colour: red\nzone: 1\n", f"unknown key 'colour'; accepted: {QUESTION_LIST}"),
+        (b"\xff\xfe\x00", "is not UTF-8 text"),
+    ],
+)
+def test_each_answers_file_error_is_its_exact_line(
+    tmp_path: Path, content: str | bytes, message: str
+) -> None:
+    path = tmp_path / "answers.yml"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(AnswerError) as error:
+        load_answers_file(path)
+    separator = ": " if message.startswith("unknown") else " "
+    assert str(error.value) == f"answers file {str(path)!r}{separator}{message}"
+
+
+def test_an_unreadable_answers_file_names_the_reason(tmp_path: Path) -> None:
+    with pytest.raises(AnswerError) as error:
+        load_answers_file(tmp_path / "missing.yml")
+    missing = str(tmp_path / "missing.yml")
+    assert str(error.value) == f"answers file {missing!r} cannot be read: No such file or directory"
+    with pytest.raises(AnswerError) as error:
+        load_answers_file(tmp_path)
+    assert str(error.value) == f"answers file {str(tmp_path)!r} cannot be read: Is a directory"

@@ -111,7 +111,18 @@ def test_prompts_for_the_toggles_ask_only_what_applies(invoke, tmp_path: Path) -
     answers = "\n\ny\nZ0123ABC\nexample.com\n\nvpc\n10.8.0.0/13\n"
     result = invoke("new", "shop", "--no-verify", tty=True, input=answers)
     assert result.exit_code == 0, result.output
-    assert "Record name (the service answers on <record>.<domain>) [shop-dev]:" in result.stdout
+    assert result.stdout.splitlines() == [
+        "Regions (primary first, comma-separated) [us-east-1, us-west-2]: ",
+        "Environment suffix [dev]: ",
+        "Route 53 failover on a custom domain? [y/N]: y",
+        "Existing hosted zone id (Z...): Z0123ABC",
+        "The hosted zone's domain: example.com",
+        "Record name (the service answers on <record>.<domain>) [shop-dev]: ",
+        "Networking of the functions (none or vpc) [none]: vpc",
+        "Base IPv4 CIDR (one /16 per region) [10.0.0.0/8]: 10.8.0.0/13",
+        f"Created shop in {tmp_path / 'shop'}: primary us-east-1, secondary us-west-2, stack dev",
+        "Skipped verification (--no-verify); run `drgen verify` to prove it.",
+    ]
     assert recorded(tmp_path / "shop") == {
         "project_name": "shop",
         "regions": ["us-east-1", "us-west-2"],
@@ -123,7 +134,6 @@ def test_prompts_for_the_toggles_ask_only_what_applies(invoke, tmp_path: Path) -
         "network": "vpc",
         "base_cidr": "10.8.0.0/13",
     }
-    assert "Existing hosted zone id" in result.stdout
 
 
 def test_without_route53_its_questions_are_not_asked(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
