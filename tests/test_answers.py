@@ -474,6 +474,11 @@ LABELS = "dot-separated labels of lowercase letters, digits and inner hyphens (1
          "base_cidr '10.0.0.0/8' is only used when network is vpc (--network vpc); remove it "
          "or turn that on"),
         ("demo", {"network": "vpc"}, "missing answers: base_cidr"),
+        # a malformed toggle is named before the answers that depend on it
+        ("demo", {"network": "VPC", "base_cidr": "10.0.0.0/8"},
+         "network 'VPC' is not accepted; accepted: none, vpc"),
+        ("demo", {"route53": "on", "hosted_zone_id": "Z1"},
+         "route53: expected true or false, got str 'on'"),
         ("demo", {"route53": True, "network": "vpc"},
          "missing answers: hosted_zone_id, domain, record_name, base_cidr"),
     ],

@@ -331,3 +331,18 @@ def test_a_missing_template_is_a_clear_error(
     )
     assert result.stdout == ""
     assert tree(tmp_path) == {}
+
+
+def test_a_prompt_refuses_a_domain_over_253_characters_at_once(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    longest = ".".join(("a" * 63, "b" * 63, "c" * 63, "d" * 61))  # DNS: at most 253
+    too_long = longest + "d"
+    answers = f"\n\ny\nZ1\n{too_long}\n{longest}\napi\nnone\n"
+    result = invoke("new", "demo", "--no-verify", tty=True, input=answers)
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr.splitlines() == [
+        f"  domain {too_long!r} is not a valid DNS name: use 2+ dot-separated labels of "
+        "lowercase letters, digits and inner hyphens (1-63 each), no trailing dot",
+        f"drgen: error: custom domain {'api.' + longest!r} is 257 characters; ACM certificates "
+        "accept at most 64: shorten record_name or domain",
+    ]
+    assert tree(tmp_path) == {}

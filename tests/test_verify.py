@@ -14,6 +14,7 @@ import pytest
 
 from drgen import __version__
 from drgen.errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VERIFY_FAILED
+from drgen.verify import verify_project
 from tests.conftest import tree
 
 FULL_GATE = '["--cov", "--cov-branch"]'
@@ -188,6 +189,9 @@ def test_a_run_that_proves_nothing_fails_with_its_reason(
     assert verification["failure"] == failure and verification["ok"] is False
     found = tuple(verification[k] for k in ("passed", "failed", "errors", "skipped"))
     assert found == counts
+    if failure.startswith("branch coverage"):  # statements measured, branches not
+        measured = tuple(verification[k] for k in ("statements", "branches", "covered_branches"))
+        assert measured == (6, 0, 0)
 
 
 def test_the_json_document_of_a_verified_project(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -196,7 +200,7 @@ def test_the_json_document_of_a_verified_project(invoke, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     seconds = doc["verification"].pop("seconds")
-    assert isinstance(seconds, float) and seconds > 0
+    assert isinstance(seconds, float) and 0 < seconds < 600
     assert doc == {
         "command": "verify",
         "result": "ok",
@@ -319,3 +323,29 @@ def test_uncovered_lines_are_listed_even_when_no_test_ran(invoke, tmp_path: Path
         "  not covered: calc.py lines 1, 2, 5, 6, 7, 8",
         f"drgen: error: verification of {str(project)!r} failed: no test ran (pytest exit code 5)",
     ]
+
+
+def test_the_output_shown_is_its_last_2000_characters(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # no coverage report and no failing test: the end of pytest's own output is the only clue
+    loud = "def pytest_unconfigure(config):\n    print('x' * 100 + 'y' * 2000)\n"
+    project = mini(tmp_path, addopts="[]", extra={"conftest.py": loud})
+    result = invoke("verify", str(project))
+    assert result.exit_code == EXIT_VERIFY_FAILED, result.output
+    lines = result.stderr.splitlines()
+    assert lines[1:] == [
+        "y" * 2000,
+        f"drgen: error: verification of {str(project)!r} failed: no coverage report was "
+        "written: the tests must run with pytest-cov (--cov)",
+    ]
+
+
+def test_fail_fast_stops_at_the_first_failure(tmp_path: Path) -> None:
+    tests = (
+        "def test_one():\n    assert False\n\n\ndef test_two():\n    assert False\n\n\n"
+        "def test_three():\n    assert True\n"
+    )
+    project = mini(tmp_path, tests=tests)
+    full = verify_project(project)
+    assert (full.failed, full.passed) == (2, 1)
+    fast = verify_project(project, fail_fast=True)
+    assert (fast.failed, fast.passed, fast.failing_tests) == (1, 0, ["tests.test_calc::test_one"])
