@@ -329,13 +329,20 @@ def test_the_output_shown_is_its_last_2000_characters(invoke, tmp_path: Path) ->
     # no coverage report and no failing test: the end of pytest's own output is the only clue
     loud = "def pytest_unconfigure(config):\n    print('x' * 100 + 'y' * 2000)\n"
     project = mini(tmp_path, addopts="[]", extra={"conftest.py": loud})
-    result = invoke("verify", str(project))
+    result = invoke("verify", str(project), "--json")
     assert result.exit_code == EXIT_VERIFY_FAILED, result.output
+    doc = json.loads(result.stdout)
+    verification = doc["verification"]
+    assert (verification["coverage_report"], verification["branch_coverage"]) == (False, False)
+    assert doc["errors"] == [
+        f"verification of {str(project)!r} failed: no coverage report was written: the tests "
+        "must run with pytest-cov (--cov)"
+    ]
     lines = result.stderr.splitlines()
-    assert lines[1:] == [
+    assert [summary(line) for line in lines[1:]] == [
+        "Verification failed: 2 passed, 0 failed; coverage 0.0% (0/0 statements, 0/0 branches)"
+        " in Ns",
         "y" * 2000,
-        f"drgen: error: verification of {str(project)!r} failed: no coverage report was "
-        "written: the tests must run with pytest-cov (--cov)",
     ]
 
 
