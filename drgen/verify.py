@@ -30,12 +30,12 @@ class VerifyResult:
     percent: float
     seconds: float
     returncode: int
+    #: Whether the run wrote a coverage report, and whether that report measured branches.
+    coverage_report: bool
+    branch_coverage: bool
     failing_tests: list[str] = field(default_factory=list)
     uncovered: dict[str, list[int]] = field(default_factory=dict)
     output: str = ""
-    #: Whether the run wrote a coverage report, and whether that report measured branches.
-    coverage_report: bool = True
-    branch_coverage: bool = True
 
     @property
     def failure(self) -> str | None:
@@ -173,9 +173,9 @@ def verify_project(project: Path, *, fail_fast: bool = False) -> VerifyResult:
         percent=percent,
         seconds=seconds,
         returncode=completed.returncode,
+        coverage_report=coverage_report,
+        branch_coverage=branch,
         failing_tests=failing,
         uncovered=uncovered,
         output=completed.stdout + completed.stderr,
-        coverage_report=coverage_report,
-        branch_coverage=branch,
     )

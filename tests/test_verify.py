@@ -57,7 +57,11 @@ def summary(line: str) -> str:
     return re.sub(r" in \d+\.\ds$", " in Ns", line)
 
 
-def test_a_project_at_full_coverage_is_verified(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_project_at_full_coverage_is_verified(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # drgen itself must keep bytecode and reports out of the project, whatever the caller's env
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
     project = mini(tmp_path)
     before = tree(project)
     result = invoke("verify", str(project))

@@ -279,8 +279,16 @@ def _test_files(module: str, *, all_tests: bool) -> list[str]:
     return [f"tests/{name}.py" for name in first + rest]
 
 
+def _environment(workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPATH": str(workdir)}
+
+
 def _pytest(workdir: Path, files: list[str], timeout: float) -> tuple[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(workdir), "PYTHONDONTWRITEBYTECODE": "1"}
+    # No PYTHONDONTWRITEBYTECODE here: the tests' children would inherit it and hide a mutant
+    # that stops drgen from setting it for a project's run. Stale bytecode is removed instead.
+    shutil.rmtree(workdir / "drgen" / "__pycache__", ignore_errors=True)
+    env = _environment(workdir)
     command = [
         sys.executable,
         "-m",
@@ -322,7 +330,7 @@ def _run_one(workdir: Path, mutant: Mutant, timeout: float, *, all_tests: bool) 
 
 def _check_baseline(workdir: Path) -> float:
     """The unmutated copy must import its own drgen and pass; returns the run's time."""
-    env = {**os.environ, "PYTHONPATH": str(workdir), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = _environment(workdir)
     where = subprocess.run(
         [sys.executable, "-c", "import drgen; print(drgen.__file__)"],
         cwd=workdir, env=env, capture_output=True, text=True, check=True,
