@@ -473,6 +473,12 @@ LABELS = "dot-separated labels of lowercase letters, digits and inner hyphens (1
         ("demo", {"base_cidr": "10.0.0.0/8"},
          "base_cidr '10.0.0.0/8' is only used when network is vpc (--network vpc); remove it "
          "or turn that on"),
+        ("demo", {"domain": "example.com"},
+         "domain 'example.com' is only used when route53 is on (--route53); remove it or turn "
+         "that on"),
+        ("demo", {"record_name": "api"},
+         "record_name 'api' is only used when route53 is on (--route53); remove it or turn "
+         "that on"),
         ("demo", {"network": "vpc"}, "missing answers: base_cidr"),
         # a malformed toggle is named before the answers that depend on it
         ("demo", {"network": "VPC", "base_cidr": "10.0.0.0/8"},

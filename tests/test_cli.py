@@ -346,3 +346,16 @@ def test_a_prompt_refuses_a_domain_over_253_characters_at_once(invoke, tmp_path:
         "accept at most 64: shorten record_name or domain",
     ]
     assert tree(tmp_path) == {}
+
+
+def test_without_a_terminal_every_missing_answer_is_named_with_its_flag(
+    invoke, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "demo", "--route53", "--network", "vpc")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        "drgen: error: no terminal to ask for: regions (--region), env_suffix (--env-suffix), "
+        "hosted_zone_id (--hosted-zone-id), domain (--domain), record_name (--record-name), "
+        "base_cidr (--base-cidr); pass them as flags, in --answers-file, or use --defaults\n"
+    )
+    assert tree(tmp_path) == {}
