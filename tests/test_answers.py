@@ -505,6 +505,7 @@ def test_each_refusal_is_its_exact_line(
     ("content", "message"),
     [
         ("regions: [eu-west-1\n", "is not valid YAML at line 2"),
+        ("env_suffix: \x07\n", "is not valid YAML"),  # a reader error carries no line
         ("- a\n", f"must be a mapping of answers ({QUESTION_LIST}), got list"),
         ("colour: red\nzone: 1\n", f"unknown key 'colour'; accepted: {QUESTION_LIST}"),
         (b"\xff\xfe\x00", "is not UTF-8 text"),
