@@ -46,13 +46,15 @@ def _vpc_on(raw: Raw) -> bool:
 
 @dataclass(frozen=True)
 class Question:
-    """One answer drgen needs: how it is asked, passed as a flag, defaulted, and when it applies."""
+    """One answer drgen needs: how it is asked, passed as a flag, defaulted, and when it applies.
+
+    The flags' help texts live with the options in cli.py, where `--help` shows them.
+    """
 
     key: str
     prompt: str
     flag: str
     default: object
-    help: str
     applies: Callable[[Raw], bool] = field(default=_always)
     #: When the question applies, in words (for errors).
     condition: str = "always"
@@ -72,28 +74,24 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Regions (primary first, comma-separated)",
         flag="--region",
         default=("us-east-1", "us-west-2"),
-        help="AWS commercial region codes; the first is primary, at least two, all distinct",
     ),
     Question(
         key="env_suffix",
         prompt="Environment suffix",
         flag="--env-suffix",
         default="dev",
-        help="ends every physical name and names the Pulumi stack, e.g. dev, prod",
     ),
     Question(
         key="route53",
         prompt="Route 53 failover on a custom domain?",
         flag="--route53/--no-route53",
         default=False,
-        help="failover records in an existing hosted zone",
     ),
     Question(
         key="hosted_zone_id",
         prompt="Existing hosted zone id (Z...)",
         flag="--hosted-zone-id",
         default=None,
-        help="the Route 53 hosted zone the records go into; drgen never creates one",
         applies=_route53_on,
         condition="route53 is on (--route53)",
     ),
@@ -102,7 +100,6 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="The hosted zone's domain",
         flag="--domain",
         default=None,
-        help="e.g. example.com",
         applies=_route53_on,
         condition="route53 is on (--route53)",
     ),
@@ -111,7 +108,6 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Record name (the service answers on <record>.<domain>)",
         flag="--record-name",
         default=None,
-        help="default: <name>-<env suffix>, so stacks never share a record",
         applies=_route53_on,
         condition="route53 is on (--route53)",
         computed_default=lambda name, raw: f"{name}-{raw.get('env_suffix', 'dev')}",
@@ -121,14 +117,12 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Networking of the functions (none or vpc)",
         flag="--network",
         default="none",
-        help="none: AWS-managed network; vpc: private subnets, endpoints, peering",
     ),
     Question(
         key="base_cidr",
         prompt="Base IPv4 CIDR (one /16 per region)",
         flag="--base-cidr",
         default="10.0.0.0/8",
-        help="a private network holding one /16 per region",
         applies=_vpc_on,
         condition="network is vpc (--network vpc)",
     ),
@@ -201,9 +195,19 @@ class Answers:
         return {key: value for key, value in data.items() if value is not None}
 
 
+def _shown(value: object) -> str:
+    """An answer as errors name it: YAML's `null` rather than Python's None."""
+    return "null" if value is None else repr(value)
+
+
+def _got(value: object) -> str:
+    """A wrong-typed answer as errors name it: its type and value."""
+    return "null" if value is None else f"{type(value).__name__} {value!r}"
+
+
 def _label(field: str, value: object) -> str:
     if not isinstance(value, str):
-        raise AnswerError(f"{field}: expected a string, got {type(value).__name__} {value!r}")
+        raise AnswerError(f"{field}: expected a string, got {_got(value)}")
     if not LABEL.fullmatch(value):
         raise AnswerError(f"{field} {value!r} is not valid: use {LABEL_RULE}")
     return value
@@ -231,9 +235,7 @@ def validate_env_suffix(value: object) -> str:
 def validate_regions(value: object) -> tuple[str, ...]:
     """At least two distinct commercial region codes, primary first."""
     if isinstance(value, str) or not isinstance(value, list | tuple):
-        raise AnswerError(
-            f"regions: expected a list of region codes, got {type(value).__name__} {value!r}"
-        )
+        raise AnswerError(f"regions: expected a list of region codes, got {_got(value)}")
     regions: list[str] = []
     for region in value:
         if not isinstance(region, str) or region not in COMMERCIAL_REGIONS:
@@ -254,19 +256,27 @@ def validate_regions(value: object) -> tuple[str, ...]:
 def validate_route53(value: object) -> bool:
     """On or off; YAML's true/false, not a string."""
     if not isinstance(value, bool):
-        raise AnswerError(f"route53: expected true or false, got {type(value).__name__} {value!r}")
+        raise AnswerError(f"route53: expected true or false, got {_got(value)}")
     return value
 
 
-HOSTED_ZONE_ID = re.compile(r"Z[A-Z0-9]{1,31}")
+#: Route 53's API gives a hosted zone Id a maximum length of 32 (API_HostedZone).
+HOSTED_ZONE_ID_LIMIT = 32
+HOSTED_ZONE_ID = re.compile(r"Z[A-Z0-9]+")
 
 
 def validate_hosted_zone_id(value: object) -> str:
     """A Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ."""
     if not isinstance(value, str) or not HOSTED_ZONE_ID.fullmatch(value):
         raise AnswerError(
-            f"hosted_zone_id {value!r} is not a Route 53 hosted zone id: expected Z followed by "
-            "up to 31 uppercase letters and digits (without /hostedzone/)"
+            f"hosted_zone_id {_shown(value)} is not a Route 53 hosted zone id: expected Z "
+            f"followed by up to {HOSTED_ZONE_ID_LIMIT - 1} uppercase letters and digits "
+            "(without /hostedzone/)"
+        )
+    if len(value) > HOSTED_ZONE_ID_LIMIT:
+        raise AnswerError(
+            f"hosted_zone_id {value!r} is {len(value)} characters long; Route 53 hosted zone "
+            f"ids have at most {HOSTED_ZONE_ID_LIMIT}"
         )
     return value
 
@@ -276,7 +286,7 @@ DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 def _dns_name(field: str, value: object, *, min_labels: int) -> str:
     if not isinstance(value, str):
-        raise AnswerError(f"{field}: expected a string, got {type(value).__name__} {value!r}")
+        raise AnswerError(f"{field}: expected a string, got {_got(value)}")
     labels = value.split(".")
     if (
         len(labels) < min_labels
@@ -306,14 +316,22 @@ NETWORKS = ("none", "vpc")
 def validate_network(value: object) -> str:
     """`none` or `vpc`."""
     if value not in NETWORKS:
-        raise AnswerError(f"network {value!r} is not accepted; accepted: {', '.join(NETWORKS)}")
+        raise AnswerError(
+            f"network {_shown(value)} is not accepted; accepted: {', '.join(NETWORKS)}"
+        )
     return str(value)
 
 
+#: The private address blocks of RFC 1918, the ones AWS recommends for a VPC.
+PRIVATE_NETWORKS = tuple(
+    ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
+
+
 def validate_base_cidr(value: object) -> str:
-    """A private IPv4 network with no host bits set, /16 or larger."""
+    """An RFC 1918 IPv4 network with no host bits set, /16 or larger."""
     if not isinstance(value, str):
-        raise AnswerError(f"base_cidr: expected a string, got {type(value).__name__} {value!r}")
+        raise AnswerError(f"base_cidr: expected a string, got {_got(value)}")
     try:
         network = ipaddress.IPv4Network(value)
     except ValueError:
@@ -323,10 +341,10 @@ def validate_base_cidr(value: object) -> str:
         ) from None
     if network.prefixlen > 16:
         raise AnswerError(f"base_cidr {value!r} is smaller than a /16; each region needs a /16")
-    if not network.is_private or network.prefixlen < 8:
+    if not any(network.subnet_of(block) for block in PRIVATE_NETWORKS):
         raise AnswerError(
-            f"base_cidr {value!r} is not a private range: use part of 10.0.0.0/8, "
-            "172.16.0.0/12 or 192.168.0.0/16"
+            f"base_cidr {value!r} is not a private range: use part of the RFC 1918 blocks "
+            f"{', '.join(map(str, PRIVATE_NETWORKS))}"
         )
     return value
 
@@ -390,7 +408,8 @@ def _check_applicability(raw: Raw) -> None:
             missing.append(question.key)
         elif question.key in raw and not applies:
             raise AnswerError(
-                f"{question.key} {raw[question.key]!r} is only used when {question.condition}; "
+                f"{question.key} {_shown(raw[question.key])} is only used when "
+                f"{question.condition}; "
                 "remove it or turn that on"
             )
     if missing:

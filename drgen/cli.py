@@ -172,7 +172,7 @@ def _ask(question: Question, project_name: str, raw: dict[str, object]) -> objec
 def _show(report: Report, result: VerifyResult) -> None:
     report.doc["verification"] = {
         key: value for key, value in asdict(result).items() if key != "output"
-    } | {"ok": result.ok}
+    } | {"ok": result.ok, "failure": result.failure}
     if result.ok:
         report.say(f"Verified: {result.summary()}")
         return
@@ -197,10 +197,8 @@ def _verify(report: Report, project: Path, *, kept: str | None = None) -> None:
             f"verification interrupted; {kept}: run `drgen verify` to prove it"
         ) from None
     _show(report, result)
-    if not result.ok:
-        raise VerificationError(
-            f"the tests of {str(project)!r} did not pass at 100% statement and branch coverage"
-        )
+    if result.failure is not None:
+        raise VerificationError(f"verification of {str(project)!r} failed: {result.failure}")
 
 
 @app.command()

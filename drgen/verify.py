@@ -30,21 +30,39 @@ class VerifyResult:
     percent: float
     seconds: float
     returncode: int
+    #: Whether the run wrote a coverage report, and whether that report measured branches.
+    coverage_report: bool
+    branch_coverage: bool
     failing_tests: list[str] = field(default_factory=list)
     uncovered: dict[str, list[int]] = field(default_factory=dict)
     output: str = ""
 
     @property
+    def failure(self) -> str | None:
+        """Why this run proves nothing or fails, in one line; None when it proves 100%."""
+        if self.passed + self.failed + self.errors == 0:
+            return f"no test ran (pytest exit code {self.returncode})"
+        if self.failed or self.errors:
+            return f"{self.failed + self.errors} test(s) failed"
+        if not self.coverage_report:
+            return "no coverage report was written: the tests must run with pytest-cov (--cov)"
+        if self.statements == 0:
+            return "no statement was measured: the coverage report is empty"
+        if not self.branch_coverage:
+            return "branch coverage was not measured: the tests must run with --cov-branch"
+        if self.covered_statements < self.statements or self.covered_branches < self.branches:
+            return (
+                f"coverage is {self.covered_statements}/{self.statements} statements and "
+                f"{self.covered_branches}/{self.branches} branches; 100% of both is required"
+            )
+        if self.returncode != 0:
+            return f"pytest exited with code {self.returncode}"
+        return None
+
+    @property
     def ok(self) -> bool:
-        """All tests passed and every statement and branch is covered."""
-        return (
-            self.returncode == 0
-            and self.failed == 0
-            and self.errors == 0
-            and self.passed > 0
-            and self.covered_statements == self.statements
-            and self.covered_branches == self.branches
-        )
+        """Tests ran and all passed, and every measured statement and branch is covered."""
+        return self.failure is None
 
     def summary(self) -> str:
         """One line for people."""
@@ -62,7 +80,7 @@ def _junit_counts(path: Path) -> tuple[int, int, int, int, list[str]]:
     failing: list[str] = []
     passed = failed = errors = skipped = 0
     for case in root.iter("testcase"):
-        name = f"{case.get('classname', '')}::{case.get('name', '')}"
+        name = f"{case.get('classname')}::{case.get('name')}"  # pytest always writes both
         if case.find("failure") is not None:
             failed += 1
             failing.append(name)
@@ -76,9 +94,11 @@ def _junit_counts(path: Path) -> tuple[int, int, int, int, list[str]]:
     return passed, failed, errors, skipped, failing
 
 
-def _coverage(path: Path) -> tuple[int, int, int, int, float, dict[str, list[int]]]:
-    if not path.is_file():
-        return 0, 0, 0, 0, 0.0, {}
+Coverage = tuple[int, int, int, int, float, dict[str, list[int]], bool]
+NO_COVERAGE: Coverage = (0, 0, 0, 0, 0.0, {}, False)
+
+
+def _coverage(path: Path) -> Coverage:
     data = json.loads(path.read_text())
     totals = data["totals"]
     uncovered = {
@@ -96,6 +116,7 @@ def _coverage(path: Path) -> tuple[int, int, int, int, float, dict[str, list[int
         totals.get("covered_branches", 0),
         totals["percent_covered"],
         uncovered,
+        bool(data["meta"].get("branch_coverage")),
     )
 
 
@@ -135,8 +156,10 @@ def verify_project(project: Path, *, fail_fast: bool = False) -> VerifyResult:
         )
         seconds = time.perf_counter() - started
         passed, failed, errors, skipped, failing = _junit_counts(reports / "junit.xml")
-        statements, covered, branches, covered_branches, percent, uncovered = _coverage(
-            reports / "coverage.json"
+        coverage_json = reports / "coverage.json"
+        coverage_report = coverage_json.is_file()
+        statements, covered, branches, covered_branches, percent, uncovered, branch = (
+            _coverage(coverage_json) if coverage_report else NO_COVERAGE
         )
     return VerifyResult(
         passed=passed,
@@ -150,6 +173,8 @@ def verify_project(project: Path, *, fail_fast: bool = False) -> VerifyResult:
         percent=percent,
         seconds=seconds,
         returncode=completed.returncode,
+        coverage_report=coverage_report,
+        branch_coverage=branch,
         failing_tests=failing,
         uncovered=uncovered,
         output=completed.stdout + completed.stderr,

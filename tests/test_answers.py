@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from drgen.answers import (
-    PHYSICAL_NAMES,
     Answers,
     build_answers,
     collect_answers,
@@ -20,6 +19,7 @@ from drgen.answers import (
 )
 from drgen.errors import AnswerError
 from drgen.regions import COMMERCIAL_REGIONS
+from tests.template_names import template_sites, tightest, too_long
 
 DEFAULT: dict[str, object] = {
     "regions": ["us-east-1", "us-west-2"],
@@ -135,12 +135,36 @@ def test_the_longest_suffix_fits_and_one_more_character_does_not(regions: tuple[
         )
 
 
-def test_every_physical_name_is_checked_in_every_region() -> None:
-    # the longest region decides: ap-southeast-1 is 5 characters longer than us-west-2
-    short = longest_env_suffix("demo", ("us-east-1", "us-west-2"))
-    long = longest_env_suffix("demo", ("us-east-1", "ap-southeast-1"))
-    assert short - long == len("ap-southeast-1") - len("us-west-2")
-    assert {n.limit for n in PHYSICAL_NAMES} == {63, 64}
+@pytest.mark.parametrize(
+    ("name", "regions"),
+    [
+        ("demo", ("us-east-1", "us-west-2")),
+        ("demo", ("us-east-1", "ap-southeast-1")),  # the longest region is not the primary
+        ("shop", ("eu-west-1", "eu-central-1", "ap-northeast-3")),
+        ("a", ("ap-southeast-1", "us-east-1")),
+    ],
+)
+def test_the_longest_suffix_is_the_one_the_rendered_names_allow(
+    name: str, regions: tuple[str, ...]
+) -> None:
+    """Oracle: the names a rendered project builds (tests/template_names.py), not drgen's table."""
+    longest = longest_env_suffix(name, regions)
+    fits = "e" * longest
+    assert too_long(name, fits, regions) == []
+    assert tightest(name, fits, regions) == 0, "one rendered name is exactly at its limit"
+    assert build_answers(name, {**DEFAULT, "regions": list(regions), "env_suffix": fits})
+
+    over = fits + "e"
+    bucket = next(site for site in template_sites() if site.resource == ("Bucket", "bucket"))
+    region = next(r for r in regions if len(bucket.render(name, over, r)) > bucket.limit)
+    rendered = bucket.render(name, over, region)
+    with pytest.raises(AnswerError) as error:
+        build_answers(name, {**DEFAULT, "regions": list(regions), "env_suffix": over})
+    assert str(error.value) == (
+        f"project name {name!r} with env_suffix {over!r} makes the S3 bucket name "
+        f"{rendered!r} {len(rendered)} characters long in {region}; AWS accepts at most 63: "
+        "shorten them by 1"
+    )
 
 
 def test_a_project_name_too_long_for_any_suffix() -> None:
@@ -277,3 +301,232 @@ def test_answers_for_a_feature_that_is_off_are_refused(
 def test_route53_needs_its_zone() -> None:
     with pytest.raises(AnswerError, match="missing answers: hosted_zone_id, domain, record_name"):
         build_answers("demo", {**DEFAULT, "route53": True})
+
+
+def test_a_hosted_zone_id_of_32_characters_is_accepted_and_33_refused() -> None:
+    longest = "Z" + "A1" * 15 + "B"  # Route 53's API: a hosted zone Id is at most 32 long
+    assert len(longest) == 32
+    assert build_answers("demo", {**ROUTE53, "hosted_zone_id": longest}).hosted_zone_id == longest
+    with pytest.raises(AnswerError) as error:
+        build_answers("demo", {**ROUTE53, "hosted_zone_id": longest + "C"})
+    assert str(error.value) == (
+        f"hosted_zone_id {longest + 'C'!r} is 33 characters long; Route 53 hosted zone ids "
+        "have at most 32"
+    )
+
+
+def test_the_shortest_hosted_zone_id_is_z_and_one_character() -> None:
+    assert build_answers("demo", {**ROUTE53, "hosted_zone_id": "Z1"}).hosted_zone_id == "Z1"
+    with pytest.raises(AnswerError) as error:
+        build_answers("demo", {**ROUTE53, "hosted_zone_id": "Z"})
+    assert str(error.value) == (
+        "hosted_zone_id 'Z' is not a Route 53 hosted zone id: expected Z followed by up to 31 "
+        "uppercase letters and digits (without /hostedzone/)"
+    )
+
+
+def test_a_custom_domain_of_64_characters_is_accepted_and_65_refused() -> None:
+    # ACM puts the domain in the certificate's common name: at most 64 characters (RFC 5280)
+    record = "r" * 52
+    assert len(f"{record}.example.com") == 64
+    answers = build_answers("demo", {**ROUTE53, "record_name": record})
+    assert answers.record_name == record
+    with pytest.raises(AnswerError) as error:
+        build_answers("demo", {**ROUTE53, "record_name": record + "r"})
+    assert str(error.value) == (
+        f"custom domain {record + 'r.example.com'!r} is 65 characters; ACM certificates accept "
+        "at most 64: shorten record_name or domain"
+    )
+
+
+@pytest.mark.parametrize(
+    ("cidr", "regions"),
+    [
+        ("10.0.0.0/15", 2),
+        ("10.4.0.0/14", 4),
+        ("172.16.0.0/12", 16),
+        ("10.0.0.0/8", 5),
+    ],
+)
+def test_a_base_cidr_that_just_holds_the_regions_is_accepted(cidr: str, regions: int) -> None:
+    chosen = sorted(COMMERCIAL_REGIONS)[:regions]
+    raw = {**DEFAULT, "regions": chosen, "network": "vpc", "base_cidr": cidr}
+    assert build_answers("demo", raw).base_cidr == cidr
+
+
+@pytest.mark.parametrize(
+    ("cidr", "regions", "room"),
+    [("10.0.0.0/16", 2, 1), ("10.4.0.0/14", 5, 4), ("172.16.0.0/12", 17, 16)],
+)
+def test_a_base_cidr_one_region_too_small_is_refused(cidr: str, regions: int, room: int) -> None:
+    chosen = sorted(COMMERCIAL_REGIONS)[:regions]
+    raw = {**DEFAULT, "regions": chosen, "network": "vpc", "base_cidr": cidr}
+    with pytest.raises(AnswerError) as error:
+        build_answers("demo", raw)
+    assert str(error.value) == (
+        f"base_cidr {cidr!r} holds {room} /16 networks but {regions} regions need one each: "
+        "use a larger network"
+    )
+
+
+PRIVATE_ONLY = (
+    "is not a private range: use part of the RFC 1918 blocks 10.0.0.0/8, 172.16.0.0/12, "
+    "192.168.0.0/16"
+)
+
+
+@pytest.mark.parametrize(
+    "cidr",
+    [
+        "127.0.0.0/8",  # loopback
+        "0.0.0.0/8",  # "this network"
+        "240.0.0.0/4",  # reserved
+        "198.18.0.0/15",  # benchmarking
+        "169.254.0.0/16",  # link-local
+        "100.64.0.0/10",  # carrier-grade NAT
+        "11.0.0.0/8",
+        "10.0.0.0/7",  # holds 10/8 but reaches past it
+        "172.15.0.0/16",  # just below 172.16.0.0/12
+        "172.32.0.0/16",  # just above it
+        "172.0.0.0/11",  # holds 172.16.0.0/12 but reaches below it
+        "192.169.0.0/16",
+        "0.0.0.0/0",
+    ],
+)
+def test_only_rfc_1918_base_cidrs_are_accepted(cidr: str) -> None:
+    with pytest.raises(AnswerError) as error:
+        build_answers("demo", {**DEFAULT, "network": "vpc", "base_cidr": cidr})
+    assert str(error.value) == f"base_cidr {cidr!r} {PRIVATE_ONLY}"
+
+
+@pytest.mark.parametrize("cidr", ["10.0.0.0/8", "10.254.0.0/15", "172.16.0.0/12", "172.30.0.0/15"])
+def test_rfc_1918_base_cidrs_at_the_edges_are_accepted(cidr: str) -> None:
+    raw = {**DEFAULT, "network": "vpc", "base_cidr": cidr}
+    assert build_answers("demo", raw).base_cidr == cidr
+
+
+def test_192_168_is_private_but_holds_one_region_only() -> None:
+    with pytest.raises(AnswerError) as error:
+        build_answers("demo", {**DEFAULT, "network": "vpc", "base_cidr": "192.168.0.0/16"})
+    assert str(error.value) == (
+        "base_cidr '192.168.0.0/16' holds 1 /16 networks but 2 regions need one each: "
+        "use a larger network"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(1, "int 1"), (0, "int 0"), (None, "null"), ("true", "str 'true'")]
+)
+def test_a_boolean_answer_must_be_true_or_false(value: object, shown: str) -> None:
+    with pytest.raises(AnswerError) as error:
+        build_answers("demo", {**DEFAULT, "route53": value})
+    assert str(error.value) == f"route53: expected true or false, got {shown}"
+
+
+REGION_LIST = ", ".join(sorted(COMMERCIAL_REGIONS))
+QUESTION_LIST = (
+    "regions, env_suffix, route53, hosted_zone_id, domain, record_name, network, base_cidr"
+)
+LABELS = "dot-separated labels of lowercase letters, digits and inner hyphens (1-63 each)"
+
+
+@pytest.mark.parametrize(
+    ("name", "changes", "message"),
+    [
+        ("sthree-x", {}, "project name 'sthree-x' starts with a prefix S3 reserves "
+         "(sthree-, amzn-s3-demo-, xn--): choose another name"),
+        ("amzn-s3-demo-x", {}, "project name 'amzn-s3-demo-x' starts with a prefix S3 reserves "
+         "(sthree-, amzn-s3-demo-, xn--): choose another name"),
+        ("Demo", {}, "project name 'Demo' is not valid: use lowercase letters, digits and single "
+         "hyphens, starting with a letter"),
+        (5, {}, "project name: expected a string, got int 5"),
+        ("demo", {"env_suffix": "s3alias"},
+         "env_suffix 's3alias' is reserved by S3: choose another suffix"),
+        ("demo", {"env_suffix": "s3aliasx"}, None),
+        ("demo", {"regions": ["us-east-1", "mars-1"]},
+         f"region 'mars-1' is not an AWS commercial region code; accepted: {REGION_LIST}"),
+        ("demo", {"regions": ["us-east-1", "us-west-2", "us-east-1"]},
+         "region 'us-east-1' is given twice: regions must be distinct"),
+        ("demo", {"regions": ["us-east-1"]},
+         "regions ['us-east-1']: a DR stack needs at least two regions (primary first)"),
+        ("demo", {"regions": ("us-east-1", "us-west-2")}, None),
+        ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "Example.com",
+                  "record_name": "api"},
+         f"domain 'Example.com' is not a valid DNS name: use 2+ {LABELS}, no trailing dot"),
+        ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "example.com",
+                  "record_name": "a_b"},
+         f"record_name 'a_b' is not a valid DNS name: use 1+ {LABELS}, no trailing dot"),
+        ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "example.com",
+                  "record_name": 7},
+         "record_name: expected a string, got int 7"),
+        ("demo", {"colour": 1}, f"unknown answer 'colour'; accepted: {QUESTION_LIST}"),
+        ("demo", {"network": "vpc", "base_cidr": "10.0.0.1/8"},
+         "base_cidr '10.0.0.1/8' is not an IPv4 network such as 10.0.0.0/8 (address/prefix, "
+         "host bits zero)"),
+        ("demo", {"network": "vpc", "base_cidr": "10.0.0.0/17"},
+         "base_cidr '10.0.0.0/17' is smaller than a /16; each region needs a /16"),
+        ("demo", {"network": "vpc", "base_cidr": ["10.0.0.0/8"]},
+         "base_cidr: expected a string, got list ['10.0.0.0/8']"),
+        ("demo", {"hosted_zone_id": "Z1"},
+         "hosted_zone_id 'Z1' is only used when route53 is on (--route53); remove it or turn "
+         "that on"),
+        ("demo", {"base_cidr": "10.0.0.0/8"},
+         "base_cidr '10.0.0.0/8' is only used when network is vpc (--network vpc); remove it "
+         "or turn that on"),
+        ("demo", {"domain": "example.com"},
+         "domain 'example.com' is only used when route53 is on (--route53); remove it or turn "
+         "that on"),
+        ("demo", {"record_name": "api"},
+         "record_name 'api' is only used when route53 is on (--route53); remove it or turn "
+         "that on"),
+        ("demo", {"network": "vpc"}, "missing answers: base_cidr"),
+        # a malformed toggle is named before the answers that depend on it
+        ("demo", {"network": "VPC", "base_cidr": "10.0.0.0/8"},
+         "network 'VPC' is not accepted; accepted: none, vpc"),
+        ("demo", {"route53": "on", "hosted_zone_id": "Z1"},
+         "route53: expected true or false, got str 'on'"),
+        ("demo", {"route53": True, "network": "vpc"},
+         "missing answers: hosted_zone_id, domain, record_name, base_cidr"),
+    ],
+)  # fmt: skip
+def test_each_refusal_is_its_exact_line(
+    name: object, changes: dict[str, object], message: str | None
+) -> None:
+    raw = {**DEFAULT, **changes}
+    if message is None:  # the accepted neighbour of a refused value
+        assert build_answers(name, raw).project_name == name
+        return
+    with pytest.raises(AnswerError) as error:
+        build_answers(name, raw)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("regions: [eu-west-1\n", "is not valid YAML at line 2"),
+        ("env_suffix: \x07\n", "is not valid YAML"),  # a reader error carries no line
+        ("- a\n", f"must be a mapping of answers ({QUESTION_LIST}), got list"),
+        ("colour: red\nzone: 1\n", f"unknown key 'colour'; accepted: {QUESTION_LIST}"),
+        (b"\xff\xfe\x00", "is not UTF-8 text"),
+    ],
+)
+def test_each_answers_file_error_is_its_exact_line(
+    tmp_path: Path, content: str | bytes, message: str
+) -> None:
+    path = tmp_path / "answers.yml"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(AnswerError) as error:
+        load_answers_file(path)
+    separator = ": " if message.startswith("unknown") else " "
+    assert str(error.value) == f"answers file {str(path)!r}{separator}{message}"
+
+
+def test_an_unreadable_answers_file_names_the_reason(tmp_path: Path) -> None:
+    with pytest.raises(AnswerError) as error:
+        load_answers_file(tmp_path / "missing.yml")
+    missing = str(tmp_path / "missing.yml")
+    assert str(error.value) == f"answers file {missing!r} cannot be read: No such file or directory"
+    with pytest.raises(AnswerError) as error:
+        load_answers_file(tmp_path)
+    assert str(error.value) == f"answers file {str(tmp_path)!r} cannot be read: Is a directory"

@@ -1,11 +1,12 @@
 """Hostile and broken inputs: each gets its one-line error and leaves the file system as it was.
 
 Every row is one input a person or a pipeline could pass; the fragment is what the error must
-say. 40+ rows across every free-text answer, the answers file and the target directory.
+say: every free-text answer, the answers file and the target directory.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,10 @@ ZONE = ["--route53", "--hosted-zone-id", "Z0123ABC", "--domain", "example.com"]
 HOSTILE_FLAGS: list[tuple[list[str], str]] = [
     # the project name
     ([""], "project name '' is not valid"),
+    (
+        ["Demo"],
+        "project name 'Demo' is not valid: use lowercase letters, digits and single hyphens",
+    ),
     ([" demo"], "project name ' demo' is not valid"),
     (["demo\n"], "project name 'demo\\n' is not valid"),
     (["démo"], "project name 'démo' is not valid"),
@@ -61,6 +66,10 @@ HOSTILE_FLAGS: list[tuple[list[str], str]] = [
         ["demo", *ZONE[:1], "--hosted-zone-id", "/hostedzone/Z1", "--domain", "example.com"],
         "without /hostedzone/",
     ),
+    (
+        ["demo", *ZONE[:1], "--hosted-zone-id", "zone", "--domain", "example.com"],
+        "hosted_zone_id 'zone' is not a Route 53 hosted zone id",
+    ),
     (["demo", *ZONE[:3], "--domain", ""], "domain '' is not a valid DNS name"),
     (["demo", *ZONE[:3], "--domain", "exa mple.com"], "domain 'exa mple.com' is not a valid"),
     (["demo", *ZONE[:3], "--domain", 'example.com"; rm -rf /'], "is not a valid DNS name"),
@@ -73,11 +82,18 @@ HOSTILE_FLAGS: list[tuple[list[str], str]] = [
     # networking
     (["demo", "--network", ""], "network '' is not accepted; accepted: none, vpc"),
     (["demo", "--network", "VPC"], "network 'VPC' is not accepted"),
+    (["demo", "--network", "vpn"], "network 'vpn' is not accepted; accepted: none, vpc"),
     (["demo", "--network", "vpc", "--base-cidr", "10.0.0.0"], "smaller than a /16"),
+    (
+        ["demo", "--network", "vpc", "--base-cidr", "10.0.0.0/24"],
+        "base_cidr '10.0.0.0/24' is smaller than a /16; each region needs a /16",
+    ),
     (["demo", "--network", "vpc", "--base-cidr", "10.0.0.0/8; x"], "not an IPv4 network"),
     (["demo", "--network", "vpc", "--base-cidr", "300.0.0.0/8"], "not an IPv4 network"),
     (["demo", "--network", "vpc", "--base-cidr", "11.0.0.0/8"], "not a private range"),
     (["demo", "--base-cidr", "10.0.0.0/8"], "only used when network is vpc"),
+    # the answers file given as a flag
+    (["demo", "--answers-file", "nope.yml"], "answers file 'nope.yml' cannot be read"),
 ]
 
 
@@ -98,6 +114,14 @@ HOSTILE_FILES: list[tuple[str | bytes, str]] = [
     ("env_suffix: [dev]\n", "env_suffix: expected a string, got list"),
     ("env_suffix: 7\n", "env_suffix: expected a string, got int"),
     ("route53: 'yes'\n", "route53: expected true or false, got str 'yes'"),
+    ("route53: 1\n", "route53: expected true or false, got int 1"),
+    ("route53: 0\n", "route53: expected true or false, got int 0"),
+    ("route53: null\n", "route53: expected true or false, got null"),
+    ("route53:\n", "route53: expected true or false, got null"),
+    ("regions: null\n", "regions: expected a list of region codes, got null"),
+    ("env_suffix: null\n", "env_suffix: expected a string, got null"),
+    ("network: null\n", "network null is not accepted; accepted: none, vpc"),
+    ("network: none\nbase_cidr: null\n", "base_cidr null is only used when network is vpc"),
     ("network: [vpc]\n", "network ['vpc'] is not accepted"),
     ("colour: red\n", "unknown key 'colour'"),
     ("project_name: other\n", "unknown key 'project_name'"),
@@ -124,11 +148,32 @@ def test_hostile_answers_files(invoke, tmp_path: Path, content: str | bytes, mes
 
 
 def test_an_unwritable_parent_is_a_clear_error(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # /proc refuses new entries even to root, so this fails for real wherever the tests run
     result = invoke("new", "demo", "-o", "/proc/drgen-demo", "--defaults", "--no-verify")
     assert result.exit_code == EXIT_USAGE
-    assert "could not write the project to '/proc/drgen-demo'" in result.stderr
-    assert not Path("/proc/drgen-demo").exists()
+    assert re.fullmatch(
+        r"drgen: error: could not write the project to '/proc/drgen-demo': \[Errno 2\] No such "
+        r"file or directory: '/proc/\.drgen-demo\.drgen-[a-z0-9_]+'\n",
+        result.stderr,
+    ), result.stderr
+    assert result.stdout == ""
+    assert tree(tmp_path) == {}
 
 
-def test_the_list_is_long_enough() -> None:
-    assert len(HOSTILE_FLAGS) + len(HOSTILE_FILES) >= 40
+def test_a_failure_after_rendering_leaves_the_parent_as_it_was(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "mine.txt").write_text("kept")
+
+    def denied(staging: Path, target: Path) -> None:
+        assert (staging / "Pulumi.yaml").is_file(), "the project was rendered before the move"
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("drgen.render._move_into_place", denied)
+    result = invoke("new", "demo", "--defaults", "--no-verify")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        f"drgen: error: could not write the project to {str(tmp_path / 'demo')!r}: "
+        "[Errno 13] Permission denied\n"
+    )
+    assert tree(tmp_path) == {"mine.txt": b"kept"}, "the staging directory is gone too"

@@ -1,0 +1,434 @@
+"""Mutation check of drgen's core: single small edits, each run against the fast suite.
+
+    .venv/bin/python tools/mutate.py                      # answers, verify, render, update
+    .venv/bin/python tools/mutate.py answers --sample 0   # every mutant of one module
+    .venv/bin/python tools/mutate.py --list verify        # the mutants, without running them
+
+Each mutant is written into a private copy of the repository (one per job, in a temporary
+directory), never into the working tree, and the copy's file is restored after every run.
+The copy's tests that can reach the module run with `-m "not slow" -x` (`--all-tests`: the
+whole fast suite); a mutant whose tests all pass survived. Leaving tests out can only turn a
+kill into a survival, so the score is a lower bound. A mutant is killed when a test fails,
+killed by timeout when the run exceeds the limit. The sample is drawn with a fixed seed, so a
+run is repeatable as long as the source does not change. See docs/testing.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULES = ("answers", "verify", "render", "update")
+#: The test files that exercise each module, the most direct first (with -x, a mutant dies at
+#: its first failing test).
+RELEVANT: dict[str, tuple[str, ...]] = {
+    "answers": ("test_answers", "test_hostile", "test_cli", "test_properties"),
+    "regions": ("test_answers", "test_hostile", "test_cli"),
+    "verify": ("test_verify", "test_cli"),
+    "render": ("test_render", "test_cli", "test_update", "test_properties"),
+    "update": ("test_update", "test_cli"),
+}
+COPIED = ("drgen", "tests", "templates", "pyproject.toml", "README.md", "docs", ".ci")
+
+Mutator = Callable[[ast.AST], ast.AST]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One edit: which node (in traversal order), how, and what it looks like."""
+
+    module: str
+    index: int
+    line: int
+    kind: str
+    before: str
+    after: str
+    source: str  # the whole mutated module
+
+    @property
+    def where(self) -> str:
+        """`drgen/module.py:line`."""
+        return f"drgen/{self.module}.py:{self.line}"
+
+
+BINOPS: dict[type[ast.operator], type[ast.operator]] = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.FloorDiv,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Mult,
+    ast.Mod: ast.Mult,
+    ast.Pow: ast.Mult,
+    ast.BitOr: ast.BitAnd,
+    ast.BitAnd: ast.BitOr,
+}
+#: Boundary shifts and negations of each comparison.
+COMPARES: dict[type[ast.cmpop], tuple[type[ast.cmpop], ...]] = {
+    ast.Lt: (ast.LtE, ast.GtE),
+    ast.LtE: (ast.Lt, ast.Gt),
+    ast.Gt: (ast.GtE, ast.LtE),
+    ast.GtE: (ast.Gt, ast.Lt),
+    ast.Eq: (ast.NotEq,),
+    ast.NotEq: (ast.Eq,),
+    ast.In: (ast.NotIn,),
+    ast.NotIn: (ast.In,),
+    ast.Is: (ast.IsNot,),
+    ast.IsNot: (ast.Is,),
+}
+DELETABLE = (ast.Expr, ast.Raise, ast.AugAssign, ast.Assert, ast.If, ast.Continue, ast.Break)
+
+
+def _set(node: ast.AST, **fields: object) -> ast.AST:
+    for name, value in fields.items():
+        setattr(node, name, value)
+    return node
+
+
+def mutators(node: ast.AST) -> Iterator[tuple[str, Mutator]]:
+    """Every mutation of this one node, as (kind, function returning the replacement)."""
+    if isinstance(node, ast.BinOp) and type(node.op) in BINOPS:
+        new_op = BINOPS[type(node.op)]
+        yield "operator", lambda n: _set(n, op=new_op())
+    elif isinstance(node, ast.BoolOp):
+        other = ast.Or if isinstance(node.op, ast.And) else ast.And
+        yield "operator", lambda n: _set(n, op=other())
+    elif isinstance(node, ast.Compare):
+        for position, op in enumerate(node.ops):
+            for new in COMPARES.get(type(op), ()):
+                yield "comparison", _compare(position, new)
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not | ast.USub):
+        yield "remove-unary", lambda n: n.operand  # type: ignore[attr-defined]
+    elif isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool):
+            yield "constant", lambda n: _set(n, value=not value)
+        elif isinstance(value, int):
+            yield "boundary", lambda n: _set(n, value=value + 1)
+            yield "boundary", lambda n: _set(n, value=value - 1)
+        elif isinstance(value, str):
+            yield "constant", lambda n: _set(n, value=f"XX{value}XX")
+    elif isinstance(node, ast.Return) and node.value is not None:
+        if not (isinstance(node.value, ast.Constant) and node.value.value is None):
+            yield "return", lambda n: _set(n, value=ast.Constant(None))
+    elif isinstance(node, ast.ExceptHandler) and node.type is not None:
+        types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+        for position in range(len(types)):
+            yield "except-drop", _drop_handled(position)
+    if isinstance(node, DELETABLE):
+        yield "delete", lambda n: ast.Pass()
+
+
+def _compare(position: int, new: type[ast.cmpop]) -> Mutator:
+    def mutate(node: ast.AST) -> ast.AST:
+        assert isinstance(node, ast.Compare)
+        node.ops[position] = new()
+        return node
+
+    return mutate
+
+
+def _drop_handled(position: int) -> Mutator:
+    def mutate(node: ast.AST) -> ast.AST:
+        assert isinstance(node, ast.ExceptHandler) and node.type is not None
+        types = list(node.type.elts) if isinstance(node.type, ast.Tuple) else [node.type]
+        del types[position]
+        node.type = ast.Tuple(elts=types, ctx=ast.Load())  # `except ():` catches nothing
+        return node
+
+    return mutate
+
+
+def _is_docstring(node: ast.AST, parent: ast.AST | None) -> bool:
+    body = getattr(parent, "body", None)
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        and isinstance(body, list)
+        and bool(body)
+        and body[0] is node
+    )
+
+
+class _Walk(ast.NodeTransformer):
+    """Pre-order walk over the mutable nodes; replaces node `target` using `mutator`."""
+
+    SKIPPED_FIELDS = ("annotation", "returns", "decorator_list", "format_spec", "type_comment")
+
+    def __init__(self, target: int = -1, mutator: Mutator | None = None) -> None:
+        self.target = target
+        self.mutator = mutator
+        self.seen: list[ast.AST] = []
+        self.parent: ast.AST | None = None
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        if isinstance(node, ast.Import | ast.ImportFrom) or _is_docstring(node, self.parent):
+            return node
+        index = len(self.seen)
+        self.seen.append(node)
+        if index == self.target and self.mutator is not None:
+            return self.mutator(node)
+        outer, self.parent = self.parent, node
+        for name, value in ast.iter_fields(node):
+            if name in self.SKIPPED_FIELDS:
+                continue
+            if isinstance(value, list):
+                new_values = [self.visit(v) if isinstance(v, ast.AST) else v for v in value]
+                value[:] = new_values
+            elif isinstance(value, ast.AST):
+                setattr(node, name, self.visit(value))
+        self.parent = outer
+        return node
+
+
+def mutants_of(module: str) -> list[Mutant]:
+    """Every distinct mutant of drgen/<module>.py, in source order."""
+    text = (ROOT / "drgen" / f"{module}.py").read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    walk = _Walk()
+    walk.visit(tree)
+    original = ast.unparse(tree)
+    found: list[Mutant] = []
+    sources = {original}
+    for index, node in enumerate(walk.seen):
+        for kind, mutator in mutators(node):
+            mutated = copy.deepcopy(tree)
+            shown: list[str] = []
+            new_tree = _Walk(index, _capture(mutator, shown)).visit(mutated)
+            source = ast.unparse(ast.fix_missing_locations(new_tree))
+            if source in sources:
+                continue
+            sources.add(source)
+            before = (
+                repr(node.value)
+                if isinstance(node, ast.Constant)
+                else ast.get_source_segment(text, node) or ast.unparse(node)
+            )
+            found.append(
+                Mutant(
+                    module=module,
+                    index=index,
+                    line=getattr(node, "lineno", 0),
+                    kind=kind,
+                    before=_one_line(before),
+                    after=_one_line(shown[0]),
+                    source=source,
+                )
+            )
+    return found
+
+
+def _capture(mutator: Mutator, shown: list[str]) -> Mutator:
+    """Remember how the mutated node reads, for the report."""
+
+    def mutate(node: ast.AST) -> ast.AST:
+        new = mutator(node)
+        shown.append(_handler(new) if isinstance(new, ast.ExceptHandler) else ast.unparse(new))
+        return new
+
+    return mutate
+
+
+def _handler(node: ast.ExceptHandler) -> str:
+    return f"except {ast.unparse(node.type) if node.type else ''}"
+
+
+def _one_line(text: str, limit: int = 90) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+@dataclass
+class Outcome:
+    """What happened to one mutant."""
+
+    mutant: Mutant
+    status: str  # killed, timeout, survived
+    seconds: float
+
+
+def _copy_repo(into: Path) -> Path:
+    into.mkdir(parents=True)
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, into / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.is_file():
+            shutil.copy2(source, into / name)
+    return into
+
+
+def _test_files(module: str, *, all_tests: bool) -> list[str]:
+    existing = sorted(p.stem for p in (ROOT / "tests").glob("test_*.py"))
+    first = [name for name in RELEVANT.get(module, existing) if name in existing]
+    rest = [name for name in existing if name not in first] if all_tests else []
+    return [f"tests/{name}.py" for name in first + rest]
+
+
+def _environment(workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPATH": str(workdir)}
+
+
+def _pytest(workdir: Path, files: list[str], timeout: float) -> tuple[str, float]:
+    # No PYTHONDONTWRITEBYTECODE here: the tests' children would inherit it and hide a mutant
+    # that stops drgen from setting it for a project's run. Stale bytecode is removed instead.
+    shutil.rmtree(workdir / "drgen" / "__pycache__", ignore_errors=True)
+    env = _environment(workdir)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-x",
+        "-m",
+        "not slow",
+        "-p",
+        "no:cacheprovider",
+    ]
+    started = time.perf_counter()
+    try:
+        completed = subprocess.run(  # noqa: S603 - our interpreter, fixed arguments
+            [*command, *files],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout", time.perf_counter() - started
+    status = "survived" if completed.returncode == 0 else "killed"
+    return status, time.perf_counter() - started
+
+
+def _run_one(workdir: Path, mutant: Mutant, timeout: float, *, all_tests: bool) -> Outcome:
+    target = workdir / "drgen" / f"{mutant.module}.py"
+    pristine = target.read_bytes()
+    try:
+        target.write_text(mutant.source, encoding="utf-8")
+        files = _test_files(mutant.module, all_tests=all_tests)
+        status, seconds = _pytest(workdir, files, timeout)
+    finally:
+        target.write_bytes(pristine)
+    return Outcome(mutant, status, seconds)
+
+
+def _check_baseline(workdir: Path) -> float:
+    """The unmutated copy must import its own drgen and pass; returns the run's time."""
+    env = _environment(workdir)
+    where = subprocess.run(
+        [sys.executable, "-c", "import drgen; print(drgen.__file__)"],
+        cwd=workdir, env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    if not where.startswith(str(workdir)):
+        sys.exit(f"mutate: the copy imports drgen from {where}, not from {workdir}")
+    status, seconds = _pytest(workdir, _test_files("", all_tests=True), timeout=1800)
+    if status != "survived":
+        sys.exit("mutate: the fast suite fails without any mutation; fix it first")
+    return seconds
+
+
+def sample(mutants: list[Mutant], size: int, seed: int) -> list[Mutant]:
+    """A repeatable sample (all of them when size is 0 or larger than the set)."""
+    if size <= 0 or size >= len(mutants):
+        return mutants
+    pick = random.Random(seed)  # noqa: S311 - a repeatable sample, not a secret
+    chosen = pick.sample(range(len(mutants)), size)
+    return [mutants[i] for i in sorted(chosen)]
+
+
+def report(outcomes: list[Outcome], modules: list[str]) -> str:
+    """Killed/survived per module, then every survivor with file:line and the edit."""
+    lines = [f"{'module':<10}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}{'score':>8}"]
+    for module in modules:
+        mine = [o for o in outcomes if o.mutant.module == module]
+        if not mine:
+            continue
+        killed = sum(o.status == "killed" for o in mine)
+        timeout = sum(o.status == "timeout" for o in mine)
+        survived = len(mine) - killed - timeout
+        score = 100 * (killed + timeout) / len(mine)
+        lines.append(
+            f"{module:<10}{len(mine):>8}{killed:>8}{timeout:>8}{survived:>9}{score:>7.1f}%"
+        )
+    survivors = [o.mutant for o in outcomes if o.status == "survived"]
+    if survivors:
+        lines.append("survivors:")
+        lines.extend(f"  {m.where} [{m.kind}] `{m.before}` -> `{m.after}`" for m in survivors)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, run the sampled mutants, print the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("modules", nargs="*", default=list(MODULES), help="drgen modules")
+    parser.add_argument("--sample", type=int, default=40, help="mutants per module (0: all)")
+    parser.add_argument("--seed", type=int, default=14, help="the sample's random seed")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants run in parallel")
+    parser.add_argument("--timeout", type=float, default=0, help="seconds per mutant (0: auto)")
+    parser.add_argument("--all-tests", action="store_true", help="the whole fast suite each time")
+    parser.add_argument("--list", action="store_true", help="list the sample; run nothing")
+    args = parser.parse_args(argv)
+
+    chosen: list[Mutant] = []
+    for module in args.modules:
+        every = mutants_of(module)
+        picked = sample(every, args.sample, args.seed)
+        print(f"{module}: {len(every)} mutants, {len(picked)} sampled", flush=True)
+        chosen.extend(picked)
+    if args.list:
+        for m in chosen:
+            print(f"  {m.where} [{m.kind}] `{m.before}` -> `{m.after}`")
+        return 0
+
+    # a plain `kill` still removes the copies (the `with` blocks below unwind)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="drgen-mutate-") as tmp:
+        workdirs = [_copy_repo(Path(tmp) / f"job{j}") for j in range(max(1, args.jobs))]
+        baseline = _check_baseline(workdirs[0])
+        timeout = args.timeout or max(60.0, 3 * baseline)
+        print(
+            f"baseline fast suite: {baseline:.1f}s; timeout per mutant {timeout:.0f}s", flush=True
+        )
+        free = list(workdirs)
+        outcomes: list[Outcome] = []
+
+        def run(mutant: Mutant) -> Outcome:
+            workdir = free.pop()
+            try:
+                return _run_one(workdir, mutant, timeout, all_tests=args.all_tests)
+            finally:
+                free.append(workdir)
+
+        with ThreadPoolExecutor(max_workers=len(workdirs)) as pool:
+            for count, outcome in enumerate(pool.map(run, chosen), start=1):
+                outcomes.append(outcome)
+                m = outcome.mutant
+                print(
+                    f"[{count}/{len(chosen)}] {outcome.status:<8} {outcome.seconds:5.1f}s "
+                    f"{m.where} [{m.kind}] `{m.before}` -> `{m.after}`",
+                    flush=True,
+                )
+    print(f"\nmutation check, seed {args.seed}, {time.perf_counter() - started:.0f}s")
+    print(report(outcomes, args.modules))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
