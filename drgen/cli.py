@@ -459,11 +459,6 @@ def _check(report: Report, project: Path) -> None:
     report.say(f"{project} is up to date ({versions})")
 
 
-def main() -> None:
-    """Console entry point."""
-    app()
-
-
 @app.command()
 def audit(
     ctx: typer.Context,
@@ -528,3 +523,8 @@ def audit(
         report.say(f"SARIF written to {sarif_file}")
     if failing:
         raise FindingsError(f"{len(failing)} finding(s) at or above {fail_on}")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

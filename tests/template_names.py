@@ -13,6 +13,7 @@ API name, whose limits are far longer; the oracle bounds them by 128.
 from __future__ import annotations
 
 import ast
+import itertools
 import tempfile
 from dataclasses import dataclass
 from functools import cache
@@ -58,18 +59,58 @@ class NameSite:
         return "-".join((project, *(values.get(p, p) for p in self.parts), suffix))
 
 
-def _part(node: ast.expr, where: str) -> str:
+def _parts(node: ast.expr, where: str, params: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The values one name part can take: a literal, a placeholder, or every literal a
+    function parameter receives (its default and each call's argument)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.Name) and node.id == "region":
-        return "<region>"
+        return (node.value,)
+    if isinstance(node, ast.Name) and node.id in ("region", "source"):
+        return ("<region>",)  # `source`: the sending region of the replication alarms
     if isinstance(node, ast.Attribute) and node.attr == "region":
-        return "<region>"
+        return ("<region>",)
     if isinstance(node, ast.Name) and node.id == "account":
-        return "<account>"
+        return ("<account>",)
     if isinstance(node, ast.Call) and ast.unparse(node) == "str(index)":
-        return "<digit>"  # subnet index: fewer than 10 availability zones are used
+        return ("<digit>",)  # subnet index: fewer than 10 availability zones are used
+    if isinstance(node, ast.Name) and params.get(node.id):
+        return params[node.id]
     raise AssertionError(f"{where}: unknown name part {ast.unparse(node)}")
+
+
+def parameter_values(sources: list[str]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Per function, the string literals each parameter receives across the project."""
+    trees = [ast.parse(source) for source in sources]
+    functions = {
+        node.name: node
+        for tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+    }
+    values: dict[str, dict[str, set[str]]] = {name: {} for name in functions}
+    for name, function in functions.items():
+        args = function.args.args
+        for arg, default in zip(
+            args[len(args) - len(function.args.defaults) :], function.args.defaults, strict=True
+        ):
+            if isinstance(default, ast.Constant) and isinstance(default.value, str):
+                values[name].setdefault(arg.arg, set()).add(default.value)
+    for tree in trees:
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            called = _class_name(node)
+            if called not in functions:
+                continue
+            names = [arg.arg for arg in functions[called].args.args]
+            given = list(zip(names, node.args, strict=False))
+            given += [(kw.arg, kw.value) for kw in node.keywords if kw.arg is not None]
+            for param, value in given:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    values[called].setdefault(param, set()).add(value.value)
+    return {
+        name: {param: tuple(sorted(found)) for param, found in params.items()}
+        for name, params in values.items()
+    }
 
 
 def _is_name_call(node: ast.AST) -> bool:
@@ -81,7 +122,9 @@ def _is_name_call(node: ast.AST) -> bool:
     )
 
 
-def sites_in(source: str, filename: str) -> list[NameSite]:
+def sites_in(
+    source: str, filename: str, params: dict[str, dict[str, tuple[str, ...]]] | None = None
+) -> list[NameSite]:
     """Every `config.name(...)` call of one module, with the resource argument it feeds."""
     tree = ast.parse(source)
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
@@ -106,13 +149,22 @@ def sites_in(source: str, filename: str) -> list[NameSite]:
         assert isinstance(node, ast.Call)
         where = f"{filename}:{node.lineno}"
         resource = fed.get(id(node)) or _enclosing_argument(node, parents)
-        sites.append(NameSite(where, resource, tuple(_part(a, where) for a in node.args)))
+        mine = (params or {}).get(_enclosing_function(node, parents), {})
+        choices = [_parts(a, where, mine) for a in node.args]
+        sites.extend(NameSite(where, resource, parts) for parts in itertools.product(*choices))
     return sites
 
 
 def _class_name(call: ast.Call) -> str:
     func = call.func
     return func.attr if isinstance(func, ast.Attribute) else ast.unparse(func)
+
+
+def _enclosing_function(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str:
+    parent = parents.get(node)
+    while parent is not None and not isinstance(parent, ast.FunctionDef):
+        parent = parents.get(parent)
+    return parent.name if parent is not None else ""
 
 
 def _enclosing_argument(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> tuple[str, str] | None:
@@ -135,10 +187,12 @@ def template_sites() -> tuple[NameSite, ...]:
     """Every name site of a project rendered with every feature on."""
     with tempfile.TemporaryDirectory() as tmp:
         project = generate(build_answers("demo", ALL_FEATURES), Path(tmp) / "demo")
+        paths = sorted((project / "infra").glob("*.py"))
+        params = parameter_values([path.read_text() for path in paths])
         return tuple(
             site
-            for path in sorted((project / "infra").glob("*.py"))
-            for site in sites_in(path.read_text(), f"infra/{path.name}")
+            for path in paths
+            for site in sites_in(path.read_text(), f"infra/{path.name}", params)
         )
 
 

@@ -32,6 +32,7 @@ def test_help_lists_the_commands(invoke) -> None:  # type: ignore[no-untyped-def
         "new",
         "verify",
         "update",
+        "audit",
     ]
 
 
