@@ -15,7 +15,8 @@ from drgen.audit import AuditResult, audit_many
 from drgen.audit.project import load_program
 from drgen.render import generate
 
-pytestmark = pytest.mark.slow
+# one worker builds the module fixture once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("audit-generated")]
 
 ZONE = {"hosted_zone_id": "Z0123456789ABCDEFGHIJ", "domain": "example.com", "record_name": "api"}
 REGIONS = {
