@@ -15,8 +15,7 @@ from drgen.audit import AuditResult, audit_many
 from drgen.audit.project import load_program
 from drgen.render import generate
 
-# one worker builds the module fixture once
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("audit-generated")]
+pytestmark = pytest.mark.slow
 
 ZONE = {"hosted_zone_id": "Z0123456789ABCDEFGHIJ", "domain": "example.com", "record_name": "api"}
 REGIONS = {

@@ -23,8 +23,7 @@ import pytest
 from drgen.answers import build_answers
 from drgen.render import generate
 
-# one worker builds the module fixture once
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("security")]
+pytestmark = pytest.mark.slow
 
 ZONE = {"hosted_zone_id": "Z0123456789ABCDEFGHIJ", "domain": "example.com", "record_name": "api"}
 COMBINATIONS = [(r, n) for r in (False, True) for n in ("none", "vpc")]
