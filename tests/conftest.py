@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,20 @@ collect_ignore = ["fixtures"]
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "drgen-hypothesis")
 settings.register_profile("drgen", database=None)
 settings.load_profile("drgen")
+
+
+#: pytest plugins of drgen's test tools (not a generated project's): without them each child
+#: pytest a test starts does not import them, and with PYTHONDONTWRITEBYTECODE does not
+#: assertion-rewrite hypothesis's ~70 modules again (about 0.8 s of CPU per child).
+DEV_ONLY_PLUGINS = "-p no:hypothesispytest -p no:xdist -p no:xdist.looponfail"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _children_skip_dev_only_plugins() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        addopts = os.environ.get("PYTEST_ADDOPTS", "")
+        patch.setenv("PYTEST_ADDOPTS", f"{addopts} {DEV_ONLY_PLUGINS}".strip())
+        yield
 
 
 def tree(path: Path) -> dict[str, bytes]:

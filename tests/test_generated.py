@@ -304,7 +304,7 @@ def assert_mutant_fails(
     assert text.count(fix) == 1, f"the fix for {pitfall} is no longer in {path}"
     source.write_text(text.replace(fix, broken))
     if pitfall not in COVERAGE_ONLY:
-        monkeypatch.setenv("PYTEST_ADDOPTS", "--no-cov")
+        monkeypatch.setenv("PYTEST_ADDOPTS", f"{os.environ.get('PYTEST_ADDOPTS', '')} --no-cov")
     result = verify_project(project, fail_fast=True)
     assert not result.ok, f"removing the fix for {pitfall} went unnoticed"
     if pitfall not in COVERAGE_ONLY:

@@ -93,24 +93,28 @@ def email_stack() -> StackRun:
     return build(stack_files()[0], "configured-options")
 
 
-#: Cheapest and broadest first, so a run that stops at its first failure (`pytest -x`)
-#: stops early: the handler against moto, then every policy on the as-configured stack (one
-#: build), then on each other variant, then the configuration checks, which each build a
-#: stack of their own.
-FILE_ORDER = ("test_handler.py", "test_policies.py", "test_dns.py", "test_network.py")
+#: Broadest first, so a run that stops at its first failure (`pytest -x`) stops early: every
+#: policy on the as-configured stack (one build), then the handler against moto (the slowest
+#: file), then the policies on each other variant, then the configuration checks, which each
+#: build a stack of their own.
+POLICY_FILES = ("test_policies.py", "test_dns.py", "test_network.py")
+HANDLER_FILE = "test_handler.py"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Order the collected tests as above; the sort is stable within each group."""
 
-    def rank(item: pytest.Item) -> tuple[int, int, int]:
+    def rank(item: pytest.Item) -> tuple[int, int]:
         name = item.path.name
         params = getattr(item, "callspec", None)
         stack = params.params.get("stack") if params is not None else None
-        return (
-            name not in FILE_ORDER,
-            VARIANTS.index(stack[1]) if stack is not None else 0,
-            FILE_ORDER.index(name) if name in FILE_ORDER else 0,
-        )
+        variant = VARIANTS.index(stack[1]) if stack is not None else 0
+        if name == HANDLER_FILE:
+            step = 1
+        elif name in POLICY_FILES:
+            step = 0 if variant == 0 else variant + 1
+        else:
+            step = len(VARIANTS) + 1
+        return (step, POLICY_FILES.index(name) if name in POLICY_FILES else 0)
 
     items.sort(key=rank)

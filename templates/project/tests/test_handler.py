@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -37,22 +38,28 @@ def moto() -> Iterator[Any]:
             patch.setenv(key, value)
         with mock_aws() as session:
             yield session
+    aws_client.cache_clear()
+
+
+@functools.cache
+def aws_client(service: str, region: str = REGION) -> Any:
+    """The tests' own client, made once per module: making one costs more than most tests,
+    and a client outlives `moto.reset()` (moto keeps the state, not the client)."""
+    return boto3.client(service, region_name=region)
 
 
 def create_region(region: str) -> None:
     """A region's table replica, bucket and secret replica, as the stack deploys them."""
-    boto3.client("dynamodb", region_name=region).create_table(
+    aws_client("dynamodb", region).create_table(
         TableName=TABLE,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    boto3.client("s3", region_name=region).create_bucket(
+    aws_client("s3", region).create_bucket(
         Bucket=f"{BUCKET}-{region}", CreateBucketConfiguration={"LocationConstraint": region}
     )
-    boto3.client("secretsmanager", region_name=region).create_secret(
-        Name=SECRET_ID, SecretString=TOKEN
-    )
+    aws_client("secretsmanager", region).create_secret(Name=SECRET_ID, SecretString=TOKEN)
 
 
 @pytest.fixture
@@ -61,7 +68,7 @@ def aws(moto: Any) -> Iterator[None]:
     moto.reset()
     handler.reset_caches()
     create_region(REGION)
-    boto3.client("s3", region_name=REGION).create_bucket(
+    aws_client("s3").create_bucket(
         Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
     )
     yield
@@ -95,8 +102,8 @@ class TestHealth:
         }
 
     def test_is_degraded_when_a_dependency_is_gone(self) -> None:
-        boto3.client("s3", region_name=REGION).delete_bucket(Bucket=BUCKET)
-        boto3.client("secretsmanager", region_name=REGION).delete_secret(
+        aws_client("s3").delete_bucket(Bucket=BUCKET)
+        aws_client("secretsmanager").delete_secret(
             SecretId=SECRET_ID, ForceDeleteWithoutRecovery=True
         )
         result = request("GET", "/health", token=None)
@@ -105,7 +112,7 @@ class TestHealth:
         assert result["checks"] == {"table": True, "bucket": False, "secret": False}
 
     def test_is_degraded_when_the_table_is_gone(self) -> None:
-        boto3.client("dynamodb", region_name=REGION).delete_table(TableName=TABLE)
+        aws_client("dynamodb").delete_table(TableName=TABLE)
         result = request("GET", "/health", token=None)
         assert (result["http"], result["checks"]) == (
             503,
@@ -182,7 +189,7 @@ class TestItems:
         assert request("DELETE", "/items/a")["http"] == 405
 
     def test_an_unreachable_table_is_503_not_a_crash(self) -> None:
-        boto3.client("dynamodb", region_name=REGION).delete_table(TableName=TABLE)
+        aws_client("dynamodb").delete_table(TableName=TABLE)
         assert request("GET", "/items/a")["http"] == 503
 
 
@@ -190,7 +197,7 @@ class TestItems:
 def test_the_secret_is_cached_until_its_ttl_expires(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = iter([0.0, 1.0, handler.SECRET_TTL_SECONDS + 1.0])
     monkeypatch.setattr(handler.time, "monotonic", lambda: next(clock))
-    client = boto3.client("secretsmanager", region_name=REGION)
+    client = aws_client("secretsmanager")
     assert request("GET", "/items/a")["http"] == 404
     client.put_secret_value(SecretId=SECRET_ID, SecretString="rotated")
     assert request("GET", "/items/a")["http"] == 404  # still the cached value
@@ -258,7 +265,7 @@ def test_each_region_serves_items_from_its_own_replica(monkeypatch: pytest.Monke
     in_region(monkeypatch, second)
     assert request("GET", "/items/a1")["http"] == 404, "read another region's replica"
     # the item arriving in the second region's replica is served there, with its origin
-    boto3.client("dynamodb", region_name=second).put_item(
+    aws_client("dynamodb", second).put_item(
         TableName=TABLE,
         Item={"pk": {"S": "a1"}, "data": {"S": '{"v": 1}'}, "region": {"S": first}},
     )
