@@ -296,6 +296,12 @@ def new(
             help="With --network vpc: one /16 per region (default: 10.0.0.0/8).",
         ),
     ] = None,
+    ci: Annotated[
+        str | None,
+        typer.Option(
+            "--ci", metavar="github|none", help="CI workflows to generate (default: github)."
+        ),
+    ] = None,
     json_mode: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Create a DR stack project NAME and prove it with its own tests at 100% coverage."""
@@ -308,6 +314,7 @@ def new(
         "record_name": record_name,
         "network": network,
         "base_cidr": base_cidr,
+        "ci": ci,
     }
     report = _start(ctx, "new", json_mode)
     raw, missing = collect_answers(name, answers_file, flags, use_defaults=use_defaults)

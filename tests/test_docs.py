@@ -49,7 +49,8 @@ def refresh_cli_reference() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     command = (
-        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && npm ci --prefix tests/js "
+        "&& .venv/bin/python -m pytest"
     )
     assert f"```bash\n{command}\n```" in readme
     assert (ROOT / ".ci" / "run").read_text().strip().endswith(command)
