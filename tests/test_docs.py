@@ -18,14 +18,16 @@ def help_text(*command: str) -> str:
     return result.stdout
 
 
-COMMANDS = [(), ("new",), ("verify",), ("update",), ("audit",)]
+COMMANDS = [(), ("new",), ("verify",), ("update",), ("audit",), ("report",)]
 
 
 def help_block(command: tuple[str, ...]) -> str:
     return f"```text\n$ drgen {' '.join((*command, '--help')).strip()}\n{help_text(*command)}```"
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=["drgen", "new", "verify", "update", "audit"])
+@pytest.mark.parametrize(
+    "command", COMMANDS, ids=["drgen", "new", "verify", "update", "audit", "report"]
+)
 def test_cli_reference_shows_the_current_help(command: tuple[str, ...]) -> None:
     reference = (ROOT / "docs" / "cli.md").read_text()
     block = help_block(command)
