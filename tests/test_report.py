@@ -96,3 +96,52 @@ def test_the_largest_project_reads_its_health_checks_and_endpoints_from_its_code
     dns.write_text(code)
     edited = json.loads(invoke("report", str(project), "--json").stdout)["report"]
     assert edited["objectives"]["traffic"]["rto"] == f"about {10 * 2 + ALIAS_TTL_SECONDS} s"
+
+
+def readme_posture(readme: str) -> tuple[dict[str, str], dict[str, dict[str, str]], list[str]]:
+    """The README's DR posture section: failures, objectives, what is not covered."""
+    section = readme.split("## DR posture\n", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        [cell.strip() for cell in line.strip("|").split(" | ")]
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith(("| Failure |", "| Store |"))
+    ]
+    survives = {row[0]: row[1] for row in rows if len(row) == 2}
+    objectives = {row[0]: {"rpo": row[1], "rto": row[2]} for row in rows if len(row) == 3}
+    gaps = [line[2:] for line in section.split("Not covered:\n", 1)[1].splitlines() if line]
+    return survives, objectives, gaps
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("regions", "route53", "network", "ci"),
+    [
+        (FOUR[:2], False, "none", "github"),
+        (FOUR[:2], False, "vpc", "none"),
+        (FOUR[:2], True, "none", "github"),
+        (FOUR[:2], True, "vpc", "github"),
+        (FOUR, True, "vpc", "github"),
+    ],
+    ids=["default", "vpc-no-ci", "route53", "route53-vpc", "largest"],
+)
+def test_the_readme_posture_is_what_drgen_report_derives_from_the_code(
+    invoke, tmp_path: Path, regions: list[str], route53: bool, network: str, ci: str
+) -> None:  # type: ignore[no-untyped-def]
+    raw: dict[str, object] = {
+        "regions": regions, "env_suffix": "dev", "route53": route53, "network": network, "ci": ci,
+    }  # fmt: skip
+    if route53:
+        raw.update(ZONE)
+    if network == "vpc":
+        raw["base_cidr"] = "10.0.0.0/8"
+    project = generate(build_answers("demo", raw), tmp_path / "demo")
+    result = invoke("report", str(project), "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)["report"]
+    survives, objectives, gaps = readme_posture((project / "README.md").read_text())
+    assert survives == doc["survives"]
+    assert objectives == {
+        store: {"rpo": value["rpo"], "rto": value["rto"]}
+        for store, value in doc["objectives"].items()
+    }
+    assert gaps == doc["not_covered"]
