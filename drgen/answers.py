@@ -30,6 +30,8 @@ ACCOUNT_ID_PLACEHOLDER = "0" * 12
 
 
 Raw = Mapping[str, object]
+#: What a record made before the `ci` answer existed means: that project has no CI files.
+CI_ABSENT = "none"
 
 
 def _always(raw: Raw) -> bool:
@@ -60,6 +62,8 @@ class Question:
     condition: str = "always"
     #: Computes the default from the project name and the answers so far (overrides `default`).
     computed_default: Callable[[str, Raw], object] | None = None
+    #: What a record written before this question existed means (None: it is required).
+    absent_means: object = None
 
     def default_for(self, project_name: str, raw: Raw) -> object:
         """The default answer given what is known so far (None: no default, must be given)."""
@@ -126,6 +130,13 @@ QUESTIONS: tuple[Question, ...] = (
         applies=_vpc_on,
         condition="network is vpc (--network vpc)",
     ),
+    Question(
+        key="ci",
+        prompt="CI workflows to generate (github or none)",
+        flag="--ci",
+        default="github",
+        absent_means=CI_ABSENT,
+    ),
 )
 QUESTION_KEYS = tuple(q.key for q in QUESTIONS)
 
@@ -168,6 +179,7 @@ class Answers:
     record_name: str | None = None
     network: str = "none"
     base_cidr: str | None = None
+    ci: str = "github"
 
     @property
     def primary_region(self) -> str:
@@ -191,6 +203,7 @@ class Answers:
             "record_name": self.record_name,
             "network": self.network,
             "base_cidr": self.base_cidr,
+            "ci": self.ci,
         }
         return {key: value for key, value in data.items() if value is not None}
 
@@ -322,6 +335,17 @@ def validate_network(value: object) -> str:
     return str(value)
 
 
+#: Continuous-integration systems drgen writes workflows for.
+CI_SYSTEMS = ("github", "none")
+
+
+def validate_ci(value: object) -> str:
+    """One of the CI systems drgen writes workflows for, or none."""
+    if value not in CI_SYSTEMS:
+        raise AnswerError(f"ci {_shown(value)} is not accepted; accepted: {', '.join(CI_SYSTEMS)}")
+    return str(value)
+
+
 #: The private address blocks of RFC 1918, the ones AWS recommends for a VPC.
 PRIVATE_NETWORKS = tuple(
     ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
@@ -358,6 +382,7 @@ FIELD_VALIDATORS: dict[str, Callable[[object], object]] = {
     "record_name": validate_record_name,
     "network": validate_network,
     "base_cidr": validate_base_cidr,
+    "ci": validate_ci,
 }
 
 
@@ -404,7 +429,7 @@ def _check_applicability(raw: Raw) -> None:
     missing = []
     for question in QUESTIONS:
         applies = question.applies(raw)
-        if question.key not in raw and applies:
+        if question.key not in raw and applies and question.absent_means is None:
             missing.append(question.key)
         elif question.key in raw and not applies:
             raise AnswerError(
@@ -450,6 +475,7 @@ def build_answers(project_name: object, raw: Raw) -> Answers:
         record_name=validate_record_name(raw["record_name"]) if route53 else None,
         network=network,
         base_cidr=validate_base_cidr(raw["base_cidr"]) if network == "vpc" else None,
+        ci=validate_ci(raw.get("ci", CI_ABSENT)),
     )
     check_cross_field(answers)
     return answers

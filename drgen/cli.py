@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from drgen import __version__
+from drgen import report as dr_report
 from drgen.answers import (
     QUESTIONS,
     Question,
@@ -294,6 +295,12 @@ def new(
             help="With --network vpc: one /16 per region (default: 10.0.0.0/8).",
         ),
     ] = None,
+    ci: Annotated[
+        str | None,
+        typer.Option(
+            "--ci", metavar="github|none", help="CI workflows to generate (default: github)."
+        ),
+    ] = None,
     json_mode: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Create a DR stack project NAME and prove it with its own tests at 100% coverage."""
@@ -306,6 +313,7 @@ def new(
         "record_name": record_name,
         "network": network,
         "base_cidr": base_cidr,
+        "ci": ci,
     }
     report = _start(ctx, "new", json_mode)
     raw, missing = collect_answers(name, answers_file, flags, use_defaults=use_defaults)
@@ -523,6 +531,30 @@ def audit(
         report.say(f"SARIF written to {sarif_file}")
     if failing:
         raise FindingsError(f"{len(failing)} finding(s) at or above {fail_on}")
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="PATH", help="The generated project (default: current directory)."),
+    ] = Path("."),
+    stack: Annotated[
+        str | None,
+        typer.Option(
+            "--stack", "-s", metavar="NAME", help="Use Pulumi.NAME.yaml (default: the only one)."
+        ),
+    ] = None,
+    json_mode: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document with the posture and cost.")
+    ] = False,
+) -> None:
+    """What a generated project survives, its RPO/RTO and its idle cost, from its own code."""
+    out = _start(ctx, "report", json_mode)
+    posture = dr_report.build(path, stack=stack)
+    out.doc["report"] = dr_report.document(posture)
+    out.say(dr_report.text(posture), nl=False)
 
 
 def main() -> None:

@@ -2,12 +2,13 @@
 
 Importing drgen.cli pulls in typer, copier and pydantic (about half a second); a Ctrl-C in
 that time must end with one line and exit 130 like any other interrupt, not a traceback. So
-this module imports nothing but the standard library before the `try`.
+this module imports only built-in modules before the `try` (`json` waits for the `except`).
+A Ctrl-C during the interpreter's own start, before any of drgen runs, ends the process by
+the signal, with nothing written.
 """
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 
@@ -23,6 +24,8 @@ def main() -> None:
         cli_main()
     except KeyboardInterrupt:
         if "--json" in sys.argv[1:]:
+            import json
+
             command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "drgen")
             doc = {"command": command, "result": "interrupted", "exit_code": EXIT_INTERRUPTED}
             print(json.dumps(doc | {"errors": [MESSAGE]}, indent=2))

@@ -26,6 +26,7 @@ DEFAULT: dict[str, object] = {
     "env_suffix": "dev",
     "route53": False,
     "network": "none",
+    "ci": "github",
 }
 ROUTE53 = {
     **DEFAULT,
@@ -223,10 +224,11 @@ def test_flags_override_the_file_and_defaults_fill_the_rest(tmp_path: Path) -> N
         "env_suffix": "staging",
         "route53": False,
         "network": "none",
+        "ci": "github",
     }
     assert missing == []
     raw, missing = collect_answers("demo", None, {"env_suffix": "qa"}, use_defaults=False)
-    assert missing == ["regions", "route53", "network"]
+    assert missing == ["regions", "route53", "network", "ci"]
 
 
 def test_defaults_follow_the_toggles() -> None:

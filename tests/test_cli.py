@@ -45,6 +45,7 @@ def test_new_with_defaults(invoke, tmp_path: Path) -> None:  # type: ignore[no-u
         "env_suffix": "dev",
         "route53": False,
         "network": "none",
+        "ci": "github",
     }
     assert (tmp_path / "demo" / "Pulumi.dev.yaml").is_file()
     assert "primary us-east-1, secondary us-west-2, stack dev" in result.stdout
@@ -67,6 +68,8 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
         "--no-route53",
         "--network",
         "none",
+        "--ci",
+        "none",
         "--no-verify",
     )
     assert result.exit_code == 0, result.output
@@ -76,6 +79,7 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
         "env_suffix": "prod",
         "route53": False,
         "network": "none",
+        "ci": "none",
     }
     stack = yaml.safe_load((tmp_path / "out" / "Pulumi.prod.yaml").read_text())["config"]
     assert stack["shop:secondaryRegions"] == ["eu-central-1", "eu-north-1"]
@@ -84,6 +88,7 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
 def test_new_from_an_answers_file_with_a_flag_override(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "answers.yml").write_text(
         "regions: [ap-south-1, ap-southeast-1]\nenv_suffix: qa\nroute53: false\nnetwork: none\n"
+        "ci: github\n"
     )
     result = invoke("new", "demo", "--answers-file", "answers.yml", "-e", "uat", "--no-verify")
     assert result.exit_code == 0, result.output
@@ -93,7 +98,7 @@ def test_new_from_an_answers_file_with_a_flag_override(invoke, tmp_path: Path) -
 
 def test_prompts_ask_for_what_is_missing(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke(
-        "new", "demo", "--no-verify", tty=True, input="eu-west-1, eu-west-2\nstage\n\n\n"
+        "new", "demo", "--no-verify", tty=True, input="eu-west-1, eu-west-2\nstage\n\n\n\n"
     )
     assert result.exit_code == 0, result.output
     assert "Regions (primary first, comma-separated) [us-east-1, us-west-2]:" in result.stdout
@@ -102,14 +107,14 @@ def test_prompts_ask_for_what_is_missing(invoke, tmp_path: Path) -> None:  # typ
 
 
 def test_prompt_defaults_are_taken_on_enter(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--no-verify", "-e", "dev", tty=True, input="\n\n\n")
+    result = invoke("new", "demo", "--no-verify", "-e", "dev", tty=True, input="\n\n\n\n")
     assert result.exit_code == 0, result.output
     assert "Environment suffix" not in result.stdout  # given as a flag, not asked
     assert recorded(tmp_path / "demo")["regions"] == ["us-east-1", "us-west-2"]
 
 
 def test_prompts_for_the_toggles_ask_only_what_applies(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    answers = "\n\ny\nZ0123ABC\nexample.com\n\nvpc\n10.8.0.0/13\n"
+    answers = "\n\ny\nZ0123ABC\nexample.com\n\nvpc\n10.8.0.0/13\nnone\n"
     result = invoke("new", "shop", "--no-verify", tty=True, input=answers)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
@@ -121,6 +126,7 @@ def test_prompts_for_the_toggles_ask_only_what_applies(invoke, tmp_path: Path) -
         "Record name (the service answers on <record>.<domain>) [shop-dev]: ",
         "Networking of the functions (none or vpc) [none]: vpc",
         "Base IPv4 CIDR (one /16 per region) [10.0.0.0/8]: 10.8.0.0/13",
+        "CI workflows to generate (github or none) [github]: none",
         f"Created shop in {tmp_path / 'shop'}: primary us-east-1, secondary us-west-2, stack dev",
         "Skipped verification (--no-verify); run `drgen verify` to prove it.",
     ]
@@ -134,6 +140,7 @@ def test_prompts_for_the_toggles_ask_only_what_applies(invoke, tmp_path: Path) -
         "record_name": "shop-dev",
         "network": "vpc",
         "base_cidr": "10.8.0.0/13",
+        "ci": "none",
     }
 
 
@@ -170,12 +177,13 @@ def test_a_bad_prompt_answer_is_asked_again(invoke, tmp_path: Path) -> None:  # 
         "demo",
         "--no-verify",
         tty=True,
-        input="us-east-1, mars-1\nus-east-1,us-east-2\nBAD\nok\n\nvpn\nnone\n",
+        input="us-east-1, mars-1\nus-east-1,us-east-2\nBAD\nok\n\nvpn\nnone\ngitlab\ngithub\n",
     )
     assert result.exit_code == 0, result.output
     assert "region 'mars-1' is not an AWS commercial region code" in result.stderr
     assert "env_suffix 'BAD' is not valid" in result.stderr
     assert "network 'vpn' is not accepted; accepted: none, vpc" in result.stderr
+    assert "ci 'gitlab' is not accepted; accepted: github, none" in result.stderr
     assert recorded(tmp_path / "demo")["env_suffix"] == "ok"
 
 
@@ -184,7 +192,7 @@ def test_without_a_terminal_missing_answers_fail_fast(invoke, tmp_path: Path) ->
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         "drgen: error: no terminal to ask for: regions (--region), route53 "
-        "(--route53/--no-route53), network (--network); pass them as flags, "
+        "(--route53/--no-route53), network (--network), ci (--ci); pass them as flags, "
         "in --answers-file, or use --defaults\n"
     )
     assert tree(tmp_path) == {}

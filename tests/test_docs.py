@@ -18,14 +18,16 @@ def help_text(*command: str) -> str:
     return result.stdout
 
 
-COMMANDS = [(), ("new",), ("verify",), ("update",), ("audit",)]
+COMMANDS = [(), ("new",), ("verify",), ("update",), ("audit",), ("report",)]
 
 
 def help_block(command: tuple[str, ...]) -> str:
     return f"```text\n$ drgen {' '.join((*command, '--help')).strip()}\n{help_text(*command)}```"
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=["drgen", "new", "verify", "update", "audit"])
+@pytest.mark.parametrize(
+    "command", COMMANDS, ids=["drgen", "new", "verify", "update", "audit", "report"]
+)
 def test_cli_reference_shows_the_current_help(command: tuple[str, ...]) -> None:
     reference = (ROOT / "docs" / "cli.md").read_text()
     block = help_block(command)
@@ -49,7 +51,8 @@ def refresh_cli_reference() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     command = (
-        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && npm ci --prefix tests/js "
+        "&& .venv/bin/python -m pytest"
     )
     assert f"```bash\n{command}\n```" in readme
     assert (ROOT / ".ci" / "run").read_text().strip().endswith(command)

@@ -1,0 +1,147 @@
+"""`drgen report`: the posture and the idle cost come from the project's own code and drgen's
+dated price table, so editing the project changes the report and nothing is restated by hand."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from drgen.answers import build_answers
+from drgen.errors import EXIT_USAGE
+from drgen.render import generate
+from drgen.report import ALIAS_TTL_SECONDS, load_prices
+
+ZONE = {"hosted_zone_id": "Z0123456789ABCDEFGHIJ", "domain": "example.com", "record_name": "api"}
+FOUR = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
+
+
+def bake(tmp_path: Path, regions: list[str], route53: bool, network: str) -> Path:
+    raw: dict[str, object] = {
+        "regions": regions, "env_suffix": "dev", "route53": route53, "network": network,
+        "ci": "github",
+    }  # fmt: skip
+    if route53:
+        raw.update(ZONE)
+    if network == "vpc":
+        raw["base_cidr"] = "10.0.0.0/8"
+    return generate(build_answers("demo", raw), tmp_path / "demo")
+
+
+def test_the_price_table_is_dated_and_every_price_names_its_aws_source() -> None:
+    prices = load_prices()
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", prices["date"])
+    for name, item in prices["items"].items():
+        assert item["source"].startswith("https://aws.amazon.com/"), name
+        assert item["price"] >= 0 and item["unit"], name
+
+
+def test_a_directory_without_a_drgen_record_is_refused(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("report", str(tmp_path))
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        f"drgen: error: {str(tmp_path)!r} holds no readable .drgen/answers.yml: "
+        "is it a drgen project?\n"
+    )
+
+
+@pytest.mark.slow
+def test_the_default_project_reports_client_failover_and_its_priced_lines(
+    invoke, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project = bake(tmp_path, FOUR[:2], False, "none")
+    result = invoke("report", str(project), "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)["report"]
+    assert doc["regions"] == FOUR[:2]
+    assert doc["objectives"]["traffic"]["rto"] == "your clients' retry time"
+    assert "automatic traffic failover (route53 is off)" in doc["not_covered"]
+    items = load_prices()["items"]
+    assert {line["item"] for line in doc["cost"]} == {"cloudwatch_alarm", "secret"}
+    for line in doc["cost"]:  # every line is its quantity at the table's price
+        assert line["unit_price"] == items[line["item"]]["price"]
+        assert line["monthly"] == round(line["quantity"] * line["unit_price"], 2)
+    for region in FOUR[:2]:
+        total = sum(line["monthly"] for line in doc["cost"] if line["region"] == region)
+        assert doc["cost_by_region"][region] == round(total, 2)
+    assert doc["cost_total"] == round(sum(doc["cost_by_region"].values()), 2)
+    assert [line["quantity"] for line in doc["cost"] if line["item"] == "secret"] == [1, 1]
+    assert doc["prices_date"] == load_prices()["date"]
+    text = invoke("report", str(project)).stdout
+    assert f"prices of {doc['prices_date']}" in text and "an estimate, not a quote" in text
+    assert text.endswith(f"  total: ${doc['cost_total']:.2f}\n")
+
+
+@pytest.mark.slow
+def test_the_largest_project_reads_its_health_checks_and_endpoints_from_its_code(
+    invoke, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project = bake(tmp_path, FOUR, True, "vpc")
+    doc = json.loads(invoke("report", str(project), "--json").stdout)["report"]
+    assert doc["objectives"]["traffic"]["rto"] == f"about {30 * 3 + ALIAS_TTL_SECONDS} s"
+    assert doc["objectives"]["S3 buckets"]["from"] == "12 replication rules with RTC"
+    endpoints = [line for line in doc["cost"] if line["item"] == "interface_endpoint_az_hour"]
+    assert [(e["region"], e["quantity"], e["monthly"]) for e in endpoints] == [
+        (region, 2 * 730, 14.6) for region in FOUR
+    ]
+    checks = [line["region"] for line in doc["cost"] if line["item"] == "route53_health_check"]
+    assert checks == FOUR
+    # The report follows the project's code: a faster, stricter health check changes the RTO.
+    dns = project / "infra" / "dns.py"
+    code = dns.read_text()
+    code = code.replace("HEALTH_CHECK_INTERVAL_SECONDS = 30", "HEALTH_CHECK_INTERVAL_SECONDS = 10")
+    code = code.replace("HEALTH_CHECK_FAILURE_THRESHOLD = 3", "HEALTH_CHECK_FAILURE_THRESHOLD = 2")
+    dns.write_text(code)
+    edited = json.loads(invoke("report", str(project), "--json").stdout)["report"]
+    assert edited["objectives"]["traffic"]["rto"] == f"about {10 * 2 + ALIAS_TTL_SECONDS} s"
+
+
+def readme_posture(readme: str) -> tuple[dict[str, str], dict[str, dict[str, str]], list[str]]:
+    """The README's DR posture section: failures, objectives, what is not covered."""
+    section = readme.split("## DR posture\n", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        [cell.strip() for cell in line.strip("|").split(" | ")]
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith(("| Failure |", "| Store |"))
+    ]
+    survives = {row[0]: row[1] for row in rows if len(row) == 2}
+    objectives = {row[0]: {"rpo": row[1], "rto": row[2]} for row in rows if len(row) == 3}
+    gaps = [line[2:] for line in section.split("Not covered:\n", 1)[1].splitlines() if line]
+    return survives, objectives, gaps
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("regions", "route53", "network", "ci"),
+    [
+        (FOUR[:2], False, "none", "github"),
+        (FOUR[:2], False, "vpc", "none"),
+        (FOUR[:2], True, "none", "github"),
+        (FOUR[:2], True, "vpc", "github"),
+        (FOUR, True, "vpc", "github"),
+    ],
+    ids=["default", "vpc-no-ci", "route53", "route53-vpc", "largest"],
+)
+def test_the_readme_posture_is_what_drgen_report_derives_from_the_code(
+    invoke, tmp_path: Path, regions: list[str], route53: bool, network: str, ci: str
+) -> None:  # type: ignore[no-untyped-def]
+    raw: dict[str, object] = {
+        "regions": regions, "env_suffix": "dev", "route53": route53, "network": network, "ci": ci,
+    }  # fmt: skip
+    if route53:
+        raw.update(ZONE)
+    if network == "vpc":
+        raw["base_cidr"] = "10.0.0.0/8"
+    project = generate(build_answers("demo", raw), tmp_path / "demo")
+    result = invoke("report", str(project), "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)["report"]
+    survives, objectives, gaps = readme_posture((project / "README.md").read_text())
+    assert survives == doc["survives"]
+    assert objectives == {
+        store: {"rpo": value["rpo"], "rto": value["rto"]}
+        for store, value in doc["objectives"].items()
+    }
+    assert gaps == doc["not_covered"]
