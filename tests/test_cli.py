@@ -33,6 +33,7 @@ def test_help_lists_the_commands(invoke) -> None:  # type: ignore[no-untyped-def
         "verify",
         "update",
         "audit",
+        "report",
     ]
 
 
@@ -145,14 +146,15 @@ def test_prompts_for_the_toggles_ask_only_what_applies(invoke, tmp_path: Path) -
 
 
 def test_without_route53_its_questions_are_not_asked(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "shop", "--no-verify", tty=True, input="\n\nn\nvpc\n\n")
+    result = invoke("new", "shop", "--no-verify", tty=True, input="\n\nn\nvpc\n\nnone\n")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[:5] == [
+    assert result.stdout.splitlines()[:6] == [
         "Regions (primary first, comma-separated) [us-east-1, us-west-2]: ",
         "Environment suffix [dev]: ",
         "Route 53 failover on a custom domain? [y/N]: n",
         "Networking of the functions (none or vpc) [none]: vpc",
         "Base IPv4 CIDR (one /16 per region) [10.0.0.0/8]: ",
+        "CI workflows to generate (github or none) [github]: none",
     ]
     assert recorded(tmp_path / "shop") == {
         "project_name": "shop",
@@ -161,6 +163,7 @@ def test_without_route53_its_questions_are_not_asked(invoke, tmp_path: Path) -> 
         "route53": False,
         "network": "vpc",
         "base_cidr": "10.0.0.0/8",
+        "ci": "none",
     }
 
 
@@ -345,7 +348,7 @@ def test_a_missing_template_is_a_clear_error(
 def test_a_prompt_refuses_a_domain_over_253_characters_at_once(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     longest = ".".join(("a" * 63, "b" * 63, "c" * 63, "d" * 61))  # DNS: at most 253
     too_long = longest + "d"
-    answers = f"\n\ny\nZ1\n{too_long}\n{longest}\napi\nnone\n"
+    answers = f"\n\ny\nZ1\n{too_long}\n{longest}\napi\nnone\nnone\n"
     result = invoke("new", "demo", "--no-verify", tty=True, input=answers)
     assert result.exit_code == EXIT_USAGE
     assert result.stderr.splitlines() == [
@@ -365,6 +368,7 @@ def test_without_a_terminal_every_missing_answer_is_named_with_its_flag(
     assert result.stderr == (
         "drgen: error: no terminal to ask for: regions (--region), env_suffix (--env-suffix), "
         "hosted_zone_id (--hosted-zone-id), domain (--domain), record_name (--record-name), "
-        "base_cidr (--base-cidr); pass them as flags, in --answers-file, or use --defaults\n"
+        "base_cidr (--base-cidr), ci (--ci); pass them as flags, in --answers-file, or use "
+        "--defaults\n"
     )
     assert tree(tmp_path) == {}
