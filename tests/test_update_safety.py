@@ -1030,3 +1030,29 @@ def test_pretend_shows_the_change_a_deleted_file_misses(
     assert patch == (
         "# README.md: the template's change you do not get (kept-deleted)\n--- a/README.md"
     )
+
+
+def test_a_template_side_in_crlf_merges_with_a_crlf_file_of_yours() -> None:
+    from drgen.update import merge_bytes
+
+    # the template turned its file to CRLF since the base: base and theirs differ in endings
+    base = b"one\ntwo\nthree\nfour\n"
+    yours = b"ONE\r\ntwo\r\nthree\r\nfour\r\n"
+    theirs = b"one\r\ntwo\r\nthree\r\nFOUR\r\n"
+    assert merge_bytes(yours, base, theirs, Labels()) == (b"ONE\r\ntwo\r\nthree\r\nFOUR\r\n", 0)
+
+
+def test_a_failing_git_is_one_error_line_not_a_merged_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drgen.errors import DrgenError
+    from drgen.update import merge_bytes
+
+    fake = tmp_path / "bin" / "git"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'fatal: out of memory' >&2\necho partial\nexit 255\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    with pytest.raises(DrgenError) as raised:
+        merge_bytes(b"a\nB\n", b"a\nb\n", b"A\nb\n", Labels())
+    assert str(raised.value) == "git merge-file failed: fatal: out of memory"
