@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,15 @@ def test_the_record_holds_every_file_with_its_mode(invoke, tmp_path: Path) -> No
     }
     assert record["files"] == on_disk
     assert sorted(p.name for p in (project / ".drgen").iterdir()) == ["answers.yml", "base.json"]
+
+
+def test_an_empty_directory_you_made_is_filled_not_replaced(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # your directory stays yours (its mode, and a shell already inside it still sees the files)
+    target = tmp_path / "demo"
+    target.mkdir(mode=0o700)
+    target.chmod(0o700)
+    inode = target.stat().st_ino
+    result = invoke("new", "demo", "--defaults", "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert (target.stat().st_ino, stat.S_IMODE(target.stat().st_mode)) == (inode, 0o700)
+    assert (target / "Pulumi.yaml").is_file()
