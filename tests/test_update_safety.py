@@ -1056,3 +1056,17 @@ def test_a_failing_git_is_one_error_line_not_a_merged_file(
     with pytest.raises(DrgenError) as raised:
         merge_bytes(b"a\nB\n", b"a\nb\n", b"A\nb\n", Labels())
     assert str(raised.value) == "git merge-file failed: fatal: out of memory"
+
+
+def test_a_symlink_the_template_no_longer_generates_is_not_removed(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
+    # an older template generated old.txt; the user made it a link to a copy inside the project
+    (project / "old-copy.txt").write_bytes(b"OLD\n")
+    (project / "old.txt").symlink_to("old-copy.txt")
+    write_base(project, lambda r: r["files"].update({"old.txt": {"text": "OLD\n", "mode": "644"}}))
+    before = snapshot(project)
+    result = invoke("update", str(project), "--no-verify")
+    assert result.stderr == (
+        "drgen: error: cannot remove 'old.txt': it is a symbolic link; remove it yourself\n"
+    )
+    assert result.exit_code == EXIT_USAGE
+    assert snapshot(project) == before
