@@ -1070,3 +1070,16 @@ def test_a_symlink_the_template_no_longer_generates_is_not_removed(invoke, proje
     )
     assert result.exit_code == EXIT_USAGE
     assert snapshot(project) == before
+
+
+def test_pretend_patch_names_both_sides_of_an_updated_file(
+    invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    derive_template(tmp_path, NEXT, monkeypatch)
+    result = invoke("update", str(project), "--pretend")
+    assert result.exit_code == 0, result.output
+    start = result.stdout.index("--- a/infra/compute.py")
+    assert result.stdout[start : result.stdout.index("@@", start)] == (
+        "--- a/infra/compute.py\n+++ b/infra/compute.py\n"
+    )
+    assert f"\n-{RETENTION_V1}\n+{RETENTION_V2}\n" in result.stdout[start:]
