@@ -182,12 +182,11 @@ def generate(answers: Answers, target: Path, *, force: bool = False) -> Path:
 
 
 def _move_into_place(staging: Path, target: Path) -> None:
-    if target.is_dir() and not any(target.iterdir()):
-        target.rmdir()
     if not target.exists():
         staging.rename(target)  # atomic: the project appears whole or not at all
         return
-    # --force into a non-empty directory: drgen's files replace the ones there, except the
+    # An existing directory (empty, or --force) is filled, never replaced: it keeps its mode
+    # and a shell inside it sees the files. drgen's files replace the ones there, except the
     # files the template hands to the user, and all of it or nothing.
     keep = user_files()
     writes: dict[str, Blob] = {

@@ -39,8 +39,24 @@ RELEVANT: dict[str, tuple[str, ...]] = {
     "answers": ("test_answers", "test_hostile", "test_cli", "test_properties"),
     "regions": ("test_answers", "test_hostile", "test_cli"),
     "verify": ("test_verify", "test_cli"),
-    "render": ("test_render", "test_cli", "test_update", "test_properties"),
-    "update": ("test_update", "test_cli"),
+    "render": (
+        "test_render",
+        "test_update_safety",
+        "test_update_interrupts",
+        "test_cli",
+        "test_update",
+        "test_update_upgrade",
+        "test_update_properties",
+        "test_properties",
+    ),
+    "update": (
+        "test_update",
+        "test_update_safety",
+        "test_update_upgrade",
+        "test_update_interrupts",
+        "test_cli",
+        "test_update_properties",
+    ),
 }
 COPIED = ("drgen", "tests", "templates", "pyproject.toml", "README.md", "docs", ".ci")
 

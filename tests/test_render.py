@@ -1,0 +1,113 @@
+"""`drgen new` as rendering decides it: the exact refusal lines, quiet output, the record."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from drgen.errors import EXIT_USAGE
+from tests.conftest import tree
+
+
+def test_a_new_project_prints_only_drgen_s_own_lines(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # copier runs quiet: none of its per-file lines reach the user's terminal
+    result = invoke("new", "demo", "--defaults", "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert result.stdout == (
+        f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev\n"
+        "Skipped verification (--no-verify); run `drgen verify` to prove it.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "error"),
+    [
+        (
+            None,
+            ("-o", "no/such"),
+            "parent directory {tmp}/no does not exist; create it first",
+        ),
+        (
+            "file",
+            (),
+            "target {tmp}/demo exists and is not a directory",
+        ),
+        (
+            "not-empty",
+            (),
+            "target {tmp}/demo exists and is not empty; choose another --output-dir "
+            "or pass --force to overwrite the files drgen generates",
+        ),
+        (
+            "project",
+            ("--force",),
+            "target {tmp}/demo already holds a drgen project; change its answers with "
+            "`drgen update {tmp}/demo --set KEY=VALUE` instead of generating over it",
+        ),
+    ],
+)
+def test_each_unusable_target_is_refused_with_its_line(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, setup: str | None, args: tuple[str, ...], error: str
+) -> None:
+    if setup == "file":
+        (tmp_path / "demo").write_bytes(b"a file\n")
+    elif setup == "not-empty":
+        (tmp_path / "demo").mkdir()
+        (tmp_path / "demo" / "notes.txt").write_bytes(b"mine\n")
+    elif setup == "project":
+        (tmp_path / "demo" / ".drgen").mkdir(parents=True)
+    before = tree(tmp_path)
+    result = invoke("new", "demo", *args, "--defaults", "--no-verify")
+    assert result.exit_code == EXIT_USAGE
+    expected = error.replace("{tmp}/no", repr(str(tmp_path / "no"))).replace(
+        "{tmp}/demo", repr(str(tmp_path / "demo"))
+    )
+    assert result.stderr == f"drgen: error: {expected}\n"
+    assert tree(tmp_path) == before
+
+
+def test_a_failure_while_moving_into_place_is_one_error_line(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(self: Path, target: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(Path, "rename", refused)
+    result = invoke("new", "demo", "--defaults", "--no-verify")
+    assert result.exit_code == EXIT_USAGE
+    target = tmp_path / "demo"
+    assert result.stderr == (
+        f"drgen: error: could not write the project to {str(target)!r}: "
+        f"[Errno 13] Permission denied: {str(target)!r}\n"
+    )
+    assert tree(tmp_path) == {}
+
+
+def test_the_record_holds_every_file_with_its_mode(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "demo", "--defaults", "--no-verify")
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "demo"
+    record = json.loads((project / ".drgen" / "base.json").read_bytes())
+    on_disk = {
+        path: {"text": data.decode("utf-8"), "mode": "644"}
+        for path, data in tree(project).items()
+        if not path.startswith(".drgen/")
+    }
+    assert record["files"] == on_disk
+    assert sorted(p.name for p in (project / ".drgen").iterdir()) == ["answers.yml", "base.json"]
+
+
+def test_an_empty_directory_you_made_is_filled_not_replaced(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # your directory stays yours (its mode, and a shell already inside it still sees the files)
+    target = tmp_path / "demo"
+    target.mkdir(mode=0o700)
+    target.chmod(0o700)
+    inode = target.stat().st_ino
+    result = invoke("new", "demo", "--defaults", "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert (target.stat().st_ino, stat.S_IMODE(target.stat().st_mode)) == (inode, 0o700)
+    assert (target / "Pulumi.yaml").is_file()
