@@ -114,6 +114,12 @@ def _start(ctx: typer.Context, command: str, json_mode: bool) -> Report:
 JSON_OPTION = typer.Option(
     "--json", help="Print one JSON document (result, paths, versions, coverage, errors) on stdout."
 )
+PROJECT_ARGUMENT = typer.Argument(
+    metavar="PATH", help="The generated project (default: current directory)."
+)
+STACK_OPTION = typer.Option(
+    "--stack", "-s", metavar="NAME", help="Use Pulumi.NAME.yaml (default: the only one)."
+)
 
 
 app = typer.Typer(
@@ -341,7 +347,7 @@ def verify(
     ctx: typer.Context,
     path: Annotated[
         Path,
-        typer.Argument(metavar="PATH", help="The generated project (default: current directory)."),
+        PROJECT_ARGUMENT,
     ] = Path("."),
     json_mode: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
@@ -356,7 +362,7 @@ def update(
     ctx: typer.Context,
     path: Annotated[
         Path,
-        typer.Argument(metavar="PATH", help="The generated project (default: current directory)."),
+        PROJECT_ARGUMENT,
     ] = Path("."),
     set_answers: Annotated[
         list[str] | None,
@@ -478,9 +484,7 @@ def audit(
     ] = Path("."),
     stack: Annotated[
         str | None,
-        typer.Option(
-            "--stack", "-s", metavar="NAME", help="Use Pulumi.NAME.yaml (default: the only one)."
-        ),
+        STACK_OPTION,
     ] = None,
     select: Annotated[
         list[str] | None,
@@ -538,13 +542,11 @@ def report(
     ctx: typer.Context,
     path: Annotated[
         Path,
-        typer.Argument(metavar="PATH", help="The generated project (default: current directory)."),
+        PROJECT_ARGUMENT,
     ] = Path("."),
     stack: Annotated[
         str | None,
-        typer.Option(
-            "--stack", "-s", metavar="NAME", help="Use Pulumi.NAME.yaml (default: the only one)."
-        ),
+        STACK_OPTION,
     ] = None,
     json_mode: Annotated[
         bool, typer.Option("--json", help="Print one JSON document with the posture and cost.")
