@@ -111,3 +111,76 @@ def test_an_empty_directory_you_made_is_filled_not_replaced(invoke, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert (target.stat().st_ino, stat.S_IMODE(target.stat().st_mode)) == (inode, 0o700)
     assert (target / "Pulumi.yaml").is_file()
+
+
+def _failing_third_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    from drgen import render
+
+    real = render._write_bytes
+    calls = []
+
+    def write(target: Path, blob: render.Blob) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real(target, blob)
+
+    monkeypatch.setattr(render, "_write_bytes", write)
+
+
+def _force_into_existing(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    target = tmp_path / "demo"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine\n")
+    (target / "README.md").write_text("my readme\n")
+    return target, tree(target)
+
+
+def test_a_failed_force_write_gives_ctrl_c_back_to_its_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a program that calls drgen and survives the failure must still be interruptible
+    import signal
+
+    from drgen.answers import build_answers, fill_defaults
+    from drgen.errors import TargetError
+    from drgen.render import generate
+
+    raw: dict[str, object] = {}
+    fill_defaults("demo", raw)
+    target, before = _force_into_existing(tmp_path)
+    _failing_third_write(monkeypatch)
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(TargetError, match="No space left on device"):
+        generate(build_answers("demo", raw), target, force=True)
+    assert signal.getsignal(signal.SIGINT) is handler
+    assert tree(target) == before
+
+
+def test_a_failed_force_write_off_the_main_thread_rolls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # signal handlers exist only on the main thread: a rollback elsewhere must still complete
+    import threading
+
+    from drgen.answers import build_answers, fill_defaults
+    from drgen.render import generate
+
+    raw: dict[str, object] = {}
+    fill_defaults("demo", raw)
+    target, before = _force_into_existing(tmp_path)
+    _failing_third_write(monkeypatch)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            generate(build_answers("demo", raw), target, force=True)
+        except BaseException as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert [type(e).__name__ for e in errors] == ["TargetError"], errors
+    assert "No space left on device" in str(errors[0])
+    assert tree(target) == before
