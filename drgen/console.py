@@ -18,11 +18,25 @@ MESSAGE = "interrupted; nothing was written"
 
 def main() -> None:
     """Run the command line; a Ctrl-C before a command starts ends with one line, exit 130."""
+    interrupted = False
+
+    def on_ctrl_c(signum: int, frame: object) -> None:
+        nonlocal interrupted
+        interrupted = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         from drgen.cli import main as cli_main
 
         cli_main()
-    except KeyboardInterrupt:
+    except BaseException as error:
+        # A library being imported may wrap the KeyboardInterrupt it was interrupted by (a
+        # dataclass decorator re-raising it as its own error): after a Ctrl-C, that is one too.
+        if isinstance(error, SystemExit) or not (
+            isinstance(error, KeyboardInterrupt) or interrupted
+        ):
+            raise
         if "--json" in sys.argv[1:]:
             import json
 
