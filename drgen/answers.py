@@ -118,7 +118,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         key="network",
-        prompt="Networking of the functions (none or vpc)",
+        prompt="Networking of the functions",
         flag="--network",
         default="none",
     ),
@@ -132,7 +132,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         key="ci",
-        prompt="CI workflows to generate (github or none)",
+        prompt="CI workflows to generate",
         flag="--ci",
         default="github",
         absent_means=CI_ABSENT,
@@ -556,3 +556,76 @@ def fill_defaults(
         else:
             raw[question.key] = default
     return missing
+
+
+#: One line under each question at a terminal: what the answer is for.
+QUESTION_HELP: dict[str, str] = {
+    "regions": "AWS region codes, primary first: traffic fails over in this order (Tab completes)",
+    "env_suffix": "Ends every physical name and names the Pulumi stack (e.g. dev, prod)",
+    "route53": "Failover records on a custom domain, in a hosted zone you already have",
+    "hosted_zone_id": "The existing hosted zone's id as Route 53 shows it, without /hostedzone/",
+    "domain": "The hosted zone's domain, e.g. example.com",
+    "record_name": "The service answers on <record>.<domain>, with an ACM certificate",
+    "network": "none: AWS-managed networking; vpc: private subnets and VPC endpoints",
+    "base_cidr": "A private (RFC 1918) block; each region gets the next /16 of it",
+    "ci": "github: CI and deploy workflows for GitHub Actions; none: no CI files",
+}
+
+
+def check_custom_domain(record_name: str, domain: str) -> None:
+    """`<record>.<domain>` becomes the certificate's common name, which ACM limits."""
+    fqdn = f"{record_name}.{domain}"
+    if len(fqdn) > ACM_COMMON_NAME_LIMIT:
+        raise AnswerError(
+            f"custom domain {fqdn!r} is {len(fqdn)} characters; ACM certificates accept at "
+            f"most {ACM_COMMON_NAME_LIMIT}: shorten record_name or domain"
+        )
+
+
+def check_cidr_room(base_cidr: str, regions: tuple[str, ...]) -> None:
+    """Every region needs its own /16 inside the base network."""
+    room = 2 ** (16 - ipaddress.IPv4Network(base_cidr).prefixlen)
+    if room < len(regions):
+        raise AnswerError(
+            f"base_cidr {base_cidr!r} holds {room} /16 networks but "
+            f"{len(regions)} regions need one each: use a larger network"
+        )
+
+
+def check_room_for_suffix(project_name: str, regions: tuple[str, ...]) -> None:
+    """Some env_suffix (one character at least) must still fit every physical name."""
+    for name in PHYSICAL_NAMES:
+        for region in regions:
+            bare = name.render(project_name, "", region)
+            if len(bare) + 1 > name.limit:
+                raise AnswerError(
+                    f"project name {project_name!r} leaves no room for an env_suffix in "
+                    f"{region}: the {name.resource} name {bare + 'x'!r} would be "
+                    f"{len(bare) + 1} characters and AWS accepts at most {name.limit}"
+                )
+
+
+def check_decided(project_name: str, raw: Raw) -> None:
+    """Check what the answers given so far already decide, before the others are known.
+
+    Each answer on its own, then every rule spanning answers whose inputs are all known; a
+    prompt calls it with the answer being typed so the error arrives at that prompt.
+    """
+    name = validate_project_name(project_name)
+    known = {
+        q.key: validate_field(q.key, raw[q.key])
+        for q in QUESTIONS
+        if q.key in raw and q.applies(raw)
+    }
+    regions = known.get("regions")
+    if isinstance(regions, tuple):
+        if "env_suffix" in known:
+            check_physical_names(name, str(known["env_suffix"]), regions)
+        else:
+            check_room_for_suffix(name, regions)
+        if "base_cidr" in known:
+            check_cidr_room(str(known["base_cidr"]), regions)
+    else:  # whatever regions come, the shortest code is the least a name can take
+        check_room_for_suffix(name, (min(sorted(COMMERCIAL_REGIONS), key=len),))
+    if "record_name" in known and "domain" in known:
+        check_custom_domain(str(known["record_name"]), str(known["domain"]))

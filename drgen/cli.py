@@ -11,15 +11,15 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from drgen import __version__
+from drgen import __version__, prompts
 from drgen import report as dr_report
 from drgen.answers import (
-    QUESTIONS,
-    Question,
+    CI_SYSTEMS,
+    NETWORKS,
     build_answers,
+    check_decided,
     collect_answers,
     missing_answers_error,
-    validate_field,
 )
 from drgen.audit import DEFAULT_TIMEOUT as DEFAULT_AUDIT_TIMEOUT
 from drgen.audit import FindingsError
@@ -29,14 +29,14 @@ from drgen.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     RESULTS,
-    AnswerError,
     ConflictError,
     DrgenError,
     InterruptedError_,
     OutdatedError,
     VerificationError,
 )
-from drgen.render import generate
+from drgen.regions import COMMERCIAL_REGIONS
+from drgen.render import check_target, generate
 from drgen.update import (
     UpdatePlan,
     apply_plan,
@@ -126,7 +126,6 @@ app = typer.Typer(
     cls=_Group,
     help="Generate, verify and update multi-region disaster-recovery stacks on AWS (Pulumi).",
     no_args_is_help=True,
-    add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={
@@ -157,23 +156,14 @@ def main_options(
     """Generate, verify and update multi-region disaster-recovery stacks on AWS (Pulumi)."""
 
 
-def _ask(question: Question, project_name: str, raw: dict[str, object]) -> object:
-    """Prompt until the answer validates on its own."""
-    default = question.default_for(project_name, raw)
-    if isinstance(default, bool):
-        return typer.confirm(question.prompt, default=default)
-    while True:
-        shown = ", ".join(default) if isinstance(default, list) else default
-        text: str = typer.prompt(question.prompt, default=shown)
-        value: object = (
-            [part.strip() for part in text.split(",") if part.strip()]
-            if isinstance(default, list)
-            else text.strip()
-        )
-        try:
-            return validate_field(question.key, value)
-        except AnswerError as error:
-            typer.echo(f"  {error}", err=True)
+def _complete(values: tuple[str, ...] | list[str]) -> Any:
+    """Shell completion of an option: the values starting with the word typed."""
+
+    def complete(incomplete: str) -> list[str]:
+        head, comma, word = incomplete.rpartition(",")  # `-r us-east-1,us-w` completes too
+        return [head + comma + v for v in values if v.startswith(word.lower())]
+
+    return complete
 
 
 def _show(report: Report, result: VerifyResult) -> None:
@@ -222,6 +212,7 @@ def new(
             "-r",
             metavar="REGION",
             help="AWS region; repeat it, primary first (default: us-east-1, us-west-2).",
+            autocompletion=_complete(sorted(COMMERCIAL_REGIONS)),
         ),
     ] = None,
     env_suffix: Annotated[
@@ -291,7 +282,12 @@ def new(
     ] = None,
     network: Annotated[
         str | None,
-        typer.Option("--network", metavar="none|vpc", help="Function networking (default: none)."),
+        typer.Option(
+            "--network",
+            metavar="none|vpc",
+            help="Function networking (default: none).",
+            autocompletion=_complete(NETWORKS),
+        ),
     ] = None,
     base_cidr: Annotated[
         str | None,
@@ -304,9 +300,18 @@ def new(
     ci: Annotated[
         str | None,
         typer.Option(
-            "--ci", metavar="github|none", help="CI workflows to generate (default: github)."
+            "--ci",
+            metavar="github|none",
+            help="CI workflows to generate (default: github).",
+            autocompletion=_complete(CI_SYSTEMS),
         ),
     ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", "-y", help="In a terminal, write without the recap and confirmation."
+        ),
+    ] = False,
     json_mode: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Create a DR stack project NAME and prove it with its own tests at 100% coverage."""
@@ -323,13 +328,19 @@ def new(
     }
     report = _start(ctx, "new", json_mode)
     raw, missing = collect_answers(name, answers_file, flags, use_defaults=use_defaults)
+    asked = 0
     if missing:
         if json_mode or not _stdin_is_terminal():
             raise missing_answers_error(missing)
-        for question in QUESTIONS:  # in order: a toggle decides whether its dependents apply
-            if question.key not in raw and question.applies(raw):
-                raw[question.key] = _ask(question, name, raw)
+        # Refuse what no answer can fix before the first question, not after the last.
+        check_target((output_dir or Path(name)).absolute(), force=force)
+        check_decided(name, raw)
+        asked = prompts.ask_missing(name, raw)
     answers = build_answers(name, raw)
+    where = str((output_dir or Path(name)).absolute())
+    if asked and not yes and not prompts.confirm_write(answers, where):
+        report.say(f"Nothing was written to {where}.")
+        return
     target = generate(answers, output_dir or Path(name), force=force)
     report.doc.update(project=str(target), answers=answers.to_data())
     report.say(

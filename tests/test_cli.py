@@ -1,4 +1,7 @@
-"""The command line, through typer's runner: flags, prompts, errors on stderr, exit codes."""
+"""The command line, through typer's runner (no terminal): flags, errors on stderr, exit codes.
+
+The prompts run in a real pseudo-terminal: tests/test_terminal.py.
+"""
 
 from __future__ import annotations
 
@@ -97,97 +100,11 @@ def test_new_from_an_answers_file_with_a_flag_override(invoke, tmp_path: Path) -
     assert recorded(tmp_path / "demo")["env_suffix"] == "uat"
 
 
-def test_prompts_ask_for_what_is_missing(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke(
-        "new", "demo", "--no-verify", tty=True, input="eu-west-1, eu-west-2\nstage\n\n\n\n"
-    )
-    assert result.exit_code == 0, result.output
-    assert "Regions (primary first, comma-separated) [us-east-1, us-west-2]:" in result.stdout
-    assert "Environment suffix [dev]:" in result.stdout
-    assert recorded(tmp_path / "demo")["regions"] == ["eu-west-1", "eu-west-2"]
-
-
-def test_prompt_defaults_are_taken_on_enter(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--no-verify", "-e", "dev", tty=True, input="\n\n\n\n")
-    assert result.exit_code == 0, result.output
-    assert "Environment suffix" not in result.stdout  # given as a flag, not asked
-    assert recorded(tmp_path / "demo")["regions"] == ["us-east-1", "us-west-2"]
-
-
-def test_prompts_for_the_toggles_ask_only_what_applies(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    answers = "\n\ny\nZ0123ABC\nexample.com\n\nvpc\n10.8.0.0/13\nnone\n"
-    result = invoke("new", "shop", "--no-verify", tty=True, input=answers)
-    assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [
-        "Regions (primary first, comma-separated) [us-east-1, us-west-2]: ",
-        "Environment suffix [dev]: ",
-        "Route 53 failover on a custom domain? [y/N]: y",
-        "Existing hosted zone id (Z...): Z0123ABC",
-        "The hosted zone's domain: example.com",
-        "Record name (the service answers on <record>.<domain>) [shop-dev]: ",
-        "Networking of the functions (none or vpc) [none]: vpc",
-        "Base IPv4 CIDR (one /16 per region) [10.0.0.0/8]: 10.8.0.0/13",
-        "CI workflows to generate (github or none) [github]: none",
-        f"Created shop in {tmp_path / 'shop'}: primary us-east-1, secondary us-west-2, stack dev",
-        "Skipped verification (--no-verify); run `drgen verify` to prove it.",
-    ]
-    assert recorded(tmp_path / "shop") == {
-        "project_name": "shop",
-        "regions": ["us-east-1", "us-west-2"],
-        "env_suffix": "dev",
-        "route53": True,
-        "hosted_zone_id": "Z0123ABC",
-        "domain": "example.com",
-        "record_name": "shop-dev",
-        "network": "vpc",
-        "base_cidr": "10.8.0.0/13",
-        "ci": "none",
-    }
-
-
-def test_without_route53_its_questions_are_not_asked(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "shop", "--no-verify", tty=True, input="\n\nn\nvpc\n\nnone\n")
-    assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[:6] == [
-        "Regions (primary first, comma-separated) [us-east-1, us-west-2]: ",
-        "Environment suffix [dev]: ",
-        "Route 53 failover on a custom domain? [y/N]: n",
-        "Networking of the functions (none or vpc) [none]: vpc",
-        "Base IPv4 CIDR (one /16 per region) [10.0.0.0/8]: ",
-        "CI workflows to generate (github or none) [github]: none",
-    ]
-    assert recorded(tmp_path / "shop") == {
-        "project_name": "shop",
-        "regions": ["us-east-1", "us-west-2"],
-        "env_suffix": "dev",
-        "route53": False,
-        "network": "vpc",
-        "base_cidr": "10.0.0.0/8",
-        "ci": "none",
-    }
-
-
 def test_route53_without_its_zone_fails_without_a_terminal(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("new", "shop", "--defaults", "--route53", "--domain", "example.com")
     assert result.exit_code == EXIT_USAGE
     assert "no terminal to ask for: hosted_zone_id (--hosted-zone-id)" in result.stderr
     assert tree(tmp_path) == {}
-
-
-def test_a_bad_prompt_answer_is_asked_again(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke(
-        "new",
-        "demo",
-        "--no-verify",
-        tty=True,
-        input="us-east-1, mars-1\nus-east-1,us-east-2\nBAD\nok\n\nvpn\nnone\ngitlab\ngithub\n",
-    )
-    assert result.exit_code == 0, result.output
-    assert "region 'mars-1' is not an AWS commercial region code" in result.stderr
-    assert "env_suffix 'BAD' is not valid" in result.stderr
-    assert "network 'vpn' is not accepted; accepted: none, vpc" in result.stderr
-    assert "ci 'gitlab' is not accepted; accepted: github, none" in result.stderr
-    assert recorded(tmp_path / "demo")["env_suffix"] == "ok"
 
 
 def test_without_a_terminal_missing_answers_fail_fast(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -295,25 +212,6 @@ def test_json_mode_never_prompts(invoke) -> None:  # type: ignore[no-untyped-def
     assert "no terminal to ask for: regions" in json.loads(result.stdout)["errors"][0]
 
 
-def test_ctrl_c_at_a_prompt_exits_130_and_writes_nothing(
-    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
-    def ctrl_c(*args: object, **kwargs: object) -> str:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr("drgen.cli.typer.prompt", ctrl_c)
-    result = invoke("new", "demo", "--no-verify", tty=True)
-    assert result.exit_code == 130
-    assert result.stderr == "drgen: error: interrupted; nothing was left half-written\n"
-    assert tree(tmp_path) == {}
-
-
-def test_end_of_input_at_a_prompt_is_an_interrupt_too(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--no-verify", tty=True, input="")
-    assert result.exit_code == 130
-    assert tree(tmp_path) == {}
-
-
 def test_interrupted_verification_keeps_the_rendered_project(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -342,21 +240,6 @@ def test_a_missing_template_is_a_clear_error(
         "drgen: error: drgen's template is missing from this installation; reinstall drgen\n"
     )
     assert result.stdout == ""
-    assert tree(tmp_path) == {}
-
-
-def test_a_prompt_refuses_a_domain_over_253_characters_at_once(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    longest = ".".join(("a" * 63, "b" * 63, "c" * 63, "d" * 61))  # DNS: at most 253
-    too_long = longest + "d"
-    answers = f"\n\ny\nZ1\n{too_long}\n{longest}\napi\nnone\nnone\n"
-    result = invoke("new", "demo", "--no-verify", tty=True, input=answers)
-    assert result.exit_code == EXIT_USAGE
-    assert result.stderr.splitlines() == [
-        f"  domain {too_long!r} is not a valid DNS name: use 2+ dot-separated labels of "
-        "lowercase letters, digits and inner hyphens (1-63 each), no trailing dot",
-        f"drgen: error: custom domain {'api.' + longest!r} is 257 characters; ACM certificates "
-        "accept at most 64: shorten record_name or domain",
-    ]
     assert tree(tmp_path) == {}
 
 

@@ -1,0 +1,290 @@
+"""`drgen new` at a real pseudo-terminal: what a person sees and what their keys do.
+
+drgen runs as its own process in a pty (pexpect); everything it prints goes through a terminal
+emulator (pyte), so the assertions are about the screen, escape sequences applied.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pyte
+import pytest
+import yaml
+
+from tests.conftest import tree
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Generous: the machine runs other suites at the same time.
+TIMEOUT = 120
+ENTER, LEFT, BACKSPACE = "\r", "\x1b[D", "\x7f"
+DOWN = "\x1b[B"
+DEFAULTS = {
+    "project_name": "demo",
+    "regions": ["us-east-1", "us-west-2"],
+    "env_suffix": "dev",
+    "route53": False,
+    "network": "none",
+    "ci": "github",
+}
+
+
+class Terminal:
+    """A pty running drgen, and the screen it draws."""
+
+    def __init__(self, cwd: Path, *args: str, rows: int = 40, cols: int = 300) -> None:
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.Stream(self.screen)
+        # No cursor-position requests: pexpect is not a terminal that answers them.
+        env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color")
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "drgen", *args],
+            cwd=str(cwd),
+            env=env,
+            encoding="utf-8",
+            dimensions=(rows, cols),
+            timeout=TIMEOUT,
+        )
+        self.child.logfile_read = self
+
+    def write(self, text: str) -> None:  # pexpect's log of what it read: onto the screen
+        self.stream.feed(text)
+
+    def flush(self) -> None:
+        pass
+
+    def lines(self) -> list[str]:
+        """The screen's rows without trailing blanks, up to the last row with text."""
+        rows = [row.rstrip() for row in self.screen.display]
+        while rows and not rows[-1]:
+            rows.pop()
+        return rows
+
+    def shown(self) -> str:
+        return "\n".join(self.lines())
+
+    def wait_for(self, text: str) -> None:
+        """Read until `text` is on the screen (waits on output, not on time)."""
+        deadline = time.monotonic() + TIMEOUT
+        while text not in self.shown():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{text!r} never appeared; the screen:\n{self.shown()}")
+            try:
+                self.child.read_nonblocking(4096, timeout=left)
+            except pexpect.EOF:
+                raise AssertionError(
+                    f"drgen ended before {text!r} appeared; the screen:\n{self.shown()}"
+                ) from None
+            except pexpect.TIMEOUT:
+                continue
+
+    def answer(self, prompt: str, keys: str) -> None:
+        self.wait_for(prompt)
+        self.child.send(keys)
+
+    def finish(self) -> int:
+        """Read to the end; the exit code."""
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        assert self.child.exitstatus is not None, self.shown()
+        return int(self.child.exitstatus)
+
+
+def recorded(project: Path) -> dict[str, object]:
+    return yaml.safe_load((project / ".drgen" / "answers.yml").read_text())["answers"]
+
+
+def default_flow(terminal: Terminal) -> None:
+    for prompt in (
+        "[1/5] Regions",
+        "[2/5] Environment suffix",
+        "[3/5] Route 53",
+        "[4/5] Networking",
+        "[5/5] CI workflows",
+        "Create it?",
+    ):
+        terminal.answer(prompt, ENTER)
+
+
+#: What the default flow shows, with the target as `drgen new demo` in /home/me would show it.
+TRANSCRIPT_START = "<!-- transcript: drgen new demo --no-verify, Enter at every prompt -->"
+SHOWN_TARGET = "/home/me/demo"
+
+
+def default_transcript(terminal: Terminal, target: Path) -> str:
+    return terminal.shown().replace(str(target), SHOWN_TARGET)
+
+
+def documented_transcript() -> str:
+    guide = (ROOT / "docs" / "user-guide.md").read_text()
+    start = guide.index(TRANSCRIPT_START) + len(TRANSCRIPT_START)
+    return guide[start:].split("```text\n", 1)[1].split("```", 1)[0].rstrip("\n")
+
+
+def test_enter_at_every_prompt_creates_the_default_project(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
+    default_flow(terminal)
+    assert terminal.finish() == 0, terminal.shown()
+    assert recorded(tmp_path / "demo") == DEFAULTS
+    shown = default_transcript(terminal, tmp_path / "demo")
+    assert shown == documented_transcript(), (
+        "docs/user-guide.md shows another default flow (refresh: python -m tests.test_terminal)"
+        f"; the screen:\n{shown}"
+    )
+
+
+def test_the_screen_of_the_default_flow(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
+    default_flow(terminal)
+    assert terminal.finish() == 0, terminal.shown()
+    hint = "  AWS region codes, primary first: traffic fails over in this order (Tab completes)"
+    assert terminal.lines()[:2] == [
+        hint,
+        "? [1/5] Regions (primary first, comma-separated) us-east-1, us-west-2",
+    ]
+    recap_at = terminal.lines().index("demo:")
+    assert terminal.lines()[recap_at : recap_at + 8] == [
+        "demo:",
+        f"  target      {tmp_path / 'demo'}",
+        "  regions     us-east-1 (primary), us-west-2",
+        "  env_suffix  dev",
+        "  route53     off",
+        "  network     none",
+        "  ci          github",
+        "? Create it? Yes",
+    ]
+
+
+@pytest.mark.slow
+def test_enter_at_every_prompt_then_the_project_is_verified(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "demo")
+    default_flow(terminal)
+    assert terminal.finish() == 0, terminal.shown()
+    assert "Verified: " in terminal.shown()
+    assert recorded(tmp_path / "demo") == DEFAULTS
+
+
+def test_a_too_long_suffix_is_refused_at_its_prompt(tmp_path: Path) -> None:
+    name = "payments-gateway-platform-eu"  # 28 characters: room for an 11-character suffix
+    terminal = Terminal(tmp_path, "new", name, "--no-verify", cols=80)
+    terminal.answer("[1/5] Regions", ENTER)
+    terminal.answer("[2/5] Environment suffix", BACKSPACE * 3 + "productionxy" + ENTER)
+    error = (
+        f"project name {name!r} with env_suffix 'productionxy' makes the S3 bucket name "
+        f"'{name}-000000000000-us-east-1-productionxy' 64 characters long in us-east-1; "
+        "AWS accepts at most 63: shorten them by 1"
+    )
+    terminal.wait_for("AWS accepts at most 63")
+    # wrapped over the rows under the prompt, not cut at the terminal's edge
+    assert error in "".join(terminal.screen.display)
+    assert terminal.lines()[-5].endswith("? [2/5] Environment suffix productionxy")
+    terminal.answer("productionxy", BACKSPACE + ENTER)  # 11 characters fit
+    terminal.wait_for("[3/5] Route 53")
+    assert "AWS accepts" not in terminal.shown()
+    assert "? [2/5] Environment suffix productionx" in terminal.lines()
+    terminal.child.sendcontrol("c")
+    assert terminal.finish() == 130
+    assert terminal.lines()[-1] == "drgen: error: interrupted; nothing was left half-written"
+    assert tree(tmp_path) == {}
+
+
+def test_a_non_empty_target_is_refused_before_the_first_question(tmp_path: Path) -> None:
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "notes.txt").write_text("mine")
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
+    assert terminal.finish() == 2
+    assert terminal.lines() == [
+        f"drgen: error: target {str(tmp_path / 'demo')!r} exists and is not empty; choose "
+        "another --output-dir or pass --force to overwrite the files drgen generates"
+    ]
+    assert tree(tmp_path) == {"demo/notes.txt": b"mine"}
+
+
+def test_no_at_the_recap_writes_nothing(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
+    for prompt in ("[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"):
+        terminal.answer(prompt, ENTER)
+    terminal.answer("Create it?", "n")
+    assert terminal.finish() == 0
+    assert terminal.lines()[-2:] == [
+        "? Create it? No",
+        f"Nothing was written to {tmp_path / 'demo'}.",
+    ]
+    assert tree(tmp_path) == {}
+
+
+def test_arrow_keys_edit_the_value(tmp_path: Path) -> None:
+    flags = ["-e", "dev", "--no-route53", "--network", "none", "--ci", "github", "--yes"]
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify", *flags)
+    # the cursor starts after "us-east-1, us-west-2": nine steps left is before us-west-2
+    terminal.answer("[1/1] Regions", LEFT * 9 + "eu-west-1, " + ENTER)
+    assert terminal.finish() == 0, terminal.shown()
+    assert "? [1/1] Regions (primary first, comma-separated) us-east-1, eu-west-1, us-west-2" in (
+        terminal.lines()
+    )
+    assert "Create it?" not in terminal.shown()  # --yes
+    assert recorded(tmp_path / "demo")["regions"] == ["us-east-1", "eu-west-1", "us-west-2"]
+
+
+def test_menus_confirms_and_a_counter_that_grows_with_the_toggles(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "shop", "--no-verify")
+    terminal.answer("[1/5] Regions", ENTER)
+    terminal.answer("[2/5] Environment suffix", ENTER)
+    terminal.answer("[3/5] Route 53", "y")
+    terminal.answer("[4/8] Existing hosted zone id", "Z0123ABC" + ENTER)
+    terminal.answer("[5/8] The hosted zone's domain", "example.com" + ENTER)
+    terminal.answer("[6/8] Record name", ENTER)
+    terminal.answer("[7/8] Networking", DOWN + ENTER)
+    terminal.answer("[8/9] Base IPv4 CIDR", ENTER)
+    terminal.answer("[9/9] CI workflows", DOWN + ENTER)
+    terminal.answer("Create it?", ENTER)
+    assert terminal.finish() == 0, terminal.shown()
+    assert recorded(tmp_path / "shop") == {
+        "project_name": "shop",
+        "regions": ["us-east-1", "us-west-2"],
+        "env_suffix": "dev",
+        "route53": True,
+        "hosted_zone_id": "Z0123ABC",
+        "domain": "example.com",
+        "record_name": "shop-dev",
+        "network": "vpc",
+        "base_cidr": "10.0.0.0/8",
+        "ci": "none",
+    }
+    assert "? [6/8] Record name (the service answers on <record>.<domain>) shop-dev" in (
+        terminal.lines()
+    )
+
+
+def test_ctrl_d_at_a_prompt_is_an_interrupt(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
+    terminal.answer("[1/5] Regions", "\x01\x0b" + "\x04")  # Ctrl-A Ctrl-K: empty, then Ctrl-D
+    assert terminal.finish() == 130
+    assert terminal.lines()[-1] == "drgen: error: interrupted; nothing was left half-written"
+    assert tree(tmp_path) == {}
+
+
+def refresh_transcript() -> None:
+    """Write the default flow's screen into docs/user-guide.md."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        terminal = Terminal(Path(tmp), "new", "demo", "--no-verify")
+        default_flow(terminal)
+        assert terminal.finish() == 0, terminal.shown()
+        shown = default_transcript(terminal, Path(tmp) / "demo")
+    path = ROOT / "docs" / "user-guide.md"
+    guide = path.read_text()
+    start = guide.index(TRANSCRIPT_START) + len(TRANSCRIPT_START)
+    end = guide.index("```", guide.index("```text\n", start) + 8) + 3
+    path.write_text(guide[:start] + f"\n\n```text\n{shown}\n```" + guide[end:])
+
+
+if __name__ == "__main__":
+    refresh_transcript()
