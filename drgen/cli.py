@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -156,7 +157,7 @@ def main_options(
     """Generate, verify and update multi-region disaster-recovery stacks on AWS (Pulumi)."""
 
 
-def _complete(values: tuple[str, ...] | list[str]) -> Any:
+def _complete(values: Sequence[str]) -> Callable[[str], list[str]]:
     """Shell completion of an option: the values starting with the word typed."""
 
     def complete(incomplete: str) -> list[str]:
@@ -327,21 +328,21 @@ def new(
         "ci": ci,
     }
     report = _start(ctx, "new", json_mode)
+    target = (output_dir or Path(name)).absolute()
     raw, missing = collect_answers(name, answers_file, flags, use_defaults=use_defaults)
     asked = 0
     if missing:
         if json_mode or not _stdin_is_terminal():
             raise missing_answers_error(missing)
         # Refuse what no answer can fix before the first question, not after the last.
-        check_target((output_dir or Path(name)).absolute(), force=force)
+        check_target(target, force=force)
         check_decided(name, raw)
         asked = prompts.ask_missing(name, raw)
     answers = build_answers(name, raw)
-    where = str((output_dir or Path(name)).absolute())
-    if asked and not yes and not prompts.confirm_write(answers, where):
-        report.say(f"Nothing was written to {where}.")
+    if asked and not yes and not prompts.confirm_write(answers, str(target)):
+        report.say(f"Nothing was written to {target}.")
         return
-    target = generate(answers, output_dir or Path(name), force=force)
+    target = generate(answers, target, force=force)
     report.doc.update(project=str(target), answers=answers.to_data())
     report.say(
         f"Created {answers.project_name} in {target}: primary {answers.primary_region}, "

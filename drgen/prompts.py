@@ -16,6 +16,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.filters import to_filter
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.layout.controls import FormattedTextControl
+from prompt_toolkit.output import create_output
 from prompt_toolkit.validation import ValidationError, Validator
 
 from drgen.answers import (
@@ -121,7 +122,7 @@ class Asker:
     def __init__(self, project_name: str, raw: dict[str, object], **io: Any) -> None:
         self.project_name = project_name
         self.raw = raw
-        self.io = io  # input=/output= for prompt_toolkit (tests); the terminal otherwise
+        self.io = _terminal(io)
         self.history = InMemoryHistory()
         self.asked = 0
 
@@ -144,7 +145,7 @@ class Asker:
         default = question.default_for(self.project_name, self.raw)
         message = f"{counter} {question.prompt}"
         questionary.print(
-            f"  {QUESTION_HELP[question.key]}", style="fg:ansibrightblack", **self._out()
+            f"  {QUESTION_HELP[question.key]}", style="fg:ansibrightblack", output=self.io["output"]
         )
         if isinstance(default, bool):
             return _unsafe(questionary.confirm(message, default=default, **self.io))
@@ -174,8 +175,10 @@ class Asker:
         _wrap_error_lines(prompt)
         return to_value(question.key, str(_unsafe(prompt)))
 
-    def _out(self) -> dict[str, Any]:
-        return {"output": self.io["output"]} if "output" in self.io else {}
+
+def _terminal(io: dict[str, Any]) -> dict[str, Any]:
+    """Where prompts go: the terminal, on stderr when stdout is redirected to a file."""
+    return {"output": create_output(always_prefer_tty=True)} | io
 
 
 def _unsafe(question: questionary.Question) -> Any:
@@ -208,8 +211,8 @@ def recap_lines(answers: Answers, target: str) -> list[str]:
 
 def confirm_write(answers: Answers, target: str, **io: Any) -> bool:
     """Show the recap and ask to go on (default yes)."""
-    out = {"output": io["output"]} if "output" in io else {}
-    questionary.print(f"{answers.project_name}:", style="bold", **out)
+    io = _terminal(io)
+    questionary.print(f"{answers.project_name}:", style="bold", output=io["output"])
     for line in recap_lines(answers, target):
-        questionary.print(line, **out)
+        questionary.print(line, output=io["output"])
     return bool(_unsafe(questionary.confirm("Create it?", default=True, **io)))

@@ -7,6 +7,7 @@ emulator (pyte), so the assertions are about the screen, escape sequences applie
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -36,14 +37,20 @@ DEFAULTS = {
 class Terminal:
     """A pty running drgen, and the screen it draws."""
 
-    def __init__(self, cwd: Path, *args: str, rows: int = 40, cols: int = 300) -> None:
+    def __init__(
+        self, cwd: Path, *args: str, rows: int = 40, cols: int = 300, shell: str | None = None
+    ) -> None:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.Stream(self.screen)
         # No cursor-position requests: pexpect is not a terminal that answers them.
         env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color")
+        drgen = [sys.executable, "-m", "drgen", *args]
+        command = (
+            ["bash", "--norc", "-c", shell.format(drgen=shlex.join(drgen))] if shell else drgen
+        )
         self.child = pexpect.spawn(
-            sys.executable,
-            ["-m", "drgen", *args],
+            command[0],
+            command[1:],
             cwd=str(cwd),
             env=env,
             encoding="utf-8",
@@ -259,6 +266,17 @@ def test_menus_confirms_and_a_counter_that_grows_with_the_toggles(tmp_path: Path
     }
     assert "? [6/8] Record name (the service answers on <record>.<domain>) shop-dev" in (
         terminal.lines()
+    )
+
+
+def test_with_stdout_redirected_the_prompts_stay_on_the_terminal(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify", shell="{drgen} > out.txt")
+    default_flow(terminal)
+    assert terminal.finish() == 0, terminal.shown()
+    assert "? Create it? Yes" in terminal.lines()
+    assert (tmp_path / "out.txt").read_text() == (
+        f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack "
+        "dev\nSkipped verification (--no-verify); run `drgen verify` to prove it.\n"
     )
 
 
