@@ -36,7 +36,13 @@ MODULES = ("answers", "verify", "render", "update")
 #: The test files that exercise each module, the most direct first (with -x, a mutant dies at
 #: its first failing test).
 RELEVANT: dict[str, tuple[str, ...]] = {
-    "answers": ("test_answers", "test_hostile", "test_cli", "test_properties"),
+    "answers": (
+        "test_answers",
+        "test_hostile",
+        "test_cli",
+        "test_properties",
+        "test_prompts",
+    ),
     "regions": ("test_answers", "test_hostile", "test_cli"),
     "verify": ("test_verify", "test_cli"),
     "render": (
