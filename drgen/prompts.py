@@ -16,7 +16,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.filters import to_filter
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.layout.controls import FormattedTextControl
-from prompt_toolkit.output import create_output
+from prompt_toolkit.output import Output, create_output
 from prompt_toolkit.validation import ValidationError, Validator
 
 from drgen.answers import (
@@ -34,8 +34,11 @@ from drgen.regions import COMMERCIAL_REGIONS
 #: What a menu shows under the choice the cursor is on.
 CHOICE_DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("network", "none"): "functions on AWS-managed networking, no VPC",
-    ("network", "vpc"): "private subnets, VPC endpoints, the primary VPC peered with each other",
-    ("ci", "github"): "ci.yml (lint, tests, update --check, audit) and deploy.yml (pulumi up)",
+    (
+        "network",
+        "vpc",
+    ): "private subnets, VPC endpoints, the primary VPC peered with every secondary",
+    ("ci", "github"): "ci.yml (lint, tests, update --check, audit), deploy.yml (preview, up)",
     ("ci", "none"): "no CI files, for teams on other CI systems",
 }
 MENU_CHOICES: dict[str, tuple[str, ...]] = {"network": NETWORKS, "ci": CI_SYSTEMS}
@@ -119,10 +122,10 @@ def _shown_default(default: object) -> str:
 class Asker:
     """Asks the questions still open, in order, numbering them as `[2/5]`."""
 
-    def __init__(self, project_name: str, raw: dict[str, object], **io: Any) -> None:
+    def __init__(self, project_name: str, raw: dict[str, object]) -> None:
         self.project_name = project_name
         self.raw = raw
-        self.io = _terminal(io)
+        self.output = _terminal()
         self.history = InMemoryHistory()
         self.asked = 0
 
@@ -145,10 +148,10 @@ class Asker:
         default = question.default_for(self.project_name, self.raw)
         message = f"{counter} {question.prompt}"
         questionary.print(
-            f"  {QUESTION_HELP[question.key]}", style="fg:ansibrightblack", output=self.io["output"]
+            f"  {QUESTION_HELP[question.key]}", style="fg:ansibrightblack", output=self.output
         )
         if isinstance(default, bool):
-            return _unsafe(questionary.confirm(message, default=default, **self.io))
+            return _unsafe(questionary.confirm(message, default=default, output=self.output))
         if question.key in MENU_CHOICES:
             choices = [
                 questionary.Choice(
@@ -161,7 +164,7 @@ class Asker:
                     message,
                     choices=choices,
                     default=choices[MENU_CHOICES[question.key].index(str(default))],
-                    **self.io,
+                    output=self.output,
                 )
             )
         prompt = questionary.text(
@@ -170,15 +173,16 @@ class Asker:
             validate=AnswerValidator(self.project_name, self.raw, question.key),
             completer=RegionCompleter() if question.key == "regions" else None,
             history=self.history,
-            **self.io,
+            validate_while_typing=False,  # a region code half typed is not an error yet
+            output=self.output,
         )
         _wrap_error_lines(prompt)
         return to_value(question.key, str(_unsafe(prompt)))
 
 
-def _terminal(io: dict[str, Any]) -> dict[str, Any]:
+def _terminal() -> Output:
     """Where prompts go: the terminal, on stderr when stdout is redirected to a file."""
-    return {"output": create_output(always_prefer_tty=True)} | io
+    return create_output(always_prefer_tty=True)
 
 
 def _unsafe(question: questionary.Question) -> Any:
@@ -189,9 +193,9 @@ def _unsafe(question: questionary.Question) -> Any:
         raise KeyboardInterrupt from None
 
 
-def ask_missing(project_name: str, raw: dict[str, object], **io: Any) -> int:
+def ask_missing(project_name: str, raw: dict[str, object]) -> int:
     """Ask for every answer still missing; the number of questions asked."""
-    return Asker(project_name, raw, **io).ask_all()
+    return Asker(project_name, raw).ask_all()
 
 
 def recap_lines(answers: Answers, target: str) -> list[str]:
@@ -209,10 +213,10 @@ def recap_lines(answers: Answers, target: str) -> list[str]:
     return [f"  {key.ljust(width)}  {value}" for key, value in rows]
 
 
-def confirm_write(answers: Answers, target: str, **io: Any) -> bool:
+def confirm_write(answers: Answers, target: str) -> bool:
     """Show the recap and ask to go on (default yes)."""
-    io = _terminal(io)
-    questionary.print(f"{answers.project_name}:", style="bold", output=io["output"])
+    output = _terminal()
+    questionary.print(f"{answers.project_name}:", style="bold", output=output)
     for line in recap_lines(answers, target):
-        questionary.print(line, output=io["output"])
-    return bool(_unsafe(questionary.confirm("Create it?", default=True, **io)))
+        questionary.print(line, output=output)
+    return bool(_unsafe(questionary.confirm("Create it?", default=True, output=output)))

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Generous: the machine runs other suites at the same time.
 TIMEOUT = 120
 ENTER, LEFT, BACKSPACE = "\r", "\x1b[D", "\x7f"
-DOWN = "\x1b[B"
+DOWN, TAB, CTRL_U = "\x1b[B", "\t", "\x15"
 DEFAULTS = {
     "project_name": "demo",
     "regions": ["us-east-1", "us-west-2"],
@@ -237,6 +237,17 @@ def test_arrow_keys_edit_the_value(tmp_path: Path) -> None:
     )
     assert "Create it?" not in terminal.shown()  # --yes
     assert recorded(tmp_path / "demo")["regions"] == ["us-east-1", "eu-west-1", "us-west-2"]
+
+
+def test_region_codes_complete_as_typed_and_are_judged_on_enter(tmp_path: Path) -> None:
+    flags = ["-e", "dev", "--no-route53", "--network", "none", "--ci", "github", "--yes"]
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify", *flags)
+    terminal.answer("[1/1] Regions", CTRL_U + "us-east-1, eu-w")
+    terminal.wait_for("eu-west-3")  # the menu: eu-west-1, eu-west-2, eu-west-3
+    assert "is not an AWS commercial region code" not in terminal.shown()
+    terminal.child.send(TAB + TAB + ENTER)  # the second completion
+    assert terminal.finish() == 0, terminal.shown()
+    assert recorded(tmp_path / "demo")["regions"] == ["us-east-1", "eu-west-2"]
 
 
 def test_menus_confirms_and_a_counter_that_grows_with_the_toggles(tmp_path: Path) -> None:
