@@ -15,12 +15,14 @@ import questionary
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 from prompt_toolkit.layout.controls import FormattedTextControl
+from prompt_toolkit.validation import ValidationError
 from typer.testing import CliRunner
 
 from drgen.answers import build_answers, check_decided
 from drgen.cli import app
 from drgen.errors import EXIT_USAGE, AnswerError
 from drgen.prompts import (
+    AnswerValidator,
     Asker,
     RegionCompleter,
     _wrap_error_lines,
@@ -41,6 +43,21 @@ def test_a_suffix_that_makes_a_name_too_long_is_refused_with_the_name_and_the_li
         f"'{NAME_28}-000000000000-us-east-1-productionxy' 64 characters long in us-east-1; "
         "AWS accepts at most 63: shorten them by 1"
     )
+
+
+def test_the_validator_refuses_the_typed_line_with_the_answers_before_it() -> None:
+    validator = AnswerValidator(NAME_28, {"regions": ["us-east-1", "us-west-2"]}, "env_suffix")
+    validator.validate(Document(" productionx "))  # typed with spaces: the answer is stripped
+    with pytest.raises(ValidationError) as raised:
+        validator.validate(Document("productionxy"))
+    assert raised.value.message == answer_error(
+        NAME_28, {"regions": ["us-east-1", "us-west-2"]}, "env_suffix", "productionxy"
+    )
+    assert raised.value.cursor_position == len("productionxy")
+    regions = AnswerValidator("demo", {}, "regions")
+    regions.validate(Document("EU-west-1 eu-central-1"))  # spaces and any case
+    with pytest.raises(ValidationError, match="at least two regions"):
+        regions.validate(Document("eu-west-1,"))
 
 
 def test_without_the_regions_a_suffix_is_judged_on_its_own() -> None:
