@@ -106,6 +106,8 @@ def test_the_custom_domain_is_checked_once_both_parts_are_known() -> None:
         f"custom domain {'ab.' + domain!r} is 65 characters; ACM certificates accept at most "
         "64: shorten record_name or domain"
     )
+    # the domain alone decides nothing yet
+    assert answer_error("demo", {"route53": True}, "domain", domain) is None
     # a record name given as a flag decides it at the domain prompt already
     given: dict[str, object] = {"route53": True, "record_name": "ab"}
     assert answer_error("demo", given, "domain", domain) == (
@@ -120,6 +122,27 @@ def test_the_base_network_must_hold_a_16_for_every_region_chosen() -> None:
         "network": "vpc",
     }
     assert answer_error("demo", raw, "base_cidr", "10.0.0.0/14") is None
+    two = {**raw, "regions": ["us-east-1", "us-west-2"]}
+    assert answer_error("demo", two, "base_cidr", "10.0.0.0/15") is None  # exactly enough
+    nine = {
+        **raw,
+        "regions": [
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "eu-central-1",
+            "eu-north-1",
+        ],
+    }
+    assert answer_error("demo", nine, "base_cidr", "172.16.0.0/12") is None  # 16 /16 networks
+    assert answer_error("demo", nine, "base_cidr", "10.0.0.0/13") == (
+        "base_cidr '10.0.0.0/13' holds 8 /16 networks but 9 regions need one each: use a "
+        "larger network"
+    )
     assert answer_error("demo", raw, "base_cidr", "10.0.0.0/15") == (
         "base_cidr '10.0.0.0/15' holds 2 /16 networks but 3 regions need one each: use a "
         "larger network"
