@@ -10,6 +10,7 @@ import os
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
@@ -77,16 +78,19 @@ class Terminal:
 
     def wait_for(self, text: str) -> None:
         """Read until `text` is on the screen (waits on output, not on time)."""
+        self.wait_until(lambda: text in self.shown(), repr(text))
+
+    def wait_until(self, shows: Callable[[], bool], what: str) -> None:
         deadline = time.monotonic() + TIMEOUT
-        while text not in self.shown():
+        while not shows():
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"{text!r} never appeared; the screen:\n{self.shown()}")
+                raise AssertionError(f"{what} never appeared; the screen:\n{self.shown()}")
             try:
                 self.child.read_nonblocking(4096, timeout=left)
             except pexpect.EOF:
                 raise AssertionError(
-                    f"drgen ended before {text!r} appeared; the screen:\n{self.shown()}"
+                    f"drgen ended before {what} appeared; the screen:\n{self.shown()}"
                 ) from None
             except pexpect.TIMEOUT:
                 continue
@@ -187,9 +191,8 @@ def test_a_too_long_suffix_is_refused_at_its_prompt(tmp_path: Path) -> None:
         f"'{name}-000000000000-us-east-1-productionxy' 64 characters long in us-east-1; "
         "AWS accepts at most 63: shorten them by 1"
     )
-    terminal.wait_for("AWS accepts at most 63")
     # wrapped over the rows under the prompt, not cut at the terminal's edge
-    assert error in "".join(terminal.screen.display)
+    terminal.wait_until(lambda: error in "".join(terminal.screen.display), "the whole error")
     assert terminal.lines()[-5].endswith("? [2/5] Environment suffix productionxy")
     terminal.answer("productionxy", BACKSPACE + ENTER)  # 11 characters fit
     terminal.wait_for("[3/5] Route 53")
