@@ -13,6 +13,8 @@ from typer.core import TyperGroup
 
 from drgen import __version__
 from drgen import report as dr_report
+from drgen._runner import discard as discard_verifier
+from drgen._runner import prestart as prestart_verifier
 from drgen.answers import (
     QUESTIONS,
     Question,
@@ -330,6 +332,9 @@ def new(
             if question.key not in raw and question.applies(raw):
                 raw[question.key] = _ask(question, name, raw)
     answers = build_answers(name, raw)
+    if not no_verify:  # the verifier's interpreter starts and imports while this renders
+        prestart_verifier()
+        ctx.call_on_close(discard_verifier)
     target = generate(answers, output_dir or Path(name), force=force)
     report.doc.update(project=str(target), answers=answers.to_data())
     report.say(

@@ -1,0 +1,134 @@
+"""How the verifying child starts: one pytest run in a fresh interpreter, optionally warmed.
+
+The child is `python -c "from drgen._runner import main; main()"`: it waits for one request
+(working directory, environment, pytest arguments) on stdin and runs pytest in-process, as
+`python -m pytest` would in that directory (same `sys.path[0]`, same program name). `drgen new`
+starts it before rendering, with the generated suite's third-party modules to import while
+the parent renders; pytest-cov starts coverage only after them, so it does not trace their
+import (with `source = ["."]` it never measures them). A user's own `pytest` imports them
+under coverage instead; that costs time, never changes what is measured.
+
+Only built-in modules are imported here: this module is the child's entry point.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import runpy
+import subprocess
+import sys
+import warnings
+from collections.abc import Sequence
+
+#: What a generated project's suite imports before its own code (tests/harness.py,
+#: tests/test_handler.py, the program): never a module of the project, which coverage measures.
+SUITE_MODULES = (
+    "yaml",
+    "pulumi",
+    "pulumi.runtime",
+    "pulumi.runtime.mocks",
+    "pulumi_aws",
+    "pulumi_aws.acm",
+    "pulumi_aws.apigatewayv2",
+    "pulumi_aws.cloudwatch",
+    "pulumi_aws.dynamodb",
+    "pulumi_aws.ec2",
+    "pulumi_aws.iam",
+    "pulumi_aws.lambda_",
+    "pulumi_aws.route53",
+    "pulumi_aws.s3",
+    "pulumi_aws.secretsmanager",
+    "pulumi_aws.sns",
+    "pulumi_random",
+    "boto3",
+    "botocore",
+    "moto",
+    "pytest",
+    "pytest_cov",
+)
+
+CHILD_CODE = "from drgen._runner import main; main()"
+
+#: Warnings the preloaded imports raised, replayed inside pytest's filters (drgen/_replay.py).
+_preload_warnings: list[warnings.WarningMessage] = []
+
+
+class Child:
+    """A started child interpreter waiting for its one pytest run."""
+
+    def __init__(self, preload: Sequence[str] = ()) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - our interpreter, fixed code
+            [sys.executable, "-c", CHILD_CODE, *preload],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            # bytecode stays out of the project; fixed at the interpreter's start
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            text=True,
+        )
+
+    def run(self, cwd: str, args: Sequence[str], env: dict[str, str]) -> tuple[int, str]:
+        """Run pytest with `args` in `cwd` under exactly `env`; its exit code and output."""
+        request = json.dumps({"cwd": cwd, "args": list(args), "env": env})
+        try:
+            stdout, stderr = self.process.communicate(request + "\n")
+        except BaseException:
+            self.close()
+            raise
+        return self.process.returncode, stdout + stderr
+
+    def close(self) -> None:
+        """End the child if it still runs (unused, or its caller was interrupted)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
+
+
+_warm: Child | None = None
+
+
+def prestart(modules: Sequence[str] = SUITE_MODULES) -> None:
+    """Start the next verification's child now, importing `modules` meanwhile."""
+    global _warm
+    discard()
+    _warm = Child(modules)
+
+
+def discard() -> None:
+    """End a started child nobody used (the render failed, or nothing was verified)."""
+    global _warm
+    if _warm is not None:
+        _warm.close()
+        _warm = None
+
+
+def run_pytest(cwd: str, args: Sequence[str], env: dict[str, str]) -> tuple[int, str]:
+    """One pytest run in a child: the one `prestart` started, or a fresh one (no preload)."""
+    global _warm
+    child, _warm = _warm or Child(), None
+    return child.run(cwd, args, env)
+
+
+def main() -> None:
+    """The child: import the preload modules, wait for the request, run pytest as asked."""
+    if sys.path and sys.path[0] == "":
+        del sys.path[0]  # the parent's working directory; the project's takes its place
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name in sys.argv[1:]:
+            importlib.import_module(name)
+    _preload_warnings.extend(caught)
+    line = sys.stdin.readline()
+    if not line:
+        return  # the parent needed no verification after all
+    request = json.loads(line)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    sys.path.insert(0, request["cwd"])
+    replay = ["-p", "drgen._replay"] if _preload_warnings else []
+    sys.argv = ["pytest", *replay, *request["args"]]
+    # as `python -m pytest` does; raises SystemExit with pytest's exit code
+    runpy.run_module("pytest", run_name="__main__", alter_sys=True)
