@@ -107,3 +107,14 @@ def test_new_leaves_no_child_behind_when_it_does_not_verify(
     result = invoke("new", "other", "--defaults", "--no-verify")
     assert result.exit_code == 0, result.output
     assert len(started) == 1, "--no-verify starts no child"
+
+
+@pytest.mark.parametrize("broken", ["import no_such_module_of_drgen\n", "raise OSError(1)\n"])
+def test_a_preload_module_that_fails_to_import_is_left_to_the_suite(
+    modules: Path, tmp_path: Path, broken: str
+) -> None:
+    (modules / "broken.py").write_text(broken)
+    _runner.prestart(("broken", "marker"))
+    result = verify_project(project(tmp_path))
+    assert result.ok, result.output
+    assert (result.passed, result.failed) == (2, 0)
