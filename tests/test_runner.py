@@ -118,3 +118,33 @@ def test_a_preload_module_that_fails_to_import_is_left_to_the_suite(
     result = verify_project(project(tmp_path))
     assert result.ok, result.output
     assert (result.passed, result.failed) == (2, 0)
+
+
+def test_the_pulumi_aws_modules_a_program_names_are_found_in_infra(tmp_path: Path) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "network.py").write_text(
+        "import pulumi_aws as aws\n\nEC2 = aws.ec2\nvpc = aws.ec2.Vpc('v')\n"
+        "who = aws.get_caller_identity_output()\nprovider = aws.Provider('p')\n"
+    )
+    (tmp_path / "infra" / "dns.py").write_text("zone = aws.route53.get_zone_output()\n")
+    (tmp_path / "infra" / "notes.txt").write_text("aws.sns.Topic\n")
+    (tmp_path / "app.py").write_text("aws.sqs.Queue\n")
+    assert _runner.project_modules(tmp_path) == ["pulumi_aws.ec2", "pulumi_aws.route53"]
+
+
+@pytest.mark.usefixtures("modules")
+def test_a_warmed_child_also_loads_what_the_projects_program_names(tmp_path: Path) -> None:
+    target = project(tmp_path)
+    (target / "infra").mkdir()
+    (target / "infra" / "topics.py").write_text("import pulumi_aws as aws\n\naws.sns.Topic\n")
+    (target / "pyproject.toml").write_text(
+        (target / "pyproject.toml").read_text().replace('"tests/*"', '"tests/*", "infra/*"')
+    )
+    (target / "tests" / "test_loaded.py").write_text(
+        "import sys\nimport types\n\n\ndef test_sns_was_loaded_not_only_found():\n"
+        "    assert type(sys.modules['pulumi_aws.sns']) is types.ModuleType\n"
+    )
+    _runner.prestart(("marker",))
+    result = verify_project(target)
+    assert result.ok, result.output
+    assert (result.passed, result.failed) == (3, 0)
