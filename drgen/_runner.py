@@ -13,6 +13,7 @@ Only built-in modules are imported here: this module is the child's entry point.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -156,6 +157,9 @@ def main() -> None:
     request = json.loads(line)
     if sys.argv[1:]:  # a warmed child: the rest of what this project's program imports
         _preload(project_modules(Path(request["cwd"])))
+        # the collector need not walk the imported modules' objects again at every full
+        # collection (the suite's run: about a sixth of its CPU time)
+        gc.freeze()
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
