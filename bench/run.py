@@ -12,6 +12,9 @@ hits both alike. Reported in one run:
 - peak resident memory of the whole `drgen new` (drgen and its verifying child, summed);
 - render only: `drgen new --no-verify` / `copier copy` of the same template and answers;
 - `drgen update` (verifying) of an up-to-date project / floor.
+
+Each ratio also comes as CPU seconds (user + system of the command and all its processes),
+which load on a shared machine moves less than wall time; the load is printed at both ends.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -27,11 +31,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = ROOT / "bench" / "floor.py"
 DRGEN = [sys.executable, "-m", "drgen"]
+#: pytest plugins of drgen's dev install only (tests/conftest.py turns them off the same way).
+DEV_ONLY_PLUGINS = "-p no:hypothesispytest -p no:xdist -p no:xdist.looponfail"
 LARGEST = [
     "--region", "us-east-1", "--region", "eu-west-1", "--region", "us-west-2",
     "--region", "ap-southeast-2", "--route53", "--hosted-zone-id", "Z0123456789ABCDEFGHIJ",
@@ -58,9 +65,25 @@ def tree_rss_kib(pid: int) -> int:
     return total
 
 
-def run(command: Sequence[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak summed RSS (MB) of a command and its children; it must succeed."""
+@dataclass
+class Run:
+    """One command's wall seconds, CPU seconds (user + system, its children included) and
+    peak summed resident memory (MB)."""
+
+    seconds: float
+    cpu: float
+    peak_mb: float
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(command: Sequence[str], cwd: Path) -> Run:
+    """Time, CPU and peak memory of a command and its children; it must succeed."""
     peak = 0
+    cpu_before = children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -80,11 +103,11 @@ def run(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{output[-3000:]}")
-    return seconds, peak / 1024
+    return Run(seconds, children_cpu() - cpu_before, peak / 1024)
 
 
-def floor(project: Path) -> float:
-    return run([sys.executable, str(FLOOR), str(project)], project.parent)[0]
+def floor(project: Path) -> Run:
+    return run([sys.executable, str(FLOOR), str(project)], project.parent)
 
 
 def copier_copy(data: dict[str, object], destination: Path) -> list[str]:
@@ -96,20 +119,40 @@ def copier_copy(data: dict[str, object], destination: Path) -> list[str]:
             json.dumps(data)]  # fmt: skip
 
 
-def pairs(label: str, measured: list[float], floors: list[float]) -> str:
-    ratios = [m / f for m, f in zip(measured, floors, strict=True)]
+def pairs(label: str, measured: list[Run], floors: list[Run]) -> str:
+    """The median wall ratio of alternating pairs, its spread, and the same for CPU seconds
+    (steadier than wall time on a shared machine)."""
+    ratios = [m.seconds / f.seconds for m, f in zip(measured, floors, strict=True)]
+    cpu = [m.cpu / f.cpu for m, f in zip(measured, floors, strict=True)]
     return (
         f"{label:<52} {statistics.median(ratios):5.2f}x   "
-        f"(median {statistics.median(measured):5.1f}s over {statistics.median(floors):4.1f}s; "
-        f"ratios {min(ratios):.2f}-{max(ratios):.2f})"
+        f"(median {statistics.median(m.seconds for m in measured):5.1f}s over "
+        f"{statistics.median(f.seconds for f in floors):4.1f}s; "
+        f"ratios {min(ratios):.2f}-{max(ratios):.2f}; CPU {statistics.median(cpu):.2f}x, "
+        f"{statistics.median(m.cpu for m in measured):.1f}s over "
+        f"{statistics.median(f.cpu for f in floors):.1f}s)"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pairs", type=int, default=5)
-    count = parser.parse_args().pairs
-    env_note = f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"
+    parser.add_argument(
+        "--dev-plugins",
+        action="store_true",
+        help="let the verifying pytest load drgen's dev-only plugins (hypothesis, xdist)",
+    )
+    options = parser.parse_args()
+    count = options.pairs
+    if not options.dev_plugins:
+        # As in a user's install of drgen, which has neither: with PYTHONDONTWRITEBYTECODE
+        # (verify sets it) pytest would assertion-rewrite their ~70 modules at every start.
+        addopts = os.environ.get("PYTEST_ADDOPTS", "")
+        os.environ["PYTEST_ADDOPTS"] = f"{addopts} {DEV_ONLY_PLUGINS}".strip()
+    env_note = (
+        f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, "
+        f"dev plugins {'on' if options.dev_plugins else 'off'}"
+    )
     with tempfile.TemporaryDirectory(prefix="drgen-bench-") as tmp:
         work = Path(tmp)
         lines = [f"drgen bench, Python {sys.version.split()[0]}, {env_note}, {count} pairs"]
@@ -118,9 +161,9 @@ def main() -> None:
             for i in range(count):
                 target = work / f"{label}{i}"
                 target.mkdir()
-                seconds, peak = run([*DRGEN, "new", "demo", *extra], target)
-                news.append(seconds)
-                peaks.append(peak)
+                measured = run([*DRGEN, "new", "demo", *extra], target)
+                news.append(measured)
+                peaks.append(measured.peak_mb)
                 floors.append(floor(target / "demo"))
             lines.append(pairs(f"verified drgen new ({label}) / floor", news, floors))
             lines.append(f"{'peak RSS of drgen new (' + label + '), all processes':<52} "
@@ -129,7 +172,7 @@ def main() -> None:
                 project = work / "default0" / "demo"
                 updates, update_floors = [], []
                 for _ in range(count):
-                    updates.append(run([*DRGEN, "update", str(project)], work)[0])
+                    updates.append(run([*DRGEN, "update", str(project)], work))
                     update_floors.append(floor(project))
                 update_line = pairs("drgen update (up to date, verified) / floor",
                                     updates, update_floors)  # fmt: skip
@@ -138,12 +181,13 @@ def main() -> None:
         for i in range(count):
             target = work / f"render{i}"
             target.mkdir()
-            renders.append(run([*DRGEN, "new", "demo", "--defaults", "--no-verify"], target)[0])
+            renders.append(run([*DRGEN, "new", "demo", "--defaults", "--no-verify"], target))
             data = recorded_data(target / "demo")
-            copies.append(run(copier_copy(data, work / f"copy{i}"), work)[0])
+            copies.append(run(copier_copy(data, work / f"copy{i}"), work))
             shutil.rmtree(work / f"copy{i}")
         lines.append(pairs("render only: drgen new --no-verify / copier copy", renders, copies))
         lines.append(update_line)
+    lines.append(f"load at the end {os.getloadavg()[0]:.1f}")
     print("\n".join(lines))
 
 

@@ -14,6 +14,8 @@ from typer.core import TyperGroup
 
 from drgen import __version__, prompts
 from drgen import report as dr_report
+from drgen._runner import discard as discard_verifier
+from drgen._runner import prestart as prestart_verifier
 from drgen.answers import (
     CI_SYSTEMS,
     NETWORKS,
@@ -342,6 +344,9 @@ def new(
     if asked and not yes and not prompts.confirm_write(answers, str(target)):
         report.say(f"Nothing was written to {target}.")
         return
+    if not no_verify:  # the verifier's interpreter starts and imports while this renders
+        prestart_verifier()
+        ctx.call_on_close(discard_verifier)
     target = generate(answers, target, force=force)
     report.doc.update(project=str(target), answers=answers.to_data())
     report.say(

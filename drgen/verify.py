@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from drgen._runner import run_pytest
 from drgen.errors import TargetError
 
 
@@ -139,10 +138,7 @@ def verify_project(project: Path, *, fail_fast: bool = False) -> VerifyResult:
             "COVERAGE_FILE": str(reports / ".coverage"),
             "PYTHONDONTWRITEBYTECODE": "1",
         }
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
+        arguments = [
             "-q",
             "-p",
             "no:cacheprovider",
@@ -151,9 +147,7 @@ def verify_project(project: Path, *, fail_fast: bool = False) -> VerifyResult:
             *(["-x"] if fail_fast else []),
         ]
         started = time.perf_counter()
-        completed = subprocess.run(  # noqa: S603 - fixed command, our interpreter
-            command, cwd=project, env=env, capture_output=True, text=True, check=False
-        )
+        returncode, output = run_pytest(str(project), arguments, env)
         seconds = time.perf_counter() - started
         passed, failed, errors, skipped, failing = _junit_counts(reports / "junit.xml")
         coverage_json = reports / "coverage.json"
@@ -172,10 +166,10 @@ def verify_project(project: Path, *, fail_fast: bool = False) -> VerifyResult:
         covered_branches=covered_branches,
         percent=percent,
         seconds=seconds,
-        returncode=completed.returncode,
+        returncode=returncode,
         coverage_report=coverage_report,
         branch_coverage=branch,
         failing_tests=failing,
         uncovered=uncovered,
-        output=completed.stdout + completed.stderr,
+        output=output,
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -271,12 +273,20 @@ def test_ctrl_c_during_verify_exits_130(
     project = mini(tmp_path)
     before = tree(project)
 
-    def ctrl_c(*args: object, **kwargs: object) -> None:
+    children: list[subprocess.Popen[str]] = []
+    communicate = subprocess.Popen.communicate
+
+    def ctrl_c(self: subprocess.Popen[str], request: str | None = None) -> tuple[str, str]:
+        if request is None:  # the cleanup after the interrupt
+            return communicate(self)
+        children.append(self)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("drgen.verify.subprocess.run", ctrl_c)
+    monkeypatch.setattr("drgen._runner.subprocess.Popen.communicate", ctrl_c)
     result = invoke("verify", str(project))
     assert result.exit_code == EXIT_INTERRUPTED
+    # the child waiting for its run was killed, not left behind
+    assert [child.returncode for child in children] == [-signal.SIGKILL]
     assert result.stdout == f"Running the project's tests in {project} ...\n"
     assert result.stderr == "drgen: error: interrupted; nothing was left half-written\n"
     assert tree(project) == before

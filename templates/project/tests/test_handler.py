@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,8 +38,29 @@ def moto() -> Iterator[Any]:
         }.items():
             patch.setenv(key, value)
         with mock_aws() as session:
+            patch.setattr(handler, "boto3", HandlerBoto3())
             yield session
     aws_client.cache_clear()
+
+
+#: What else decides which endpoint a client calls, and how often it retries.
+CLIENT_ENVIRONMENT = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_MAX_ATTEMPTS")
+
+
+class HandlerBoto3:
+    """boto3 as the handler sees it in this module: `boto3.client` returns one client per
+    service, region and environment above. The handler still makes its clients after every
+    `reset_caches()`; a client holds no AWS state (moto keeps it), and making one costs more
+    than most tests."""
+
+    def __init__(self) -> None:
+        self.clients: dict[tuple[str | None, ...], Any] = {}
+
+    def client(self, service: str, region_name: str | None = None) -> Any:
+        key = (service, region_name, *(os.environ.get(name) for name in CLIENT_ENVIRONMENT))
+        if key not in self.clients:
+            self.clients[key] = boto3.client(service, region_name=region_name)
+        return self.clients[key]
 
 
 @functools.cache
@@ -121,12 +143,17 @@ class TestHealth:
 
     def test_probes_the_data_plane_only(self) -> None:
         calls: list[str] = []
+
+        def record(model: Any, **_: Any) -> None:
+            calls.append(f"{model.service_model.service_name}:{model.name}")
+
         for service in ("dynamodb", "s3", "secretsmanager"):
-            handler._client(service).meta.events.register(
-                f"before-call.{service}",
-                lambda model, **_: calls.append(f"{model.service_model.service_name}:{model.name}"),
-            )
-        assert request("GET", "/health", token=None)["http"] == 200
+            handler._client(service).meta.events.register(f"before-call.{service}", record)
+        try:
+            assert request("GET", "/health", token=None)["http"] == 200
+        finally:  # the clients outlive this test
+            for service in ("dynamodb", "s3", "secretsmanager"):
+                handler._client(service).meta.events.unregister(f"before-call.{service}", record)
         # no DescribeTable: a control-plane call with its own throttling
         assert sorted(calls) == [
             "dynamodb:GetItem",
