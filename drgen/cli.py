@@ -15,10 +15,9 @@ from drgen import __version__
 from drgen import report as dr_report
 from drgen.answers import (
     QUESTIONS,
+    Answers,
     Question,
-    build_answers,
-    collect_answers,
-    missing_answers_error,
+    gather_answers,
     validate_field,
 )
 from drgen.audit import DEFAULT_TIMEOUT as DEFAULT_AUDIT_TIMEOUT
@@ -36,7 +35,7 @@ from drgen.errors import (
     OutdatedError,
     VerificationError,
 )
-from drgen.render import generate
+from drgen.render import generate, plan_new
 from drgen.update import (
     UpdatePlan,
     apply_plan,
@@ -68,15 +67,15 @@ class Report:
         """A line for people."""
         typer.echo(text, err=err or self.json_mode, nl=nl)
 
-    def finish(self, exit_code: int = 0, error: str | None = None) -> None:
-        """Print the JSON document (with `--json`) or the error line."""
-        if error is not None:
-            self.doc["errors"].append(error)
+    def finish(self, exit_code: int = 0, *errors: str) -> None:
+        """Print the JSON document (with `--json`) or the error lines, one per problem."""
+        self.doc["errors"].extend(errors)
         if self.json_mode:
             self.doc.update(result=RESULTS.get(exit_code, "error"), exit_code=exit_code)
             typer.echo(json.dumps(self.doc, indent=2, default=str))
-        elif error is not None:
-            typer.echo(f"drgen: error: {error}", err=True)
+        else:
+            for error in errors:
+                typer.echo(f"drgen: error: {error}", err=True)
 
 
 REPORT_KEY = "drgen.report"
@@ -94,7 +93,7 @@ class _Group(TyperGroup):
         try:
             value = super().invoke(ctx)
         except DrgenError as error:
-            _report_of(ctx).finish(error.exit_code, str(error))
+            _report_of(ctx).finish(error.exit_code, *error.lines)
             ctx.exit(error.exit_code)
         except (KeyboardInterrupt, typer.Abort):
             message = "interrupted; nothing was left half-written"
@@ -221,7 +220,8 @@ def new(
             "--region",
             "-r",
             metavar="REGION",
-            help="AWS region; repeat it, primary first (default: us-east-1, us-west-2).",
+            help="AWS region, primary first: repeat it or give a comma list "
+            "(default: us-east-1,us-west-2).",
         ),
     ] = None,
     env_suffix: Annotated[
@@ -236,7 +236,10 @@ def new(
     answers_file: Annotated[
         Path | None,
         typer.Option(
-            "--answers-file", "-a", metavar="FILE", help="YAML file of answers; flags override it."
+            "--answers-file",
+            "-a",
+            metavar="FILE",
+            help="YAML or JSON answers, or a project's .drgen/answers.yml; flags override it.",
         ),
     ] = None,
     use_defaults: Annotated[
@@ -248,7 +251,8 @@ def new(
             "--output-dir",
             "-o",
             metavar="DIR",
-            help="Where to create the project (default: ./NAME).",
+            help="Where to create the project; missing parent folders are created "
+            "(default: ./NAME).",
         ),
     ] = None,
     force: Annotated[
@@ -261,6 +265,13 @@ def new(
     ] = False,
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip running the generated project's tests.")
+    ] = False,
+    pretend: Annotated[
+        bool,
+        typer.Option(
+            "--pretend",
+            help="List the files it would write and the answers it would use; write nothing.",
+        ),
     ] = False,
     route53: Annotated[
         bool | None,
@@ -322,14 +333,16 @@ def new(
         "ci": ci,
     }
     report = _start(ctx, "new", json_mode)
-    raw, missing = collect_answers(name, answers_file, flags, use_defaults=use_defaults)
-    if missing:
-        if json_mode or not _stdin_is_terminal():
-            raise missing_answers_error(missing)
+    gathered = gather_answers(name, answers_file, flags, use_defaults=use_defaults)
+    raw = gathered.raw
+    if gathered.missing and not json_mode and _stdin_is_terminal():
         for question in QUESTIONS:  # in order: a toggle decides whether its dependents apply
             if question.key not in raw and question.applies(raw):
                 raw[question.key] = _ask(question, name, raw)
-    answers = build_answers(name, raw)
+    answers = gathered.build()
+    if pretend:
+        _pretend(report, answers, output_dir or Path(name), force=force)
+        return
     target = generate(answers, output_dir or Path(name), force=force)
     report.doc.update(project=str(target), answers=answers.to_data())
     report.say(
@@ -340,6 +353,26 @@ def new(
         report.say("Skipped verification (--no-verify); run `drgen verify` to prove it.")
         return
     _verify(report, target, kept=f"the project in {target} is complete")
+
+
+def _pretend(report: Report, answers: Answers, target: Path, *, force: bool) -> None:
+    """`new --pretend`: the answers and each file's fate, from a render outside the target."""
+    plan = plan_new(answers, target, force=force)
+    report.doc.update(
+        project=str(plan.target),
+        answers=answers.to_data(),
+        files=[{"path": path, "action": action} for path, action in plan.files],
+        pretend=True,
+    )
+    report.say(f"Would create {answers.project_name} in {plan.target} with these answers:")
+    for key, value in answers.to_data().items():
+        shown = ", ".join(value) if isinstance(value, list) else value
+        report.say(f"  {key}: {str(shown).lower() if isinstance(value, bool) else shown}")
+    report.say("Files:")
+    for path, action in plan.files:
+        report.say(f"  {action:<9} {path}")
+    writes = sum(1 for _, action in plan.files if action != "keep")
+    report.say(f"{writes} file(s) would be written; nothing was written (--pretend)")
 
 
 @app.command()
