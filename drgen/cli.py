@@ -220,8 +220,8 @@ def new(
             "--region",
             "-r",
             metavar="REGION",
-            help="AWS region, primary first: repeat it or give a comma list "
-            "(default: us-east-1,us-west-2).",
+            help="AWS region, primary first; repeat it or separate with commas "
+            "(default: us-east-1, us-west-2).",
         ),
     ] = None,
     env_suffix: Annotated[

@@ -353,7 +353,7 @@ def changed_answers(recorded: Answers, changes: Mapping[str, object]) -> Answers
         if question.key in raw and question.key not in changes and not question.applies(raw):
             del raw[question.key]
     fill_defaults(name, raw)
-    return build_answers(name, raw)
+    return build_answers(name, raw, sources={key: f"--set {key}" for key in changes})
 
 
 # ----------------------------------------------------------------------------- planning (pure)

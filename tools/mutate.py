@@ -36,11 +36,12 @@ MODULES = ("answers", "verify", "render", "update")
 #: The test files that exercise each module, the most direct first (with -x, a mutant dies at
 #: its first failing test).
 RELEVANT: dict[str, tuple[str, ...]] = {
-    "answers": ("test_answers", "test_hostile", "test_cli", "test_properties"),
-    "regions": ("test_answers", "test_hostile", "test_cli"),
+    "answers": ("test_answers", "test_hostile", "test_flow", "test_cli", "test_properties"),
+    "regions": ("test_answers", "test_hostile", "test_flow", "test_cli"),
     "verify": ("test_verify", "test_cli"),
     "render": (
         "test_render",
+        "test_flow",
         "test_update_safety",
         "test_update_interrupts",
         "test_cli",
