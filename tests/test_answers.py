@@ -9,6 +9,7 @@ import pytest
 
 from drgen.answers import (
     LABEL_RULE,
+    PHYSICAL_NAMES,
     Answers,
     build_answers,
     collect_answers,
@@ -750,3 +751,15 @@ def test_a_default_computed_from_a_refused_answer_is_not_refused_too() -> None:
         f"record_name 'a_b' is not a valid DNS name: use 1+ {LABELS}, no trailing dot "
         "(from --defaults)"
     ], "alone, it is still named"
+
+
+def test_each_name_in_drgens_table_is_a_rendered_name_with_its_aws_limit() -> None:
+    """The table may hold only names the template builds, each with the oracle's AWS limit:
+    a wrong limit for a name that does not bind today would bind after a template change."""
+    sites = template_sites()
+    for name in PHYSICAL_NAMES:
+        rendered = name.render("demo", "dev", "eu-central-1")
+        matching = [s for s in sites if s.render("demo", "dev", "eu-central-1") == rendered]
+        assert matching, f"{name.pattern}: the template builds no such name"
+        # the same text may name several resources (an API and a role): the tightest binds
+        assert min(s.limit for s in matching) == name.limit, name.pattern
