@@ -763,3 +763,13 @@ def test_each_name_in_drgens_table_is_a_rendered_name_with_its_aws_limit() -> No
         assert matching, f"{name.pattern}: the template builds no such name"
         # the same text may name several resources (an API and a role): the tightest binds
         assert min(s.limit for s in matching) == name.limit, name.pattern
+
+
+def test_a_refused_project_name_is_reported_with_the_other_refusals() -> None:
+    with pytest.raises(AnswerErrors) as error:
+        build_answers("Demo", {**DEFAULT, "env_suffix": "BAD", "colour": 1})
+    assert error.value.lines == [
+        f"project name 'Demo' is not valid: use {LABEL_RULE}",
+        f"unknown answer 'colour'; accepted: {QUESTION_LIST}",
+        f"env_suffix 'BAD' is not valid: use {LABEL_RULE}",
+    ]
