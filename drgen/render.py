@@ -130,7 +130,7 @@ def _remove_created(created: list[Path]) -> None:
                 path.rmdir()
 
 
-def _shown_path(path: Path, target: Path) -> Path:
+def shown_path(path: Path, target: Path) -> Path:
     """The path a user knows for `path`, not drgen's staging directory or temporary files.
 
     Each is shown as the path it stands for.
@@ -152,9 +152,9 @@ def _shown_error(error: OSError, target: Path) -> str:
     if error.filename is None or error.strerror is None:
         return str(error)
     shown = f"[Errno {error.errno}] {error.strerror}: "
-    shown += repr(str(_shown_path(Path(os.fsdecode(error.filename)), target)))
+    shown += repr(str(shown_path(Path(os.fsdecode(error.filename)), target)))
     if error.filename2 is not None:
-        shown += f" -> {str(_shown_path(Path(os.fsdecode(error.filename2)), target))!r}"
+        shown += f" -> {str(shown_path(Path(os.fsdecode(error.filename2)), target))!r}"
     return shown
 
 

@@ -317,3 +317,23 @@ def test_pretend_refuses_what_a_real_run_refuses(invoke, tmp_path: Path) -> None
         "drgen: error: cannot write 'README.md': 'README.md' is a directory where the template "
         "puts a file; move it away and run again\n"
     )
+
+
+def test_an_update_that_cannot_write_names_the_file_not_its_temporary_twin(  # type: ignore[no-untyped-def]
+    invoke, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = tree(project)
+    replaced: list[str] = []
+
+    def refused(source: str, destination: str) -> None:
+        replaced.append(str(destination))
+        raise OSError(28, "No space left on device", source)
+
+    monkeypatch.setattr("drgen.render.os.replace", refused)
+    result = invoke("update", str(project), "--set", "env_suffix=qa", "--no-verify")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        f"drgen: error: could not write {replaced[0]!r}: No space left on device; every file "
+        "was put back as it was\n"
+    )
+    assert tree(project) == before
