@@ -6,16 +6,18 @@ length of every physical name the template derives from them) are checked in one
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from drgen.errors import AnswerError
+from drgen.errors import AnswerError, AnswerErrors
 from drgen.regions import COMMERCIAL_REGIONS
 
 #: Lowercase DNS-label style: valid in S3 bucket names, IAM, Lambda and Pulumi names alike.
@@ -32,6 +34,8 @@ ACCOUNT_ID_PLACEHOLDER = "0" * 12
 Raw = Mapping[str, object]
 #: What a record made before the `ci` answer existed means: that project has no CI files.
 CI_ABSENT = "none"
+#: Where an answer that `--defaults` filled in came from, as errors name it.
+FROM_DEFAULTS = "--defaults"
 
 
 def _always(raw: Raw) -> bool:
@@ -64,6 +68,8 @@ class Question:
     computed_default: Callable[[str, Raw], object] | None = None
     #: What a record written before this question existed means (None: it is required).
     absent_means: object = None
+    #: The answer that decides whether this one applies (None: it always applies).
+    toggle: str | None = None
 
     def default_for(self, project_name: str, raw: Raw) -> object:
         """The default answer given what is known so far (None: no default, must be given)."""
@@ -98,6 +104,7 @@ QUESTIONS: tuple[Question, ...] = (
         default=None,
         applies=_route53_on,
         condition="route53 is on (--route53)",
+        toggle="route53",
     ),
     Question(
         key="domain",
@@ -106,6 +113,7 @@ QUESTIONS: tuple[Question, ...] = (
         default=None,
         applies=_route53_on,
         condition="route53 is on (--route53)",
+        toggle="route53",
     ),
     Question(
         key="record_name",
@@ -114,6 +122,7 @@ QUESTIONS: tuple[Question, ...] = (
         default=None,
         applies=_route53_on,
         condition="route53 is on (--route53)",
+        toggle="route53",
         computed_default=lambda name, raw: f"{name}-{raw.get('env_suffix', 'dev')}",
     ),
     Question(
@@ -129,6 +138,7 @@ QUESTIONS: tuple[Question, ...] = (
         default="10.0.0.0/8",
         applies=_vpc_on,
         condition="network is vpc (--network vpc)",
+        toggle="network",
     ),
     Question(
         key="ci",
@@ -139,6 +149,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
 )
 QUESTION_KEYS = tuple(q.key for q in QUESTIONS)
+#: The answers that decide whether others apply, in question order.
+TOGGLES = tuple(dict.fromkeys(q.toggle for q in QUESTIONS if q.toggle is not None))
 
 
 @dataclass(frozen=True)
@@ -245,20 +257,73 @@ def validate_env_suffix(value: object) -> str:
     return suffix
 
 
-def validate_regions(value: object) -> tuple[str, ...]:
-    """At least two distinct commercial region codes, primary first."""
-    if isinstance(value, str) or not isinstance(value, list | tuple):
-        raise AnswerError(f"regions: expected a list of region codes, got {_got(value)}")
-    regions: list[str] = []
-    for region in value:
-        if not isinstance(region, str) or region not in COMMERCIAL_REGIONS:
-            raise AnswerError(
-                f"region {region!r} is not an AWS commercial region code; accepted: "
-                f"{', '.join(sorted(COMMERCIAL_REGIONS))}"
+#: Region codes of the other AWS partitions, which a commercial account cannot deploy to.
+OTHER_PARTITIONS = (
+    ("cn-", "the China partition (aws-cn)"),
+    ("us-gov-", "the GovCloud partition (aws-us-gov)"),
+    ("us-iso", "an isolated partition"),
+    ("eusc-", "the European Sovereign Cloud partition"),
+)
+REGION_EXAMPLES = "such as us-east-1, eu-west-1 or ap-southeast-2"
+
+
+def _region_problem(given: str) -> str:
+    """Why `given` (stripped, as typed) is not a commercial region code: a guess, or examples."""
+    code = given.lower()
+    if not code:
+        return "regions: an empty region code (a comma too many?)"
+    for prefix, partition in OTHER_PARTITIONS:
+        if code.startswith(prefix):
+            return (
+                f"region {given!r} is in {partition}; drgen deploys to AWS commercial regions "
+                f"only ({REGION_EXAMPLES})"
             )
-        if region in regions:
-            raise AnswerError(f"region {region!r} is given twice: regions must be distinct")
-        regions.append(region)
+    close = difflib.get_close_matches(code, sorted(COMMERCIAL_REGIONS), n=1)
+    if close:
+        return f"region {given!r} is not an AWS commercial region code; did you mean {close[0]}?"
+    return f"region {given!r} is not an AWS commercial region code ({REGION_EXAMPLES})"
+
+
+def region_codes(value: object) -> list[str]:
+    """The codes in a list and/or comma-separated strings, stripped, as typed (case kept).
+
+    One syntax for every source: `-r a,b -r c`, `--set regions=a,b`, `regions: [a, b]` and
+    `regions: a, b` all give the same list.
+    """
+    if isinstance(value, str):
+        items: list[object] = [value]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise AnswerError(
+            "regions: expected a list of region codes or a comma-separated string, "
+            f"got {_got(value)}"
+        )
+    codes: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise AnswerError(f"regions: expected region codes, got {_got(item)}")
+        codes.extend(part.strip() for part in item.split(","))
+    return codes
+
+
+def validate_regions(value: object) -> tuple[str, ...]:
+    """At least two distinct commercial region codes, primary first, lowercased.
+
+    Every unknown or repeated code is reported, not only the first.
+    """
+    problems: list[str] = []
+    regions: list[str] = []
+    for given in region_codes(value):
+        code = given.lower()
+        if code not in COMMERCIAL_REGIONS:
+            problems.append(_region_problem(given))
+        elif code in regions:
+            problems.append(f"region {code!r} is given twice: regions must be distinct")
+        else:
+            regions.append(code)
+    if problems:
+        raise AnswerErrors(problems)
     if len(regions) < 2:
         raise AnswerError(
             f"regions {regions!r}: a DR stack needs at least two regions (primary first)"
@@ -418,107 +483,332 @@ def longest_env_suffix(project_name: str, regions: tuple[str, ...]) -> int:
 ACM_COMMON_NAME_LIMIT = 64
 
 
-def _check_applicability(raw: Raw) -> None:
-    """Every answer must be known, and given only when the toggle it belongs to is on."""
-    unknown = sorted(str(key) for key in raw if key not in QUESTION_KEYS)
-    if unknown:
-        raise AnswerError(f"unknown answer {unknown[0]!r}; accepted: {', '.join(QUESTION_KEYS)}")
-    for toggle in ("route53", "network"):  # the answers that decide which others apply
-        if toggle in raw:
-            validate_field(toggle, raw[toggle])
-    missing = []
-    for question in QUESTIONS:
-        applies = question.applies(raw)
-        if question.key not in raw and applies and question.absent_means is None:
-            missing.append(question.key)
-        elif question.key in raw and not applies:
-            raise AnswerError(
-                f"{question.key} {_shown(raw[question.key])} is only used when "
-                f"{question.condition}; "
-                "remove it or turn that on"
-            )
-    if missing:
-        raise AnswerError(f"missing answers: {', '.join(missing)}")
-
-
-def check_cross_field(answers: Answers) -> None:
-    """The rules that span answers: name lengths, the custom domain, room for every VPC."""
-    check_physical_names(answers.project_name, answers.env_suffix, answers.regions)
+def _cross_field_problems(answers: Answers) -> list[tuple[str, tuple[str, ...]]]:
+    """Every rule that spans answers and fails, with the answers (keys) it involves."""
+    problems: list[tuple[str, tuple[str, ...]]] = []
+    try:
+        check_physical_names(answers.project_name, answers.env_suffix, answers.regions)
+    except AnswerError as error:
+        problems.append((str(error), ("env_suffix", "regions")))
     if answers.record_name is not None and answers.domain is not None:
         fqdn = f"{answers.record_name}.{answers.domain}"
         if len(fqdn) > ACM_COMMON_NAME_LIMIT:
-            raise AnswerError(
-                f"custom domain {fqdn!r} is {len(fqdn)} characters; ACM certificates accept at "
-                f"most {ACM_COMMON_NAME_LIMIT}: shorten record_name or domain"
+            problems.append(
+                (
+                    f"custom domain {fqdn!r} is {len(fqdn)} characters; ACM certificates accept "
+                    f"at most {ACM_COMMON_NAME_LIMIT}: shorten record_name or domain",
+                    ("record_name", "domain"),
+                )
             )
     if answers.base_cidr is not None:
         room = 2 ** (16 - ipaddress.IPv4Network(answers.base_cidr).prefixlen)
         if room < len(answers.regions):
-            raise AnswerError(
-                f"base_cidr {answers.base_cidr!r} holds {room} /16 networks but "
-                f"{len(answers.regions)} regions need one each: use a larger network"
+            problems.append(
+                (
+                    f"base_cidr {answers.base_cidr!r} holds {room} /16 networks but "
+                    f"{len(answers.regions)} regions need one each: use a larger network",
+                    ("base_cidr", "regions"),
+                )
             )
+    return problems
 
 
-def build_answers(project_name: object, raw: Raw) -> Answers:
-    """Validate every answer, then the cross-field rules; the only way to make `Answers`."""
-    _check_applicability(raw)
-    route53 = validate_route53(raw["route53"])
-    network = validate_network(raw["network"])
+def check_cross_field(answers: Answers) -> None:
+    """The rules that span answers: name lengths, the custom domain, room for every VPC."""
+    problems = [message for message, _ in _cross_field_problems(answers)]
+    if problems:
+        raise AnswerErrors(problems)
+
+
+def _suggest(key: str, accepted: Sequence[str]) -> str:
+    """`did you mean x?` for a near miss, else the accepted keys."""
+    close = difflib.get_close_matches(key, accepted, n=1)
+    return f"did you mean {close[0]}?" if close else f"accepted: {', '.join(accepted)}"
+
+
+class _Problems:
+    """The refusals of one set of answers, each tagged with where its answers came from."""
+
+    def __init__(self, sources: Mapping[str, str]) -> None:
+        self.sources = sources
+        self.lines: list[str] = []
+        #: Refusals of defaults computed from refused answers (record_name from a bad suffix):
+        #: shown only if nothing else explains them.
+        self.derived: list[str] = []
+
+    def add(self, message: str, keys: Sequence[str] = ()) -> None:
+        tagged = [key for key in keys if key in self.sources]
+        origins = {self.sources[key] for key in tagged}
+        if len(origins) == 1:
+            message += f" (from {origins.pop()})"
+        elif origins:
+            message += f" ({', '.join(f'{key} from {self.sources[key]}' for key in tagged)})"
+        self.lines.append(message)
+
+    def check(self, key: str, value: object, good: dict[str, object]) -> None:
+        """Validate one answer; keep it in `good` or record every reason it is refused."""
+        try:
+            good[key] = FIELD_VALIDATORS[key](value)
+        except AnswerError as error:
+            lines = error.problems if isinstance(error, AnswerErrors) else [str(error)]
+            for line in lines:
+                if self.sources.get(key) == FROM_DEFAULTS:
+                    self.derived.append(f"{line} (from {FROM_DEFAULTS})")
+                else:
+                    self.add(line, (key,))
+
+    def raise_any(self) -> None:
+        """Raise every refusal so far, if there is one."""
+        if self.lines or self.derived:
+            raise AnswerErrors(self.lines or self.derived)
+
+
+def build_answers(
+    project_name: object,
+    raw: Raw,
+    *,
+    sources: Mapping[str, str] | None = None,
+    problems: Sequence[str] = (),
+    unanswered: Callable[[list[str]], str] | None = None,
+) -> Answers:
+    """Validate every answer, then the cross-field rules; the only way to make `Answers`.
+
+    Every refusal is collected and raised together (`AnswerErrors`), each naming its source
+    (`sources`: answer key -> flag or file). `problems` are refusals found earlier (an answers
+    file's unknown keys). Without `unanswered`, a missing answer that predates its question
+    takes `absent_means` (an old record); with it, every missing answer is listed by it.
+    """
+    found = _Problems(sources or {})
+    found.lines.extend(problems)
+    good: dict[str, object] = {}
+    try:
+        good["project_name"] = validate_project_name(project_name)
+    except AnswerError as error:
+        found.add(str(error))
+    for key in raw:
+        if key not in QUESTION_KEYS:
+            found.add(f"unknown answer {str(key)!r}; {_suggest(str(key), QUESTION_KEYS)}")
+    for toggle in TOGGLES:  # first: they decide which other answers apply
+        if toggle in raw:
+            found.check(toggle, raw[toggle], good)
+    missing: list[str] = []
+    for question in QUESTIONS:
+        if question.toggle is not None and question.toggle not in good:
+            continue  # its toggle is missing or refused: whether it applies is unknown
+        applies = question.applies(good)
+        if question.key not in raw:
+            if applies and (unanswered is not None or question.absent_means is None):
+                missing.append(question.key)
+        elif not applies:
+            found.add(
+                f"{question.key} {_shown(raw[question.key])} is only used when "
+                f"{question.condition}; remove it or turn that on",
+                (question.key,),
+            )
+        elif question.key not in TOGGLES:
+            found.check(question.key, raw[question.key], good)
+    if missing:
+        found.add(unanswered(missing) if unanswered else f"missing answers: {', '.join(missing)}")
+    found.raise_any()
     answers = Answers(
-        project_name=validate_project_name(project_name),
-        regions=validate_regions(raw["regions"]),
-        env_suffix=validate_env_suffix(raw["env_suffix"]),
-        route53=route53,
-        hosted_zone_id=validate_hosted_zone_id(raw["hosted_zone_id"]) if route53 else None,
-        domain=validate_domain(raw["domain"]) if route53 else None,
-        record_name=validate_record_name(raw["record_name"]) if route53 else None,
-        network=network,
-        base_cidr=validate_base_cidr(raw["base_cidr"]) if network == "vpc" else None,
-        ci=validate_ci(raw.get("ci", CI_ABSENT)),
+        project_name=str(good["project_name"]),
+        regions=good["regions"],  # type: ignore[arg-type]
+        env_suffix=str(good["env_suffix"]),
+        route53=bool(good["route53"]),
+        hosted_zone_id=good.get("hosted_zone_id"),  # type: ignore[arg-type]
+        domain=good.get("domain"),  # type: ignore[arg-type]
+        record_name=good.get("record_name"),  # type: ignore[arg-type]
+        network=str(good["network"]),
+        base_cidr=good.get("base_cidr"),  # type: ignore[arg-type]
+        ci=str(good.get("ci", CI_ABSENT)),
     )
-    check_cross_field(answers)
+    for message, keys in _cross_field_problems(answers):
+        found.add(message, keys)
+    found.raise_any()
     return answers
 
 
-def load_answers_file(path: Path) -> dict[str, object]:
-    """Read a YAML answers file: a mapping of question keys to answers."""
+#: The keys of a record (`.drgen/answers.yml`) besides the answers themselves.
+RECORD_KEYS = ("drgen_version", "answers")
+
+
+@dataclass(frozen=True)
+class AnswersFile:
+    """What an answers file says: its answers, where each came from, and what it refuses."""
+
+    answers: dict[str, object]
+    sources: dict[str, str]
+    problems: list[str]
+
+
+def _parse(path: Path, text: str) -> object:
+    """JSON for a .json file, YAML otherwise (a JSON document that YAML refuses falls back)."""
+    where = f"answers file {str(path)!r}"
+    if path.suffix.lower() != ".json":
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            if not text.lstrip().startswith("{"):
+                mark = getattr(error, "problem_mark", None)
+                at = f" at line {mark.line + 1}" if mark is not None else ""
+                raise AnswerError(f"{where} is not valid YAML{at}") from None
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        at = f" at line {error.lineno}" if isinstance(error, json.JSONDecodeError) else ""
+        raise AnswerError(f"{where} is not valid JSON{at}") from None
+
+
+def read_answers_file(path: Path) -> AnswersFile:
+    """Read answers from YAML or JSON: a plain mapping, or a project's `.drgen/answers.yml`.
+
+    A record's `drgen_version` and `project_name` are ignored: replaying a project's answers
+    makes a new project named by `drgen new`'s NAME with the installed template. Unknown keys
+    are problems, each reported with the rest of the answers' refusals.
+    """
+    where = f"answers file {str(path)!r}"
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise AnswerError(f"answers file {str(path)!r} cannot be read: {error.strerror}") from None
+        raise AnswerError(f"{where} cannot be read: {error.strerror}") from None
     except UnicodeDecodeError:
-        raise AnswerError(f"answers file {str(path)!r} is not UTF-8 text") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise AnswerError(f"answers file {str(path)!r} is not valid YAML{where}") from None
+        raise AnswerError(f"{where} is not UTF-8 text") from None
+    data = _parse(path, text)
     if data is None:
-        return {}
+        return AnswersFile({}, {}, [])
     if not isinstance(data, dict):
         raise AnswerError(
-            f"answers file {str(path)!r} must be a mapping of answers "
-            f"({', '.join(QUESTION_KEYS)}), got {type(data).__name__}"
+            f"{where} must be a mapping of answers ({', '.join(QUESTION_KEYS)}), "
+            f"got {type(data).__name__}"
         )
-    unknown = sorted(str(key) for key in data if key not in QUESTION_KEYS)
-    if unknown:
-        raise AnswerError(
-            f"answers file {str(path)!r}: unknown key {unknown[0]!r}; "
-            f"accepted: {', '.join(QUESTION_KEYS)}"
+    problems: list[str] = []
+    prefix = ""
+    if "answers" in data:  # a record: {drgen_version: ..., answers: {project_name: ..., ...}}
+        for key in data:
+            if key not in RECORD_KEYS:
+                problems.append(
+                    f"{where}: unknown key {str(key)!r} beside answers; accepted: "
+                    f"{', '.join(RECORD_KEYS)}"
+                )
+        data = data["answers"]
+        if not isinstance(data, dict):
+            raise AnswerError(f"{where}: answers must be a mapping, got {_got(data)}")
+        data = {key: value for key, value in data.items() if key != "project_name"}
+        prefix = "answers."
+    answers: dict[str, object] = {}
+    for key, value in data.items():
+        if key in QUESTION_KEYS:
+            answers[key] = value
+        elif key == "project_name":
+            problems.append(
+                f"{where}: project_name is not an answer: the project is named by drgen new's NAME"
+            )
+        else:
+            problems.append(
+                f"{where}: unknown key {prefix}{str(key)!r}; {_suggest(str(key), QUESTION_KEYS)}"
+            )
+    sources = {key: f"{where}, key {prefix}{key}" for key in answers}
+    return AnswersFile(answers, sources, problems)
+
+
+def load_answers_file(path: Path) -> dict[str, object]:
+    """The answers of an answers file; refuses one with unknown keys (all of them named)."""
+    read = read_answers_file(path)
+    if read.problems:
+        raise AnswerErrors(read.problems)
+    return read.answers
+
+
+def missing_answers_message(
+    missing: Sequence[str], *, use_defaults: bool = False, without_default: Sequence[str] = ()
+) -> str:
+    """The error line for a run that cannot prompt and lacks answers, with advice that fits.
+
+    `without_default`: the missing answers `--defaults` cannot supply (a hosted zone).
+    """
+    flags = {q.key: q.flag for q in QUESTIONS}
+    listed = ", ".join(f"{key} ({flags[key]})" for key in missing)
+    if use_defaults:
+        them, flags_ = ("it", "a flag") if len(missing) == 1 else ("them", "flags")
+        return (
+            f"no terminal to ask for: {listed}; --defaults has no default for {them}: "
+            f"pass {them} as {flags_} or in --answers-file"
         )
-    return dict(data)
+    if without_default:
+        return (
+            f"no terminal to ask for: {listed}; pass them as flags or in --answers-file "
+            f"(--defaults has no default for {', '.join(without_default)})"
+        )
+    return (
+        f"no terminal to ask for: {listed}; pass them as flags, in --answers-file, "
+        "or use --defaults"
+    )
 
 
 def missing_answers_error(missing: list[str]) -> AnswerError:
     """The error for a run that cannot prompt and lacks answers."""
-    flags = {q.key: q.flag for q in QUESTIONS}
-    listed = ", ".join(f"{key} ({flags[key]})" for key in missing)
-    return AnswerError(
-        f"no terminal to ask for: {listed}; pass them as flags, in --answers-file, "
-        "or use --defaults"
-    )
+    return AnswerError(missing_answers_message(missing))
+
+
+@dataclass
+class Gathered:
+    """The answers of one `drgen new` before prompting: merged, defaulted, with their sources."""
+
+    project_name: str
+    raw: dict[str, object]
+    #: Applicable questions still unanswered, in question order.
+    missing: list[str]
+    #: Answer key -> the flag, answers-file key or `--defaults` that gave it.
+    sources: dict[str, str]
+    #: Refusals found while reading (an answers file's unknown keys).
+    problems: list[str]
+    use_defaults: bool
+
+    def build(self) -> Answers:
+        """Validate everything at once; a question still unanswered is named with its flag."""
+        return build_answers(
+            self.project_name,
+            self.raw,
+            sources=self.sources,
+            problems=self.problems,
+            unanswered=self._unanswered,
+        )
+
+    def _unanswered(self, missing: list[str]) -> str:
+        questions = {q.key: q for q in QUESTIONS}
+        without = [
+            k for k in missing if questions[k].default_for(self.project_name, self.raw) is None
+        ]
+        return missing_answers_message(
+            missing, use_defaults=self.use_defaults, without_default=without
+        )
+
+
+def gather_answers(
+    project_name: str,
+    answers_file: Path | None,
+    flags: Mapping[str, object | None],
+    *,
+    use_defaults: bool,
+) -> Gathered:
+    """Merge answers file < flags, fill defaults if asked, and remember where each came from."""
+    raw: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    problems: list[str] = []
+    if answers_file is not None:
+        read = read_answers_file(answers_file)
+        raw.update(read.answers)
+        sources.update(read.sources)
+        problems.extend(read.problems)
+    flag_of = {q.key: q.flag for q in QUESTIONS}
+    for key, value in flags.items():
+        if value is not None:
+            raw[key] = value
+            sources[key] = flag_of.get(key, key)
+    before = set(raw)
+    missing = fill_defaults(project_name, raw, use_defaults=use_defaults)
+    sources.update((key, FROM_DEFAULTS) for key in set(raw) - before)
+    return Gathered(project_name, raw, missing, sources, problems, use_defaults)
 
 
 def collect_answers(

@@ -19,10 +19,9 @@ from drgen._runner import prestart as prestart_verifier
 from drgen.answers import (
     CI_SYSTEMS,
     NETWORKS,
-    build_answers,
+    Answers,
     check_decided,
-    collect_answers,
-    missing_answers_error,
+    gather_answers,
 )
 from drgen.audit import DEFAULT_TIMEOUT as DEFAULT_AUDIT_TIMEOUT
 from drgen.audit import FindingsError
@@ -32,6 +31,7 @@ from drgen.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     RESULTS,
+    AnswerErrors,
     ConflictError,
     DrgenError,
     InterruptedError_,
@@ -39,7 +39,7 @@ from drgen.errors import (
     VerificationError,
 )
 from drgen.regions import COMMERCIAL_REGIONS
-from drgen.render import check_target, generate
+from drgen.render import check_target, generate, plan_new
 from drgen.update import (
     UpdatePlan,
     apply_plan,
@@ -71,15 +71,15 @@ class Report:
         """A line for people."""
         typer.echo(text, err=err or self.json_mode, nl=nl)
 
-    def finish(self, exit_code: int = 0, error: str | None = None) -> None:
-        """Print the JSON document (with `--json`) or the error line."""
-        if error is not None:
-            self.doc["errors"].append(error)
+    def finish(self, exit_code: int = 0, *errors: str) -> None:
+        """Print the JSON document (with `--json`) or the error lines, one per problem."""
+        self.doc["errors"].extend(errors)
         if self.json_mode:
             self.doc.update(result=RESULTS.get(exit_code, "error"), exit_code=exit_code)
             typer.echo(json.dumps(self.doc, indent=2, default=str))
-        elif error is not None:
-            typer.echo(f"drgen: error: {error}", err=True)
+        else:
+            for error in errors:
+                typer.echo(f"drgen: error: {error}", err=True)
 
 
 REPORT_KEY = "drgen.report"
@@ -97,7 +97,7 @@ class _Group(TyperGroup):
         try:
             value = super().invoke(ctx)
         except DrgenError as error:
-            _report_of(ctx).finish(error.exit_code, str(error))
+            _report_of(ctx).finish(error.exit_code, *error.lines)
             ctx.exit(error.exit_code)
         except (KeyboardInterrupt, typer.Abort):
             message = "interrupted; nothing was left half-written"
@@ -214,7 +214,8 @@ def new(
             "--region",
             "-r",
             metavar="REGION",
-            help="AWS region; repeat it, primary first (default: us-east-1, us-west-2).",
+            help="AWS region, primary first; repeat it or separate with commas "
+            "(default: us-east-1, us-west-2).",
             autocompletion=_complete(sorted(COMMERCIAL_REGIONS)),
         ),
     ] = None,
@@ -230,7 +231,10 @@ def new(
     answers_file: Annotated[
         Path | None,
         typer.Option(
-            "--answers-file", "-a", metavar="FILE", help="YAML file of answers; flags override it."
+            "--answers-file",
+            "-a",
+            metavar="FILE",
+            help="YAML or JSON answers, or a project's .drgen/answers.yml; flags override it.",
         ),
     ] = None,
     use_defaults: Annotated[
@@ -242,7 +246,8 @@ def new(
             "--output-dir",
             "-o",
             metavar="DIR",
-            help="Where to create the project (default: ./NAME).",
+            help="Where to create the project; missing parent folders are created "
+            "(default: ./NAME).",
         ),
     ] = None,
     force: Annotated[
@@ -255,6 +260,13 @@ def new(
     ] = False,
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip running the generated project's tests.")
+    ] = False,
+    pretend: Annotated[
+        bool,
+        typer.Option(
+            "--pretend",
+            help="List the files it would write and the answers it would use; write nothing.",
+        ),
     ] = False,
     route53: Annotated[
         bool | None,
@@ -331,16 +343,20 @@ def new(
     }
     report = _start(ctx, "new", json_mode)
     target = (output_dir or Path(name)).absolute()
-    raw, missing = collect_answers(name, answers_file, flags, use_defaults=use_defaults)
+    gathered = gather_answers(name, answers_file, flags, use_defaults=use_defaults)
+    raw = gathered.raw
     asked = 0
-    if missing:
-        if json_mode or not _stdin_is_terminal():
-            raise missing_answers_error(missing)
+    if gathered.missing and not json_mode and _stdin_is_terminal():
         # Refuse what no answer can fix before the first question, not after the last.
         check_target(target, force=force)
+        if gathered.problems:
+            raise AnswerErrors(gathered.problems)
         check_decided(name, raw)
         asked = prompts.ask_missing(name, raw)
-    answers = build_answers(name, raw)
+    answers = gathered.build()
+    if pretend:
+        _pretend(report, answers, target, force=force)
+        return
     if asked and not yes and not prompts.confirm_write(answers, str(target)):
         report.say(f"Nothing was written to {target}.")
         return
@@ -357,6 +373,26 @@ def new(
         report.say("Skipped verification (--no-verify); run `drgen verify` to prove it.")
         return
     _verify(report, target, kept=f"the project in {target} is complete")
+
+
+def _pretend(report: Report, answers: Answers, target: Path, *, force: bool) -> None:
+    """`new --pretend`: the answers and each file's fate, from a render outside the target."""
+    plan = plan_new(answers, target, force=force)
+    report.doc.update(
+        project=str(plan.target),
+        answers=answers.to_data(),
+        files=[{"path": path, "action": action} for path, action in plan.files],
+        pretend=True,
+    )
+    report.say(f"Would create {answers.project_name} in {plan.target} with these answers:")
+    for key, value in answers.to_data().items():
+        shown = ", ".join(value) if isinstance(value, list) else value
+        report.say(f"  {key}: {str(shown).lower() if isinstance(value, bool) else shown}")
+    report.say("Files:")
+    for path, action in plan.files:
+        report.say(f"  {action:<9} {path}")
+    writes = sum(1 for _, action in plan.files if action != "keep")
+    report.say(f"{writes} file(s) would be written; nothing was written (--pretend)")
 
 
 @app.command()

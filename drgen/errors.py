@@ -18,9 +18,30 @@ class DrgenError(Exception):
 
     exit_code = EXIT_USAGE
 
+    @property
+    def lines(self) -> list[str]:
+        """What the user is shown: one line per problem."""
+        return [str(self)]
+
 
 class AnswerError(DrgenError):
     """An answer (flag, prompt or answers file) is not acceptable."""
+
+
+class AnswerErrors(AnswerError):
+    """Several answers are not acceptable: all of them are reported in one run.
+
+    As a string the problems are joined by "; ", so a caller that wraps it stays one line.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+    @property
+    def lines(self) -> list[str]:
+        """One line per refused answer."""
+        return list(self.problems)
 
 
 class TargetError(DrgenError):

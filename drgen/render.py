@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -77,9 +78,10 @@ def check_target(target: Path, *, force: bool) -> None:
     """Refuse a target drgen must not write to, before anything is rendered."""
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise TargetError(f"target {str(target)!r} exists and is not a directory")
-    if not target.parent.is_dir():
+    ancestor = _nearest_existing(target.parent)
+    if not ancestor.is_dir():
         raise TargetError(
-            f"parent directory {str(target.parent)!r} does not exist; create it first"
+            f"cannot create {str(target)!r}: {str(ancestor)!r} is a file, not a directory"
         )
     if (target / RECORD_DIR).exists() or (target / RECORD_DIR).is_symlink():
         raise TargetError(
@@ -91,6 +93,69 @@ def check_target(target: Path, *, force: bool) -> None:
             f"target {str(target)!r} exists and is not empty; choose another --output-dir "
             "or pass --force to overwrite the files drgen generates"
         )
+
+
+def _nearest_existing(path: Path) -> Path:
+    """`path` or its closest ancestor that exists (a dangling link counts as existing)."""
+    while not (path.exists() or path.is_symlink()) and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _make_parents(directory: Path) -> list[Path]:
+    """Create `directory` and its missing ancestors; return the ones created, outermost first.
+
+    On any exception, Ctrl-C included, the ones created so far are removed again.
+    """
+    missing: list[Path] = []
+    while not (directory.exists() or directory.is_symlink()):
+        missing.append(directory)
+        directory = directory.parent
+    created: list[Path] = []
+    try:
+        for path in reversed(missing):
+            path.mkdir()
+            created.append(path)
+    except BaseException:
+        _remove_created(created)
+        raise
+    return created
+
+
+def _remove_created(created: list[Path]) -> None:
+    """Remove the directories `_make_parents` created, innermost first, if still empty."""
+    with _no_interrupts():
+        for path in reversed(created):
+            if path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+
+def shown_path(path: Path, target: Path) -> Path:
+    """The path a user knows for `path`, not drgen's staging directory or temporary files.
+
+    Each is shown as the path it stands for.
+    """
+    if not path.is_relative_to(target.parent):
+        return path
+    parts = path.relative_to(target.parent).parts
+    if parts and parts[0].startswith(f".{target.name}.drgen-"):
+        parts = (target.name, *parts[2:]) if len(parts) > 1 else ()
+    return target.parent.joinpath(*(TEMPORARY.sub(r"\1", part) for part in parts))
+
+
+#: `_write_bytes`'s temporary file beside the file it writes.
+TEMPORARY = re.compile(r"^\.(.+)\.drgen-[0-9]+$")
+
+
+def _shown_error(error: OSError, target: Path) -> str:
+    """An OSError as the user may see it: without drgen's internal paths."""
+    if error.filename is None or error.strerror is None:
+        return str(error)
+    shown = f"[Errno {error.errno}] {error.strerror}: "
+    shown += repr(str(shown_path(Path(os.fsdecode(error.filename)), target)))
+    if error.filename2 is not None:
+        shown += f" -> {str(shown_path(Path(os.fsdecode(error.filename2)), target))!r}"
+    return shown
 
 
 def read_tree(root: Path) -> dict[str, Blob]:
@@ -171,14 +236,55 @@ def generate(answers: Answers, target: Path, *, force: bool = False) -> Path:
     """
     target = target.absolute()
     check_target(target, force=force)
+    created: list[Path] = []
     try:
+        created = _make_parents(target.parent)
         with tempfile.TemporaryDirectory(prefix=f".{target.name}.drgen-", dir=target.parent) as tmp:
             staging = Path(tmp) / target.name
             render_to(answers, staging)
             _move_into_place(staging, target)
     except OSError as error:
-        raise TargetError(f"could not write the project to {str(target)!r}: {error}") from None
+        _remove_created(created)
+        shown = _shown_error(error, target)
+        raise TargetError(f"could not write the project to {str(target)!r}: {shown}") from None
+    except BaseException:
+        _remove_created(created)
+        raise
     return target
+
+
+@dataclass(frozen=True)
+class NewPlan:
+    """What `drgen new` would write, and nothing written: each file and its fate."""
+
+    target: Path
+    #: (relative path, "create" | "overwrite" | "keep"), sorted by path.
+    files: list[tuple[str, str]]
+
+
+def plan_new(answers: Answers, target: Path, *, force: bool = False) -> NewPlan:
+    """The files `generate` would write into `target`, rendered outside it (`new --pretend`).
+
+    Refuses exactly what `generate` refuses before writing; creates nothing, not even the
+    target or its parents.
+    """
+    target = target.absolute()
+    check_target(target, force=force)
+    rendered = render_files(answers)
+    paths = sorted({*rendered, *record_files(answers, rendered)})
+    if not target.is_dir():
+        return NewPlan(target, [(path, "create") for path in paths])
+    keep = user_files()
+    files = []
+    for path in paths:
+        if not (target / path).exists():
+            files.append((path, "create"))
+        elif path in keep:
+            files.append((path, "keep"))
+        else:
+            files.append((path, "overwrite"))
+    check_writable(target, {path: Blob(b"") for path, action in files if action != "keep"})
+    return NewPlan(target, files)
 
 
 def _move_into_place(staging: Path, target: Path) -> None:

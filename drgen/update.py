@@ -16,6 +16,7 @@ import base64
 import binascii
 import difflib
 import json
+import os
 import re
 import shutil
 import stat
@@ -48,6 +49,7 @@ from drgen.render import (
     check_writable,
     record_files,
     render_files,
+    shown_path,
     template_mode,
     user_files,
 )
@@ -353,7 +355,7 @@ def changed_answers(recorded: Answers, changes: Mapping[str, object]) -> Answers
         if question.key in raw and question.key not in changes and not question.applies(raw):
             del raw[question.key]
     fill_defaults(name, raw)
-    return build_answers(name, raw)
+    return build_answers(name, raw, sources={key: f"--set {key}" for key in changes})
 
 
 # ----------------------------------------------------------------------------- planning (pure)
@@ -640,8 +642,14 @@ def apply_plan(plan: UpdatePlan) -> None:
                 else:
                     transaction.put(path, blob)
     except OSError as error:
+        # a temporary file beside the one being written is named as that file
+        failed = (
+            shown_path(Path(os.fsdecode(error.filename)), plan.project)
+            if error.filename
+            else plan.project
+        )
         raise TargetError(
-            f"could not write {str(error.filename or plan.project)!r}: "
+            f"could not write {str(failed)!r}: "
             f"{error.strerror or error}; every file was put back as it was"
         ) from None
 

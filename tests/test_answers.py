@@ -8,16 +8,21 @@ from pathlib import Path
 import pytest
 
 from drgen.answers import (
+    LABEL_RULE,
+    PHYSICAL_NAMES,
     Answers,
     build_answers,
     collect_answers,
+    gather_answers,
     load_answers_file,
     longest_env_suffix,
+    missing_answers_message,
+    read_answers_file,
     validate_env_suffix,
     validate_project_name,
     validate_regions,
 )
-from drgen.errors import AnswerError
+from drgen.errors import AnswerError, AnswerErrors
 from drgen.regions import COMMERCIAL_REGIONS
 from tests.template_names import template_sites, tightest, too_long
 
@@ -74,16 +79,16 @@ def test_invalid_suffixes(suffix: object) -> None:
 @pytest.mark.parametrize(
     ("regions", "why"),
     [
-        ("us-east-1", "expected a list"),
+        ("us-east-1", "at least two"),
         (None, "expected a list"),
         (["us-east-1"], "at least two"),
         ([], "at least two"),
         (["us-east-1", "us-east-1"], "given twice"),
         (["us-east-1", "mars-1"], "'mars-1' is not an AWS commercial region"),
-        (["us-east-1", "cn-north-1"], "not an AWS commercial region"),
-        (["us-east-1", "us-gov-west-1"], "not an AWS commercial region"),
-        (["us-east-1", 5], "not an AWS commercial region"),
-        (["US-EAST-1", "us-west-2"], "not an AWS commercial region"),
+        (["us-east-1", "cn-north-1"], "'cn-north-1' is in the China partition"),
+        (["us-east-1", "us-gov-west-1"], "'us-gov-west-1' is in the GovCloud partition"),
+        (["us-east-1", 5], "regions: expected region codes, got int 5"),
+        (["us-east-1", "US-EAST-1"], "region 'us-east-1' is given twice"),
     ],
 )
 def test_invalid_regions(regions: object, why: str) -> None:
@@ -425,7 +430,6 @@ def test_a_boolean_answer_must_be_true_or_false(value: object, shown: str) -> No
     assert str(error.value) == f"route53: expected true or false, got {shown}"
 
 
-REGION_LIST = ", ".join(sorted(COMMERCIAL_REGIONS))
 QUESTION_LIST = (
     "regions, env_suffix, route53, hosted_zone_id, domain, record_name, network, base_cidr, ci"
 )
@@ -446,7 +450,21 @@ LABELS = "dot-separated labels of lowercase letters, digits and inner hyphens (1
          "env_suffix 's3alias' is reserved by S3: choose another suffix"),
         ("demo", {"env_suffix": "s3aliasx"}, None),
         ("demo", {"regions": ["us-east-1", "mars-1"]},
-         f"region 'mars-1' is not an AWS commercial region code; accepted: {REGION_LIST}"),
+         "region 'mars-1' is not an AWS commercial region code (such as us-east-1, eu-west-1 "
+         "or ap-southeast-2)"),
+        ("demo", {"regions": ["us-east-1", "us-eats-2"]},
+         "region 'us-eats-2' is not an AWS commercial region code; did you mean us-east-2?"),
+        ("demo", {"regions": ["US-East-1", "EU-WEST-9"]},
+         "region 'EU-WEST-9' is not an AWS commercial region code; did you mean eu-west-3?"),
+        ("demo", {"regions": ["us-east-1", "cn-north-1"]},
+         "region 'cn-north-1' is in the China partition (aws-cn); drgen deploys to AWS "
+         "commercial regions only (such as us-east-1, eu-west-1 or ap-southeast-2)"),
+        ("demo", {"regions": "us-east-1,,us-west-2"},
+         "regions: an empty region code (a comma too many?)"),
+        ("demo", {"regions": {"a": 1}},
+         "regions: expected a list of region codes or a comma-separated string, got dict "
+         "{'a': 1}"),
+        ("demo", {"regions": ["us-east-1", None]}, "regions: expected region codes, got null"),
         ("demo", {"regions": ["us-east-1", "us-west-2", "us-east-1"]},
          "region 'us-east-1' is given twice: regions must be distinct"),
         ("demo", {"regions": ["us-east-1"]},
@@ -462,6 +480,8 @@ LABELS = "dot-separated labels of lowercase letters, digits and inner hyphens (1
                   "record_name": 7},
          "record_name: expected a string, got int 7"),
         ("demo", {"colour": 1}, f"unknown answer 'colour'; accepted: {QUESTION_LIST}"),
+        ("demo", {"region": ["us-east-1", "us-west-2"]},
+         "unknown answer 'region'; did you mean regions?"),
         ("demo", {"network": "vpc", "base_cidr": "10.0.0.1/8"},
          "base_cidr '10.0.0.1/8' is not an IPv4 network such as 10.0.0.0/8 (address/prefix, "
          "host bits zero)"),
@@ -509,7 +529,6 @@ def test_each_refusal_is_its_exact_line(
         ("regions: [eu-west-1\n", "is not valid YAML at line 2"),
         ("env_suffix: \x07\n", "is not valid YAML"),  # a reader error carries no line
         ("- a\n", f"must be a mapping of answers ({QUESTION_LIST}), got list"),
-        ("colour: red\nzone: 1\n", f"unknown key 'colour'; accepted: {QUESTION_LIST}"),
         (b"\xff\xfe\x00", "is not UTF-8 text"),
     ],
 )
@@ -532,3 +551,225 @@ def test_an_unreadable_answers_file_names_the_reason(tmp_path: Path) -> None:
     with pytest.raises(AnswerError) as error:
         load_answers_file(tmp_path)
     assert str(error.value) == f"answers file {str(tmp_path)!r} cannot be read: Is a directory"
+
+
+def test_every_refused_answer_is_reported_at_once_with_its_source() -> None:
+    raw = {**DEFAULT, "regions": ["us-east-1", "mars-1"], "env_suffix": "BAD", "network": "vpn"}
+    sources = {"regions": "--region", "env_suffix": "--env-suffix", "network": "--network"}
+    with pytest.raises(AnswerErrors) as error:
+        build_answers("demo", raw, sources=sources)
+    assert error.value.lines == [
+        "network 'vpn' is not accepted; accepted: none, vpc (from --network)",
+        "region 'mars-1' is not an AWS commercial region code (such as us-east-1, eu-west-1 or "
+        "ap-southeast-2) (from --region)",
+        f"env_suffix 'BAD' is not valid: use {LABEL_RULE} (from --env-suffix)",
+    ]
+    assert str(error.value) == "; ".join(error.value.lines), "one line for a caller that wraps it"
+
+
+def test_every_bad_region_is_named_not_only_the_first() -> None:
+    with pytest.raises(AnswerErrors) as error:
+        validate_regions("us-eats-1, mars-1,us-east-1, US-EAST-1")
+    assert error.value.lines == [
+        "region 'us-eats-1' is not an AWS commercial region code; did you mean us-east-1?",
+        "region 'mars-1' is not an AWS commercial region code (such as us-east-1, eu-west-1 or "
+        "ap-southeast-2)",
+        "region 'us-east-1' is given twice: regions must be distinct",
+    ]
+
+
+def test_a_cross_field_refusal_names_the_source_of_each_answer_it_involves() -> None:
+    raw = {**ROUTE53, "record_name": "r" * 60}
+    sources = {"record_name": "--record-name", "domain": "answers file 'a.yml', key domain"}
+    with pytest.raises(AnswerErrors) as error:
+        build_answers("demo", raw, sources=sources)
+    assert error.value.lines == [
+        f"custom domain {'r' * 60 + '.example.com'!r} is 72 characters; ACM certificates accept "
+        "at most 64: shorten record_name or domain (record_name from --record-name, domain "
+        "from answers file 'a.yml', key domain)"
+    ]
+
+
+def test_refusals_found_earlier_come_first_and_a_valid_set_still_fails() -> None:
+    with pytest.raises(AnswerErrors) as error:
+        build_answers("demo", DEFAULT, problems=["answers file 'a.yml': unknown key 'x'"])
+    assert error.value.lines == ["answers file 'a.yml': unknown key 'x'"]
+
+
+@pytest.mark.parametrize(
+    "regions",
+    [
+        "eu-west-1,eu-central-1,us-east-1",
+        " eu-west-1 , eu-central-1,us-east-1 ",
+        ["eu-west-1", "eu-central-1", "us-east-1"],
+        ["eu-west-1,eu-central-1", "us-east-1"],
+        ["EU-WEST-1", "Eu-Central-1,us-east-1"],
+        ("eu-west-1", "eu-central-1", "us-east-1"),
+    ],
+)
+def test_one_region_syntax_lists_commas_and_case(regions: object) -> None:
+    assert validate_regions(regions) == ("eu-west-1", "eu-central-1", "us-east-1")
+
+
+def test_without_defaults_the_advice_names_what_defaults_cannot_give() -> None:
+    assert missing_answers_message(["regions", "ci"]) == (
+        "no terminal to ask for: regions (--region), ci (--ci); pass them as flags, in "
+        "--answers-file, or use --defaults"
+    )
+    assert missing_answers_message(["regions", "domain"], without_default=["domain"]) == (
+        "no terminal to ask for: regions (--region), domain (--domain); pass them as flags or "
+        "in --answers-file (--defaults has no default for domain)"
+    )
+    assert missing_answers_message(["domain"], use_defaults=True, without_default=["domain"]) == (
+        "no terminal to ask for: domain (--domain); --defaults has no default for it: pass it "
+        "as a flag or in --answers-file"
+    )
+    assert missing_answers_message(
+        ["hosted_zone_id", "domain"], use_defaults=True, without_default=["hosted_zone_id"]
+    ) == (
+        "no terminal to ask for: hosted_zone_id (--hosted-zone-id), domain (--domain); "
+        "--defaults has no default for them: pass them as flags or in --answers-file"
+    )
+
+
+def test_gathered_answers_remember_each_source(tmp_path: Path) -> None:
+    path = tmp_path / "a.yml"
+    path.write_text("env_suffix: qa\nnetwork: vpc\n")
+    gathered = gather_answers(
+        "demo", path, {"regions": ["eu-west-1,eu-west-2"], "env_suffix": None}, use_defaults=True
+    )
+    assert gathered.sources == {
+        "regions": "--region",
+        "env_suffix": f"answers file {str(path)!r}, key env_suffix",
+        "network": f"answers file {str(path)!r}, key network",
+        "route53": "--defaults",
+        "base_cidr": "--defaults",
+        "ci": "--defaults",
+    }
+    assert gathered.missing == [] and gathered.problems == []
+    assert gathered.build() == Answers(
+        "demo", ("eu-west-1", "eu-west-2"), "qa", network="vpc", base_cidr="10.0.0.0/8"
+    )
+
+
+def test_gathered_answers_without_a_terminal_name_the_missing_with_the_refused(
+    tmp_path: Path,
+) -> None:
+    gathered = gather_answers(
+        "demo", None, {"env_suffix": "BAD", "route53": True}, use_defaults=True
+    )
+    assert gathered.missing == ["hosted_zone_id", "domain"]
+    with pytest.raises(AnswerErrors) as error:
+        gathered.build()
+    assert error.value.lines == [
+        f"env_suffix 'BAD' is not valid: use {LABEL_RULE} (from --env-suffix)",
+        "no terminal to ask for: hosted_zone_id (--hosted-zone-id), domain (--domain); "
+        "--defaults has no default for them: pass them as flags or in --answers-file",
+    ]
+
+
+def test_a_project_record_is_read_as_answers_without_its_name_and_version(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "answers.yml"
+    path.write_text(
+        "# How drgen generated this project\ndrgen_version: 9.9.9\nanswers:\n"
+        "  project_name: old\n  regions: [eu-west-1, eu-central-1]\n  env_suffix: prod\n"
+    )
+    read = read_answers_file(path)
+    assert read.answers == {"regions": ["eu-west-1", "eu-central-1"], "env_suffix": "prod"}
+    assert read.sources == {
+        "regions": f"answers file {str(path)!r}, key answers.regions",
+        "env_suffix": f"answers file {str(path)!r}, key answers.env_suffix",
+    }
+    assert read.problems == []
+
+
+@pytest.mark.parametrize(
+    ("content", "lines"),
+    [
+        ("colour: red\nregion: [a]\n",
+         ["unknown key 'colour'; accepted: " + QUESTION_LIST,
+          "unknown key 'region'; did you mean regions?"]),
+        ("env-suffix: dev\n", ["unknown key 'env-suffix'; did you mean env_suffix?"]),
+        ("project_name: other\n",
+         ["project_name is not an answer: the project is named by drgen new's NAME"]),
+        ("answers: {regions: [a], colour: 1}\nversion: 1\n",
+         ["unknown key 'version' beside answers; accepted: drgen_version, answers",
+          "unknown key answers.'colour'; accepted: " + QUESTION_LIST]),
+    ],
+)  # fmt: skip
+def test_every_unknown_key_of_an_answers_file_is_named(
+    tmp_path: Path, content: str, lines: list[str]
+) -> None:
+    path = tmp_path / "answers.yml"
+    path.write_text(content)
+    where = f"answers file {str(path)!r}: "
+    assert read_answers_file(path).problems == [where + line for line in lines]
+    with pytest.raises(AnswerErrors) as error:
+        load_answers_file(path)
+    assert error.value.lines == [where + line for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("answers.yml", "answers: [a]\n", "answers must be a mapping, got list ['a']"),
+        ("answers.json", '{"regions": [1,\n', "is not valid JSON at line 2"),
+        ("answers.json", "regions: [a]\n", "is not valid JSON at line 1"),
+    ],
+)
+def test_broken_answers_files_are_refused_whole(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(AnswerError) as error:
+        read_answers_file(path)
+    separator = ": " if message.startswith("answers must") else " "
+    assert str(error.value) == f"answers file {str(path)!r}{separator}{message}"
+
+
+@pytest.mark.parametrize("name", ["answers.json", "answers.yml"])
+def test_json_answers_files_are_read(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    # a tab before a key: JSON allows it, YAML does not (the .yml file falls back to JSON)
+    path.write_text('{\n\t"regions": ["eu-west-1", "eu-west-2"],\n\t"route53": false\n}\n')
+    assert load_answers_file(path) == {"regions": ["eu-west-1", "eu-west-2"], "route53": False}
+
+
+def test_a_default_computed_from_a_refused_answer_is_not_refused_too() -> None:
+    raw = {**ROUTE53, "env_suffix": "BAD", "record_name": "demo-BAD"}
+    with pytest.raises(AnswerErrors) as error:
+        build_answers("demo", raw, sources={"record_name": "--defaults"})
+    assert error.value.lines == [f"env_suffix 'BAD' is not valid: use {LABEL_RULE}"]
+    with pytest.raises(AnswerErrors) as error:
+        build_answers(
+            "demo", {**ROUTE53, "record_name": "a_b"}, sources={"record_name": "--defaults"}
+        )
+    assert error.value.lines == [
+        f"record_name 'a_b' is not a valid DNS name: use 1+ {LABELS}, no trailing dot "
+        "(from --defaults)"
+    ], "alone, it is still named"
+
+
+def test_each_name_in_drgens_table_is_a_rendered_name_with_its_aws_limit() -> None:
+    """The table may hold only names the template builds, each with the oracle's AWS limit:
+    a wrong limit for a name that does not bind today would bind after a template change."""
+    sites = template_sites()
+    for name in PHYSICAL_NAMES:
+        rendered = name.render("demo", "dev", "eu-central-1")
+        matching = [s for s in sites if s.render("demo", "dev", "eu-central-1") == rendered]
+        assert matching, f"{name.pattern}: the template builds no such name"
+        # the same text may name several resources (an API and a role): the tightest binds
+        assert min(s.limit for s in matching) == name.limit, name.pattern
+
+
+def test_a_refused_project_name_is_reported_with_the_other_refusals() -> None:
+    with pytest.raises(AnswerErrors) as error:
+        build_answers("Demo", {**DEFAULT, "env_suffix": "BAD", "colour": 1})
+    assert error.value.lines == [
+        f"project name 'Demo' is not valid: use {LABEL_RULE}",
+        f"unknown answer 'colour'; accepted: {QUESTION_LIST}",
+        f"env_suffix 'BAD' is not valid: use {LABEL_RULE}",
+    ]

@@ -103,7 +103,10 @@ def test_new_from_an_answers_file_with_a_flag_override(invoke, tmp_path: Path) -
 def test_route53_without_its_zone_fails_without_a_terminal(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("new", "shop", "--defaults", "--route53", "--domain", "example.com")
     assert result.exit_code == EXIT_USAGE
-    assert "no terminal to ask for: hosted_zone_id (--hosted-zone-id)" in result.stderr
+    assert result.stderr == (
+        "drgen: error: no terminal to ask for: hosted_zone_id (--hosted-zone-id); --defaults "
+        "has no default for it: pass it as a flag or in --answers-file\n"
+    ), "no advice to use --defaults when --defaults was given"
     assert tree(tmp_path) == {}
 
 
@@ -139,19 +142,23 @@ def test_an_empty_target_directory_is_used(invoke, tmp_path: Path) -> None:  # t
     assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
 
 
-@pytest.mark.parametrize("kind", ["file", "missing-parent"])
+@pytest.mark.parametrize("kind", ["file", "file-parent"])
 def test_unusable_targets(invoke, tmp_path: Path, kind: str) -> None:  # type: ignore[no-untyped-def]
     if kind == "file":
         (tmp_path / "demo").write_text("a file")
         args = ["new", "demo"]
-        message = "exists and is not a directory"
+        message = f"target {str(tmp_path / 'demo')!r} exists and is not a directory"
     else:
-        args = ["new", "demo", "-o", "no/such/dir"]
-        message = "does not exist"
+        (tmp_path / "a").write_text("a file")
+        args = ["new", "demo", "-o", "a/b/c"]
+        message = (
+            f"cannot create {str(tmp_path / 'a/b/c')!r}: {str(tmp_path / 'a')!r} is a file, "
+            "not a directory"
+        )
     before = tree(tmp_path)
     result = invoke(*args, "--defaults", "--no-verify")
     assert result.exit_code == EXIT_USAGE
-    assert message in result.stderr
+    assert result.stderr == f"drgen: error: {message}\n"
     assert tree(tmp_path) == before
 
 
@@ -251,7 +258,7 @@ def test_without_a_terminal_every_missing_answer_is_named_with_its_flag(
     assert result.stderr == (
         "drgen: error: no terminal to ask for: regions (--region), env_suffix (--env-suffix), "
         "hosted_zone_id (--hosted-zone-id), domain (--domain), record_name (--record-name), "
-        "base_cidr (--base-cidr), ci (--ci); pass them as flags, in --answers-file, or use "
-        "--defaults\n"
+        "base_cidr (--base-cidr), ci (--ci); pass them as flags or in --answers-file "
+        "(--defaults has no default for hosted_zone_id, domain)\n"
     )
     assert tree(tmp_path) == {}

@@ -6,7 +6,6 @@ say: every free-text answer, the answers file and the target directory.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -49,11 +48,14 @@ HOSTILE_FLAGS: list[tuple[list[str], str]] = [
     (["demo", "-e", "e" * 100], "S3 bucket name"),
     (["demo", "-e", "s3alias"], "reserved by S3"),
     # regions
-    (["demo", "-r", "us-east-1", "-r", ""], "region '' is not an AWS commercial region"),
-    (["demo", "-r", "us-east-1", "-r", "us-east-1 "], "region 'us-east-1 ' is not an AWS"),
+    (["demo", "-r", "us-east-1", "-r", ""], "regions: an empty region code (a comma too many?)"),
+    (["demo", "-r", "us-east-1,"], "regions: an empty region code (a comma too many?)"),
+    (["demo", "-r", "us-east-1", "-r", "us-east-1 "], "region 'us-east-1' is given twice"),
+    (["demo", "-r", "us-east-1,US-EAST-1"], "region 'us-east-1' is given twice"),
     (["demo", "-r", "us-east-1", "-r", "../us-west-2"], "region '../us-west-2' is not an AWS"),
-    (["demo", "-r", "us-east-1", "-r", "cn-north-1"], "region 'cn-north-1' is not an AWS"),
-    (["demo", "-r", "us-east-1", "-r", "us-gov-west-1"], "region 'us-gov-west-1' is not an AWS"),
+    (["demo", "-r", "us-east-1", "-r", "cn-north-1"], "region 'cn-north-1' is in the China"),
+    (["demo", "-r", "us-east-1", "-r", "us-gov-west-1"], "'us-gov-west-1' is in the GovCloud"),
+    (["demo", "-r", "us-east-1", "-r", "us-west-2\nx"], "region 'us-west-2\\nx' is not an AWS"),
     (["demo", "-r", "us-east-1"], "at least two regions"),
     (["demo", "-r", "eu-west-1", "-r", "eu-west-1"], "region 'eu-west-1' is given twice"),
     # the Route 53 answers
@@ -109,8 +111,9 @@ def test_hostile_flags(invoke, tmp_path: Path, args: list[str], message: str) ->
 #: (answers file content, what the one-line error must contain).
 HOSTILE_FILES: list[tuple[str | bytes, str]] = [
     ("regions: [us-east-1\n", "is not valid YAML at line"),
-    ("regions: us-east-1\n", "regions: expected a list of region codes, got str"),
-    ("regions: {a: 1}\n", "regions: expected a list of region codes, got dict"),
+    ("regions: us-east-1\n", "regions ['us-east-1']: a DR stack needs at least two regions"),
+    ("regions: {a: 1}\n", "regions: expected a list of region codes or a comma-separated"),
+    ("regions: [us-east-1, [us-west-2]]\n", "regions: expected region codes, got list"),
     ("env_suffix: [dev]\n", "env_suffix: expected a string, got list"),
     ("env_suffix: 7\n", "env_suffix: expected a string, got int"),
     ("route53: 'yes'\n", "route53: expected true or false, got str 'yes'"),
@@ -118,13 +121,15 @@ HOSTILE_FILES: list[tuple[str | bytes, str]] = [
     ("route53: 0\n", "route53: expected true or false, got int 0"),
     ("route53: null\n", "route53: expected true or false, got null"),
     ("route53:\n", "route53: expected true or false, got null"),
-    ("regions: null\n", "regions: expected a list of region codes, got null"),
+    ("regions: null\n", "a comma-separated string, got null"),
     ("env_suffix: null\n", "env_suffix: expected a string, got null"),
     ("network: null\n", "network null is not accepted; accepted: none, vpc"),
     ("network: none\nbase_cidr: null\n", "base_cidr null is only used when network is vpc"),
     ("network: [vpc]\n", "network ['vpc'] is not accepted"),
     ("colour: red\n", "unknown key 'colour'"),
-    ("project_name: other\n", "unknown key 'project_name'"),
+    ("project_name: other\n", "project_name is not an answer"),
+    ("answers: {project_name: x, colour: red}\n", "unknown key answers.'colour'"),
+    ("answers: red\n", "answers must be a mapping, got str 'red'"),
     ("- us-east-1\n", "must be a mapping of answers"),
     ("!!python/object/apply:os.system ['true']\n", "is not valid YAML"),
     ("regions: [us-east-1, &a us-west-2, *a]\n", "region 'us-west-2' is given twice"),
@@ -151,11 +156,10 @@ def test_an_unwritable_parent_is_a_clear_error(invoke, tmp_path: Path) -> None: 
     # /proc refuses new entries even to root, so this fails for real wherever the tests run
     result = invoke("new", "demo", "-o", "/proc/drgen-demo", "--defaults", "--no-verify")
     assert result.exit_code == EXIT_USAGE
-    assert re.fullmatch(
-        r"drgen: error: could not write the project to '/proc/drgen-demo': \[Errno 2\] No such "
-        r"file or directory: '/proc/\.drgen-demo\.drgen-[a-z0-9_]+'\n",
-        result.stderr,
-    ), result.stderr
+    assert result.stderr == (
+        "drgen: error: could not write the project to '/proc/drgen-demo': [Errno 2] No such "
+        "file or directory: '/proc'\n"
+    ), "the staging directory drgen tried to make is not shown"
     assert result.stdout == ""
     assert tree(tmp_path) == {}
 

@@ -27,9 +27,9 @@ def test_a_new_project_prints_only_drgen_s_own_lines(invoke, tmp_path: Path) -> 
     ("setup", "args", "error"),
     [
         (
-            None,
+            "file-parent",
             ("-o", "no/such"),
-            "parent directory {tmp}/no does not exist; create it first",
+            "cannot create {tmp}/no/such: {tmp}/no is a file, not a directory",
         ),
         (
             "file",
@@ -55,6 +55,8 @@ def test_each_unusable_target_is_refused_with_its_line(  # type: ignore[no-untyp
 ) -> None:
     if setup == "file":
         (tmp_path / "demo").write_bytes(b"a file\n")
+    elif setup == "file-parent":
+        (tmp_path / "no").write_bytes(b"a file\n")
     elif setup == "not-empty":
         (tmp_path / "demo").mkdir()
         (tmp_path / "demo" / "notes.txt").write_bytes(b"mine\n")
@@ -63,7 +65,8 @@ def test_each_unusable_target_is_refused_with_its_line(  # type: ignore[no-untyp
     before = tree(tmp_path)
     result = invoke("new", "demo", *args, "--defaults", "--no-verify")
     assert result.exit_code == EXIT_USAGE
-    expected = error.replace("{tmp}/no", repr(str(tmp_path / "no"))).replace(
+    expected = error.replace("{tmp}/no/such", repr(str(tmp_path / "no/such")))
+    expected = expected.replace("{tmp}/no", repr(str(tmp_path / "no"))).replace(
         "{tmp}/demo", repr(str(tmp_path / "demo"))
     )
     assert result.stderr == f"drgen: error: {expected}\n"

@@ -207,7 +207,8 @@ ANSWERS = ".drgen/answers.yml in {project!r}"
         (
             "answers.yml",
             "drgen_version: V\nanswers: {project_name: demo, regions: 3}\n",
-            ANSWERS + " is damaged: missing answers: env_suffix, route53, network",
+            ANSWERS + " is damaged: regions: expected a list of region codes or a "
+            "comma-separated string, got int 3; missing answers: env_suffix, route53, network",
         ),
     ],
 )
@@ -828,7 +829,7 @@ def test_set_of_an_answer_that_does_not_apply_is_refused(invoke, project: Path) 
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         "drgen: error: hosted_zone_id 'Z0123ABC' is only used when route53 is on (--route53); "
-        "remove it or turn that on\n"
+        "remove it or turn that on (from --set hosted_zone_id)\n"
     )
     assert snapshot(project) == before
 

@@ -39,14 +39,16 @@ RELEVANT: dict[str, tuple[str, ...]] = {
     "answers": (
         "test_answers",
         "test_hostile",
+        "test_flow",
         "test_cli",
         "test_properties",
         "test_prompts",
     ),
-    "regions": ("test_answers", "test_hostile", "test_cli"),
+    "regions": ("test_answers", "test_hostile", "test_flow", "test_cli"),
     "verify": ("test_verify", "test_cli"),
     "render": (
         "test_render",
+        "test_flow",
         "test_update_safety",
         "test_update_interrupts",
         "test_cli",
