@@ -10,6 +10,7 @@ import yaml
 
 from drgen import __version__
 from drgen.answers import LABEL_RULE
+from drgen.cli import _created
 from drgen.errors import EXIT_USAGE
 from tests.conftest import tree
 
@@ -129,7 +130,18 @@ def test_prompts_for_the_toggles_ask_only_what_applies(invoke, tmp_path: Path) -
         "Base IPv4 CIDR (one /16 per region) [10.0.0.0/8]: 10.8.0.0/13",
         "CI workflows to generate (github or none) [github]: none",
         f"Created shop in {tmp_path / 'shop'}: primary us-east-1, secondary us-west-2, stack dev",
+        *_created(tmp_path / "shop"),  # its format: tests/test_show.py
         "Skipped verification (--no-verify); run `drgen verify` to prove it.",
+        "Next steps:",
+        "  cd shop",
+        "  python -m venv venv && venv/bin/pip install -r requirements.txt",
+        "  pulumi stack init dev",
+        "  pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
+        "  # Route 53: zone Z0123ABC must be a public zone serving example.com; drgen never creates"
+        " one",
+        "  pulumi up",
+        "  pulumi stack output urls   # each region's Function URL",
+        "  curl https://shop-dev.example.com/health",
     ]
     assert recorded(tmp_path / "shop") == {
         "project_name": "shop",
@@ -317,7 +329,7 @@ def test_end_of_input_at_a_prompt_is_an_interrupt_too(invoke, tmp_path: Path) ->
 def test_interrupted_verification_keeps_the_rendered_project(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    def ctrl_c(project: Path) -> None:
+    def ctrl_c(project: Path, **options: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("drgen.cli.verify_project", ctrl_c)
