@@ -20,13 +20,15 @@ from drgen.answers import build_answers
 from drgen.cli import Report, _created, _Display, _next_steps
 from drgen.errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VERIFY_FAILED
 from drgen.verify import CollectionError, Progress, rerun_command, verify_project
-from tests.test_verify import CALC, TEST_ALL, mini, summary
+from tests.test_verify import TEST_ALL, mini, summary
 
 SYNTAX_ERROR = "def test_bad(:\n    pass\n"
 WRONG = "from calc import add\n\n\ndef test_wrong():\n    assert add(1, 1) == 3\n"
 
 
-def test_a_syntax_error_in_a_test_file_is_named_as_a_collection_error(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_syntax_error_in_a_test_file_is_named_as_a_collection_error(
+    invoke, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     project = mini(tmp_path, extra={"tests/test_broken.py": "\n\n" + SYNTAX_ERROR})
     result = invoke("verify", str(project))
     assert result.exit_code == EXIT_VERIFY_FAILED, result.output
@@ -83,16 +85,19 @@ def test_a_collection_error_raised_elsewhere_names_both_files(invoke, tmp_path: 
 @pytest.mark.parametrize(
     ("error", "line"),
     [
-        (CollectionError("tests/test_a.py", None, None, "E: x"), "tests/test_a.py: E: x"),
-        (CollectionError("tests/test_a.py", "lib.py", None, "E: x"), "tests/test_a.py: E: x (lib.py)"),
-        (CollectionError("tests/test_a.py", "tests/test_a.py", 4, "E: x"), "tests/test_a.py, line 4: E: x"),
+        (CollectionError("tests/t.py", None, None, "E: x"), "tests/t.py: E: x"),
+        (CollectionError("tests/t.py", "lib.py", None, "E: x"), "tests/t.py: E: x (lib.py)"),
+        (CollectionError("tests/t.py", "lib.py", 4, "E: x"), "tests/t.py: E: x (lib.py, line 4)"),
+        (CollectionError("tests/t.py", "tests/t.py", 4, "E: x"), "tests/t.py, line 4: E: x"),
     ],
 )  # fmt: skip
 def test_a_collection_error_reads_as_one_line(error: CollectionError, line: str) -> None:
     assert error.describe() == line
 
 
-def test_a_failing_test_shows_its_message_and_the_command_that_reruns_it(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_test_shows_its_message_and_the_command_that_reruns_it(
+    invoke, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     tests = TEST_ALL + (
         "\n\nclass TestMore:\n    @pytest.mark.parametrize('n', [1, 2])\n"
         "    def test_lists(self, n):\n        assert [1, 2, n] == [1, 2, 1]\n"
@@ -123,7 +128,7 @@ def test_a_failing_test_shows_its_message_and_the_command_that_reruns_it(invoke,
         f"drgen: error: verification of {str(project)!r} failed: 1 test(s) failed",
     ]
     # the command runs that one test, and it fails the same way
-    rerun = subprocess.run(  # noqa: S603
+    rerun = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", nodeid, "--no-cov"],
         cwd=project,
         capture_output=True,
@@ -154,7 +159,8 @@ def test_a_long_message_keeps_its_first_lines(invoke, tmp_path: Path) -> None:  
 @pytest.mark.parametrize(
     ("project", "nodeid", "command"),
     [
-        ("/p/mini", "tests/test_a.py::test_b", "cd /p/mini && python -m pytest tests/test_a.py::test_b"),
+        ("/p/mini", "tests/test_a.py::test_b",
+         "cd /p/mini && python -m pytest tests/test_a.py::test_b"),
         ("/p/my app", "tests/test_a.py::test_b[x y]",
          "cd '/p/my app' && python -m pytest 'tests/test_a.py::test_b[x y]'"),
     ],
@@ -232,7 +238,9 @@ def test_quiet_and_verbose_together_are_refused(invoke, tmp_path: Path, command:
     args = ["demo", "--defaults"] if command == "new" else [str(tmp_path)]
     result = invoke(command, *args, "--quiet", "--verbose")
     assert result.exit_code == EXIT_USAGE
-    assert result.stderr == "drgen: error: --quiet and --verbose cannot be used together; choose one\n"
+    assert (
+        result.stderr == "drgen: error: --quiet and --verbose cannot be used together; choose one\n"
+    )
     assert result.stdout == ""
     assert not (tmp_path / "demo").exists()
 
@@ -305,7 +313,8 @@ def test_the_created_files_are_collapsed_by_folder(tmp_path: Path) -> None:
         "  a/               1 file",
         "  b/               2 files",
         "  empty/           0 files",
-        "  A.txt, file00.txt, file01.txt, file02.txt, file03.txt, file04.txt, file05.txt, file06.txt,",
+        "  A.txt, file00.txt, file01.txt, file02.txt, file03.txt, file04.txt, file05.txt,"
+        " file06.txt,",
         "  file07.txt, file08.txt, file09.txt, file10.txt, file11.txt, z.md",
     ]
 
@@ -336,7 +345,7 @@ def test_the_plugin_changes_no_coverage_number(tmp_path: Path) -> None:
     # the same project measured by plain pytest and by drgen (with its plugin): equal
     project = mini(tmp_path)
     report = tmp_path / "plain.json"
-    plain = subprocess.run(  # noqa: S603
+    plain = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
          f"--cov-report=json:{report}"],
         cwd=project, capture_output=True, text=True, check=False,
@@ -369,7 +378,7 @@ def test_progress_events_arrive_while_the_tests_run(tmp_path: Path) -> None:
 
 def test_no_terminal_means_no_carriage_returns_or_colours(tmp_path: Path) -> None:
     project = mini(tmp_path, tests=TEST_ALL + "\n\n" + WRONG.split("\n\n\n", 1)[1])
-    run = subprocess.run(  # noqa: S603
+    run = subprocess.run(
         [sys.executable, "-m", "drgen", "verify", str(project)],
         capture_output=True,
         check=False,
