@@ -38,7 +38,7 @@ MODULES = ("answers", "verify", "render", "update")
 RELEVANT: dict[str, tuple[str, ...]] = {
     "answers": ("test_answers", "test_hostile", "test_cli", "test_properties"),
     "regions": ("test_answers", "test_hostile", "test_cli"),
-    "verify": ("test_verify", "test_cli"),
+    "verify": ("test_verify", "test_show", "test_cli"),
     "render": (
         "test_render",
         "test_update_safety",
