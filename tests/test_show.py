@@ -19,8 +19,14 @@ import pytest
 from drgen.answers import build_answers
 from drgen.cli import Report, _created, _Display, _next_steps
 from drgen.errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VERIFY_FAILED
-from drgen.verify import CollectionError, Progress, rerun_command, verify_project
-from tests.test_verify import TEST_ALL, mini, summary
+from drgen.verify import (
+    CollectionError,
+    Progress,
+    _first_lines,
+    rerun_command,
+    verify_project,
+)
+from tests.test_verify import BROKEN_FIXTURE, TEST_ALL, mini, summary
 
 SYNTAX_ERROR = "def test_bad(:\n    pass\n"
 WRONG = "from calc import add\n\n\ndef test_wrong():\n    assert add(1, 1) == 3\n"
@@ -154,6 +160,31 @@ def test_a_long_message_keeps_its_first_lines(invoke, tmp_path: Path) -> None:  
         "  line 6",
         "... (4 more lines)",  # lines 7 to 9 and pytest's "assert False"
     ]
+
+
+SIX = [f"l{i}" for i in range(6)]
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        ("one\n\n  two  \n", ["one", "  two"]),  # blank lines and trailing blanks go
+        ("\n".join(SIX), SIX),
+        ("\n".join([*SIX, "l6"]), [*SIX, "... (1 more lines)"]),
+    ],
+)  # fmt: skip
+def test_a_message_keeps_at_most_six_lines(message: str, shown: list[str]) -> None:
+    assert _first_lines(message).splitlines() == shown
+
+
+def test_progress_counts_failures_and_errors(tmp_path: Path) -> None:
+    project = mini(
+        tmp_path, tests=BROKEN_FIXTURE + "\n\ndef test_wrong():\n    assert sign(1) == -1\n"
+    )
+    seen: list[Progress] = []
+    result = verify_project(project, on_progress=seen.append)
+    assert (result.passed, result.failed, result.errors) == (1, 1, 1)
+    assert seen[-1] == Progress(3, 3, 2)
 
 
 @pytest.mark.parametrize(
