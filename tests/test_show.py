@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from drgen import __version__
 from drgen.answers import build_answers
 from drgen.cli import Report, _created, _Display, _next_steps
 from drgen.errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VERIFY_FAILED
@@ -511,3 +512,21 @@ def test_a_planted_failure_in_a_generated_project_is_shown_with_its_rerun(
         "     +  where 9 = len('us-east-1')",
         f"    rerun: cd {project} && python -m pytest {nodeid}",
     ]
+
+
+def test_update_quiet_prints_only_its_result_line(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert invoke("new", "demo", "--defaults", "--no-verify").exit_code == 0
+    project = tmp_path / "demo"
+    result = invoke("update", str(project), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{project} is already up to date with drgen {__version__}\n"
+    loud = invoke("update", str(project), "--set", "network=vpc", "--no-verify", "--pretend")
+    assert loud.exit_code == 0, loud.output
+    assert len(loud.stdout.splitlines()) > 1  # the changes, the diff, the count...
+    result = invoke("update", str(project), "--set", "network=vpc", "--no-verify", "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"Updated {project}: answers changed (base_cidr, network), same template "
+        f"(drgen {__version__})\n"
+    )
+    assert result.stderr == ""
