@@ -223,13 +223,13 @@ class _Display:
             from rich.console import Console  # only a terminal needs rich
             from rich.progress import (
                 MofNCompleteColumn,
-                Progress,
                 SpinnerColumn,
                 TextColumn,
                 TimeElapsedColumn,
             )
+            from rich.progress import Progress as Bar
 
-            self.bar = Progress(
+            self.bar = Bar(
                 SpinnerColumn(),
                 TextColumn("Running the project's tests"),
                 MofNCompleteColumn(),
