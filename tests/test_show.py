@@ -530,3 +530,19 @@ def test_update_quiet_prints_only_its_result_line(invoke, tmp_path: Path) -> Non
         f"(drgen {__version__})\n"
     )
     assert result.stderr == ""
+
+
+def test_events_are_read_once_more_after_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a watcher that never gets to read (a busy machine): the read after the run finds it all
+    monkeypatch.setattr("drgen.verify._Events._follow", lambda self: None)
+    project = mini(tmp_path, tests=WRONG, extra={"tests/test_broken.py": SYNTAX_ERROR})
+    seen: list[Progress] = []
+    result = verify_project(project, on_progress=seen.append)
+    assert seen == [Progress(0, 1, 0)]
+    assert [error.test_file for error in result.collection_errors] == ["tests/test_broken.py"]
+    project.joinpath("tests", "test_broken.py").unlink()
+    result = verify_project(project, on_progress=seen.append)
+    assert seen[1:] == [Progress(1, 1, 1)]
+    assert [failure.test for failure in result.failures] == ["tests/test_calc.py::test_wrong"]
