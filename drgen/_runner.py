@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import io
 import json
 import os
 import re
@@ -79,15 +80,23 @@ class Child:
             text=True,
         )
 
-    def run(self, cwd: str, args: Sequence[str], env: dict[str, str]) -> tuple[int, str]:
-        """Run pytest with `args` in `cwd` under exactly `env`; its exit code and output."""
-        request = json.dumps({"cwd": cwd, "args": list(args), "env": env})
+    def run(self, cwd: str, args: Sequence[str], env: dict[str, str], output: Path) -> int:
+        """Run pytest with `args` in `cwd` under exactly `env`; its exit code.
+
+        pytest's output goes to `output` as it is written (the caller may follow the file);
+        whatever the child printed outside the run (before it, or a crash) is appended.
+        """
+        output.touch()
+        request = json.dumps({"cwd": cwd, "args": list(args), "env": env, "output": str(output)})
         try:
             stdout, stderr = self.process.communicate(request + "\n")
         except BaseException:
             self.close()
             raise
-        return self.process.returncode, stdout + stderr
+        if stdout or stderr:
+            with output.open("a", encoding="utf-8") as log:
+                log.write(stdout + stderr)
+        return self.process.returncode
 
     def close(self) -> None:
         """End the child if it still runs (unused, or its caller was interrupted)."""
@@ -114,11 +123,14 @@ def discard() -> None:
         _warm = None
 
 
-def run_pytest(cwd: str, args: Sequence[str], env: dict[str, str]) -> tuple[int, str]:
-    """One pytest run in a child: the one `prestart` started, or a fresh one (no preload)."""
+def run_pytest(cwd: str, args: Sequence[str], env: dict[str, str], *, output: Path) -> int:
+    """One pytest run in a child: the one `prestart` started, or a fresh one (no preload).
+
+    Its exit code; pytest's output is written to `output` while it runs.
+    """
     global _warm
     child, _warm = _warm or Child(), None
-    return child.run(cwd, args, env)
+    return child.run(cwd, args, env, output)
 
 
 def project_modules(project: Path) -> list[str]:
@@ -160,6 +172,14 @@ def main() -> None:
         # the collector need not walk the imported modules' objects again at every full
         # collection (the suite's run: about a sixth of its CPU time)
         gc.freeze()
+    # pytest's output to the file the parent follows, line by line as it is written
+    log = os.open(request["output"], os.O_WRONLY | os.O_APPEND)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(line_buffering=True)
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
+import textwrap
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -48,7 +51,7 @@ from drgen.update import (
     parse_sets,
     plan_update,
 )
-from drgen.verify import VerifyResult, verify_project
+from drgen.verify import Progress, VerifyResult, verify_project
 
 
 class Report:
@@ -57,8 +60,12 @@ class Report:
     With `--json` the document is the only thing on stdout; the lines go to stderr.
     """
 
-    def __init__(self, command: str, *, json_mode: bool) -> None:
+    def __init__(
+        self, command: str, *, json_mode: bool, quiet: bool = False, verbose: bool = False
+    ) -> None:
         self.json_mode = json_mode
+        self.quiet = quiet
+        self.verbose = verbose
         self.doc: dict[str, Any] = {
             "command": command,
             "result": RESULTS[EXIT_OK],
@@ -67,8 +74,10 @@ class Report:
             "errors": [],
         }
 
-    def say(self, text: str, *, err: bool = False, nl: bool = True) -> None:
-        """A line for people."""
+    def say(self, text: str, *, err: bool = False, nl: bool = True, final: bool = False) -> None:
+        """A line for people; with `--quiet` only errors (`err`) and the `final` result line."""
+        if self.quiet and not (err or final):
+            return
         typer.echo(text, err=err or self.json_mode, nl=nl)
 
     def finish(self, exit_code: int = 0, *errors: str) -> None:
@@ -108,12 +117,22 @@ class _Group(TyperGroup):
         return value
 
 
-def _start(ctx: typer.Context, command: str, json_mode: bool) -> Report:
-    report = Report(command, json_mode=json_mode)
+def _start(
+    ctx: typer.Context, command: str, json_mode: bool, *, quiet: bool = False, verbose: bool = False
+) -> Report:
+    report = Report(command, json_mode=json_mode, quiet=quiet, verbose=verbose)
     ctx.meta[REPORT_KEY] = report
+    if quiet and verbose:
+        raise DrgenError("--quiet and --verbose cannot be used together; choose one")
     return report
 
 
+QUIET_OPTION = typer.Option(
+    "--quiet", "-q", help="Print only errors and the final result line (no progress)."
+)
+VERBOSE_OPTION = typer.Option(
+    "--verbose", "-v", help="Stream pytest's own output (each test by name) while the tests run."
+)
 JSON_OPTION = typer.Option(
     "--json", help="Print one JSON document (result, paths, versions, coverage, errors) on stdout."
 )
@@ -143,6 +162,10 @@ def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(f"drgen {__version__}")
@@ -169,27 +192,105 @@ def _complete(values: Sequence[str]) -> Callable[[str], list[str]]:
     return complete
 
 
+class _Display:
+    """Verification as it runs: a moving line on a terminal's stderr, plain lines otherwise.
+
+    The plain lines (no carriage returns, no colours) are one when collection ends and at most
+    one every `PLAIN_EVERY` seconds after it; `--verbose` streams pytest's own lines instead.
+    """
+
+    PLAIN_EVERY = 10.0
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.live = not (report.quiet or report.verbose) and _stderr_is_terminal()
+        self.started = time.monotonic()
+        self.last_line = self.started
+        self.announced = False
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _Display:
+        if self.live:
+            from rich.console import Console  # only a terminal needs rich
+            from rich.progress import (
+                MofNCompleteColumn,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(
+                SpinnerColumn(),
+                TextColumn("Running the project's tests"),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[failed]}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.task = self.bar.add_task("tests", total=None, failed="")
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def progress(self, event: Progress) -> None:
+        if self.bar is not None:
+            failed = f"{event.failed} failed" if event.failed else ""
+            self.bar.update(self.task, completed=event.done, total=event.total, failed=failed)
+            return
+        if self.report.verbose or event.total is None:
+            return
+        now = time.monotonic()
+        if not self.announced:
+            self.announced = True
+            self.last_line = now
+            self.report.say(f"  collected {event.total} test(s)")
+        elif now - self.last_line >= self.PLAIN_EVERY and event.done < event.total:
+            self.last_line = now
+            self.report.say(f"  {event.done}/{event.total} tests done ({now - self.started:.0f}s)")
+
+    def output(self, line: str) -> None:
+        self.report.say(line)
+
+
 def _show(report: Report, result: VerifyResult) -> None:
     report.doc["verification"] = {
         key: value for key, value in asdict(result).items() if key != "output"
     } | {"ok": result.ok, "failure": result.failure}
     if result.ok:
-        report.say(f"Verified: {result.summary()}")
+        report.say(f"Verified: {result.summary()}", final=True)
         return
     report.say(f"Verification failed: {result.summary()}", err=True)
-    for name in result.failing_tests:
-        report.say(f"  failed: {name}", err=True)
+    for error in result.collection_errors:
+        report.say(f"  could not collect {error.describe()}", err=True)
+    for failing in result.failures:
+        report.say(f"  failed: {failing.test}", err=True)
+        for line in failing.message.splitlines():
+            report.say(f"    {line}", err=True)
+        report.say(f"    rerun: {failing.rerun}", err=True)
     for path, lines in result.uncovered.items():
         report.say(f"  not covered: {path} lines {', '.join(map(str, lines))}", err=True)
-    if not result.failing_tests and not result.uncovered:
+    if not (result.failures or result.uncovered or result.collection_errors):
         report.say(result.output.strip()[-2000:], err=True)
 
 
 def _verify(report: Report, project: Path, *, kept: str | None = None) -> None:
     """Verify; `kept` says what Ctrl-C during verification leaves done (after new, update)."""
     report.say(f"Running the project's tests in {project} ...")
+    display = _Display(report)
     try:
-        result = verify_project(project)
+        with display:
+            result = verify_project(
+                project,
+                verbose=report.verbose,
+                on_progress=display.progress,
+                on_output=display.output if report.verbose else None,
+            )
     except KeyboardInterrupt:
         if kept is None:
             raise
@@ -199,6 +300,38 @@ def _verify(report: Report, project: Path, *, kept: str | None = None) -> None:
     _show(report, result)
     if result.failure is not None:
         raise VerificationError(f"verification of {str(project)!r} failed: {result.failure}")
+
+
+def _created(target: Path) -> list[str]:
+    """The project's files, collapsed: each top-level folder with its file count, then files."""
+    lines = []
+    for folder in sorted(p for p in target.iterdir() if p.is_dir()):
+        count = sum(1 for p in folder.rglob("*") if p.is_file())
+        lines.append(f"  {folder.name + '/':<17}{count} file{'s' if count != 1 else ''}")
+    files = sorted(p.name for p in target.iterdir() if p.is_file())
+    if files:
+        wrapped = textwrap.wrap(", ".join(files), width=96, break_on_hyphens=False)
+        lines.extend(f"  {line}" for line in wrapped)
+    return lines
+
+
+def _next_steps(answers: Answers, shown: Path) -> list[str]:
+    """What to run after `drgen new`, from the template's Deploy section, for these answers."""
+    steps = [
+        f"cd {shlex.quote(str(shown))}",
+        "python -m venv venv && venv/bin/pip install -r requirements.txt",
+        f"pulumi stack init {answers.env_suffix}",
+        "pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
+    ]
+    if answers.route53:
+        steps.append(
+            f"# Route 53: zone {answers.hosted_zone_id} must be a public zone serving "
+            f"{answers.domain}; drgen never creates one"
+        )
+    steps += ["pulumi up", "pulumi stack output urls   # each region's Function URL"]
+    if answers.route53:
+        steps.append(f"curl https://{answers.record_name}.{answers.domain}/health")
+    return steps
 
 
 @app.command()
@@ -327,6 +460,8 @@ def new(
             "--yes", "-y", help="In a terminal, write without the recap and confirmation."
         ),
     ] = False,
+    quiet: Annotated[bool, QUIET_OPTION] = False,
+    verbose: Annotated[bool, VERBOSE_OPTION] = False,
     json_mode: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Create a DR stack project NAME and prove it with its own tests at 100% coverage."""
@@ -341,7 +476,7 @@ def new(
         "base_cidr": base_cidr,
         "ci": ci,
     }
-    report = _start(ctx, "new", json_mode)
+    report = _start(ctx, "new", json_mode, quiet=quiet, verbose=verbose)
     target = (output_dir or Path(name)).absolute()
     gathered = gather_answers(name, answers_file, flags, use_defaults=use_defaults)
     raw = gathered.raw
@@ -364,15 +499,23 @@ def new(
         prestart_verifier()
         ctx.call_on_close(discard_verifier)
     target = generate(answers, target, force=force)
-    report.doc.update(project=str(target), answers=answers.to_data())
+    steps = _next_steps(answers, output_dir or Path(name))
+    report.doc.update(project=str(target), answers=answers.to_data(), next_steps=steps)
     report.say(
         f"Created {answers.project_name} in {target}: primary {answers.primary_region}, "
         f"secondary {', '.join(answers.secondary_regions)}, stack {answers.env_suffix}"
     )
+    for line in _created(target):
+        report.say(line)
     if no_verify:
-        report.say("Skipped verification (--no-verify); run `drgen verify` to prove it.")
-        return
-    _verify(report, target, kept=f"the project in {target} is complete")
+        report.say(
+            "Skipped verification (--no-verify); run `drgen verify` to prove it.", final=True
+        )
+    else:
+        _verify(report, target, kept=f"the project in {target} is complete")
+    report.say("Next steps:")
+    for step in steps:
+        report.say(f"  {step}")
 
 
 def _pretend(report: Report, answers: Answers, target: Path, *, force: bool) -> None:
@@ -402,10 +545,12 @@ def verify(
         Path,
         PROJECT_ARGUMENT,
     ] = Path("."),
+    quiet: Annotated[bool, QUIET_OPTION] = False,
+    verbose: Annotated[bool, VERBOSE_OPTION] = False,
     json_mode: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Run a generated project's tests and require 100% statement and branch coverage."""
-    report = _start(ctx, "verify", json_mode)
+    report = _start(ctx, "verify", json_mode, quiet=quiet, verbose=verbose)
     report.doc["project"] = str(path.absolute())
     _verify(report, path)
 
@@ -451,10 +596,12 @@ def update(
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip running the project's tests afterwards.")
     ] = False,
+    quiet: Annotated[bool, QUIET_OPTION] = False,
+    verbose: Annotated[bool, VERBOSE_OPTION] = False,
     json_mode: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Merge the installed template's changes into a generated project, keeping your edits."""
-    report = _start(ctx, "update", json_mode)
+    report = _start(ctx, "update", json_mode, quiet=quiet, verbose=verbose)
     project = path.resolve()
     report.doc["project"] = str(project)
     if check:
@@ -474,10 +621,10 @@ def update(
     if pretend:
         report.say(plan.diff(), nl=False)
         writes = sum(1 for change in plan.changes if change.writes)
-        report.say(f"{writes} file(s) would change; nothing was written (--pretend)")
+        report.say(f"{writes} file(s) would change; nothing was written (--pretend)", final=True)
         return
     if not plan.changes and not plan.record_changes:
-        report.say(f"{project} is already up to date with drgen {__version__}")
+        report.say(f"{project} is already up to date with drgen {__version__}", final=True)
         return
     apply_plan(plan)
     if plan.conflicts:
@@ -486,7 +633,7 @@ def update(
             f"{', '.join(c.path for c in plan.conflicts)}; edit them, then commit "
             "(the project's tests were not run)"
         )
-    report.say(_what_happened(plan, project))
+    report.say(_what_happened(plan, project), final=no_verify)
     if not no_verify:
         _verify(report, project, kept=f"the update of {project} is complete")
 
@@ -523,7 +670,7 @@ def _check(report: Report, project: Path) -> None:
         raise OutdatedError(
             f"{project} is behind the installed template ({versions}); run drgen update"
         )
-    report.say(f"{project} is up to date ({versions})")
+    report.say(f"{project} is up to date ({versions})", final=True)
 
 
 @app.command()

@@ -4,14 +4,56 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from drgen._pytest_progress import ENV_VAR as PROGRESS_ENV_VAR
 from drgen._runner import run_pytest
 from drgen.errors import TargetError
+
+#: How many lines of an assertion message a failing test shows.
+MESSAGE_LINES = 6
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the run is: tests finished of those collected (None until collection ends)."""
+
+    done: int
+    total: int | None
+    failed: int
+
+
+@dataclass(frozen=True)
+class FailingTest:
+    """A test that failed or errored: its pytest node id, why, and how to run it alone."""
+
+    test: str
+    message: str
+    rerun: str
+
+
+@dataclass(frozen=True)
+class CollectionError:
+    """A test file pytest could not collect (a syntax error, a failing import) and why."""
+
+    test_file: str
+    file: str | None
+    line: int | None
+    error: str
+
+    def describe(self) -> str:
+        """One line: the test file, where the error is (if elsewhere) and what it says."""
+        line = "" if self.line is None else f", line {self.line}"
+        if self.file in (None, self.test_file):
+            return f"{self.test_file}{line}: {self.error}"
+        return f"{self.test_file}: {self.error} ({self.file}{line})"
 
 
 @dataclass(frozen=True)
@@ -35,10 +77,14 @@ class VerifyResult:
     failing_tests: list[str] = field(default_factory=list)
     uncovered: dict[str, list[int]] = field(default_factory=dict)
     output: str = ""
+    failures: list[FailingTest] = field(default_factory=list)
+    collection_errors: list[CollectionError] = field(default_factory=list)
 
     @property
     def failure(self) -> str | None:
         """Why this run proves nothing or fails, in one line; None when it proves 100%."""
+        if self.collection_errors:
+            return f"{len(self.collection_errors)} test file(s) could not be collected"
         if self.passed + self.failed + self.errors == 0:
             return f"no test ran (pytest exit code {self.returncode})"
         if self.failed or self.errors:
@@ -72,25 +118,122 @@ class VerifyResult:
         )
 
 
-def _junit_counts(path: Path) -> tuple[int, int, int, int, list[str]]:
+@dataclass(frozen=True)
+class _Junit:
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    failing: list[str] = field(default_factory=list)
+    messages: dict[str, str] = field(default_factory=dict)
+
+
+def _junit(path: Path, skip: set[str]) -> _Junit:
+    """Counts and failure messages of the JUnit report, without the entries in `skip`."""
     if not path.is_file():
-        return 0, 0, 0, 0, []
+        return _Junit()
     root = ET.parse(path).getroot()  # noqa: S314 - our own pytest run wrote it
+    counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
     failing: list[str] = []
-    passed = failed = errors = skipped = 0
+    messages: dict[str, str] = {}
     for case in root.iter("testcase"):
         name = f"{case.get('classname')}::{case.get('name')}"  # pytest always writes both
-        if case.find("failure") is not None:
-            failed += 1
+        if name in skip:
+            continue
+        problem = case.find("failure")
+        kind = "failed"
+        if problem is None:
+            problem, kind = case.find("error"), "errors"
+        if problem is not None:
+            counts[kind] += 1
             failing.append(name)
-        elif case.find("error") is not None:
-            errors += 1
-            failing.append(name)
+            messages[name] = _first_lines(problem.get("message") or problem.text or "")
         elif case.find("skipped") is not None:
-            skipped += 1
+            counts["skipped"] += 1
         else:
-            passed += 1
-    return passed, failed, errors, skipped, failing
+            counts["passed"] += 1
+    return _Junit(**counts, failing=failing, messages=messages)
+
+
+def _first_lines(message: str) -> str:
+    lines = [line.rstrip() for line in message.strip().splitlines() if line.strip()]
+    kept = lines[:MESSAGE_LINES]
+    if len(lines) > MESSAGE_LINES:
+        kept.append(f"... ({len(lines) - MESSAGE_LINES} more lines)")
+    return "\n".join(kept)
+
+
+def rerun_command(project: Path, nodeid: str) -> str:
+    """The shell command that runs one test of the project on its own."""
+    return f"cd {shlex.quote(str(project))} && python -m pytest {shlex.quote(nodeid)}"
+
+
+def _new_lines(path: Path, offset: int) -> tuple[list[str], int]:
+    """The complete lines written to `path` after `offset`, and the offset after them."""
+    if not path.is_file():
+        return [], offset
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        chunk = stream.read()
+    complete = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits
+    return complete.decode("utf-8", "replace").splitlines(), offset + len(complete)
+
+
+class _Events:
+    """Reads the plugin's JSON lines while the child runs (on a thread) and once more after."""
+
+    def __init__(
+        self,
+        path: Path,
+        on_progress: Callable[[Progress], None] | None,
+        output: Path,
+        on_output: Callable[[str], None] | None,
+    ) -> None:
+        self.path = path
+        self.on_progress = on_progress
+        self.output = output
+        self.on_output = on_output
+        self.offset = 0
+        self.output_offset = 0
+        self.total: int | None = None
+        self.done: list[dict[str, object]] = []
+        self.collect_errors: list[dict[str, object]] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._follow, daemon=True)
+
+    def __enter__(self) -> _Events:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.read()  # whatever the last poll missed
+
+    def _follow(self) -> None:
+        while not self.stop.wait(0.1):
+            self.read()
+
+    def read(self) -> None:
+        if self.on_output is not None:
+            lines, self.output_offset = _new_lines(self.output, self.output_offset)
+            for text in lines:
+                self.on_output(text)
+        lines, self.offset = _new_lines(self.path, self.offset)
+        changed = False
+        for line in lines:
+            event = json.loads(line)
+            kind = event.pop("event")
+            if kind == "collected":
+                self.total = event["total"]
+            elif kind == "done":
+                self.done.append(event)
+            else:
+                self.collect_errors.append(event)
+            changed = True
+        if changed and self.on_progress is not None:
+            failed = sum(1 for e in self.done if e["outcome"] in ("failed", "error"))
+            self.on_progress(Progress(len(self.done), self.total, failed))
 
 
 Coverage = tuple[int, int, int, int, float, dict[str, list[int]], bool]
@@ -119,12 +262,21 @@ def _coverage(path: Path) -> Coverage:
     )
 
 
-def verify_project(project: Path, *, fail_fast: bool = False) -> VerifyResult:
+def verify_project(
+    project: Path,
+    *,
+    fail_fast: bool = False,
+    verbose: bool = False,
+    on_progress: Callable[[Progress], None] | None = None,
+    on_output: Callable[[str], None] | None = None,
+) -> VerifyResult:
     """Run the project's pytest suite in this interpreter, with its own coverage gate.
 
     Runs in a child process (the same Python and packages) so each project imports its own
     `infra` and `app`, and writes its reports outside the project so it stays clean.
     `fail_fast` stops at the first failure, for callers that only need to know whether it fails.
+    `on_progress` hears of each finished test and `on_output` gets pytest's own output line by
+    line (`verbose` makes it name each test), both while the child runs, on another thread.
     """
     project = project.absolute()
     if not (project / "Pulumi.yaml").is_file() or not (project / "tests").is_dir():
@@ -137,29 +289,55 @@ def verify_project(project: Path, *, fail_fast: bool = False) -> VerifyResult:
             **os.environ,
             "COVERAGE_FILE": str(reports / ".coverage"),
             "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",  # pytest's output reaches `on_output` as it is written
+            PROGRESS_ENV_VAR: str(reports / "events.jsonl"),
         }
         arguments = [
-            "-q",
+            "-v" if verbose else "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "drgen._pytest_progress",
             f"--junitxml={reports / 'junit.xml'}",
             f"--cov-report=json:{reports / 'coverage.json'}",
             *(["-x"] if fail_fast else []),
         ]
+        output_log = reports / "output.log"
+        events = _Events(reports / "events.jsonl", on_progress, output_log, on_output)
         started = time.perf_counter()
-        returncode, output = run_pytest(str(project), arguments, env)
+        with events:
+            returncode = run_pytest(str(project), arguments, env, output=output_log)
         seconds = time.perf_counter() - started
-        passed, failed, errors, skipped, failing = _junit_counts(reports / "junit.xml")
+        collection_errors = [
+            CollectionError(
+                test_file=str(e["nodeid"]),
+                file=e["file"],  # type: ignore[arg-type]
+                line=e["line"],  # type: ignore[arg-type]
+                error=str(e["error"]),
+            )
+            for e in events.collect_errors
+        ]
+        junit = _junit(reports / "junit.xml", {str(e["junit"]) for e in events.collect_errors})
+        nodeids = {str(e["junit"]): str(e["nodeid"]) for e in events.done}
+        failures = [
+            FailingTest(
+                test=nodeids.get(name, name),
+                message=junit.messages[name],
+                rerun=rerun_command(project, nodeids.get(name, name)),
+            )
+            for name in junit.failing
+        ]
         coverage_json = reports / "coverage.json"
         coverage_report = coverage_json.is_file()
         statements, covered, branches, covered_branches, percent, uncovered, branch = (
             _coverage(coverage_json) if coverage_report else NO_COVERAGE
         )
+        output_text = output_log.read_text(errors="replace")
     return VerifyResult(
-        passed=passed,
-        failed=failed,
-        errors=errors,
-        skipped=skipped,
+        passed=junit.passed,
+        failed=junit.failed,
+        errors=junit.errors,
+        skipped=junit.skipped,
         statements=statements,
         covered_statements=covered,
         branches=branches,
@@ -169,7 +347,9 @@ def verify_project(project: Path, *, fail_fast: bool = False) -> VerifyResult:
         returncode=returncode,
         coverage_report=coverage_report,
         branch_coverage=branch,
-        failing_tests=failing,
+        failing_tests=junit.failing,
         uncovered=uncovered,
-        output=output,
+        output=output_text,
+        failures=failures,
+        collection_errors=collection_errors,
     )

@@ -222,7 +222,7 @@ def test_json_mode_never_prompts(invoke) -> None:  # type: ignore[no-untyped-def
 def test_interrupted_verification_keeps_the_rendered_project(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    def ctrl_c(project: Path) -> None:
+    def ctrl_c(project: Path, **options: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("drgen.cli.verify_project", ctrl_c)

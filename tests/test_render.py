@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from drgen.cli import _created
 from drgen.errors import EXIT_USAGE
 from tests.conftest import tree
 
@@ -17,10 +18,18 @@ def test_a_new_project_prints_only_drgen_s_own_lines(invoke, tmp_path: Path) -> 
     result = invoke("new", "demo", "--defaults", "--no-verify")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
-    assert result.stdout == (
-        f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev\n"
-        "Skipped verification (--no-verify); run `drgen verify` to prove it.\n"
-    )
+    assert result.stdout.splitlines() == [
+        f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",
+        *_created(tmp_path / "demo"),  # its format: tests/test_show.py
+        "Skipped verification (--no-verify); run `drgen verify` to prove it.",
+        "Next steps:",
+        "  cd demo",
+        "  python -m venv venv && venv/bin/pip install -r requirements.txt",
+        "  pulumi stack init dev",
+        "  pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
+        "  pulumi up",
+        "  pulumi stack output urls   # each region's Function URL",
+    ]
 
 
 @pytest.mark.parametrize(

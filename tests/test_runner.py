@@ -99,7 +99,7 @@ def test_new_leaves_no_child_behind_when_it_does_not_verify(
         return started[-1]
 
     monkeypatch.setattr("drgen._runner.Child", spy)
-    monkeypatch.setattr("drgen.cli.verify_project", lambda project: 1 / 0)
+    monkeypatch.setattr("drgen.cli.verify_project", lambda project, **options: 1 / 0)
     result = invoke("new", "demo", "--defaults")
     assert isinstance(result.exception, ZeroDivisionError), result.output
     assert [child.process.returncode is not None for child in started] == [True]

@@ -288,10 +288,25 @@ def test_with_stdout_redirected_the_prompts_stay_on_the_terminal(tmp_path: Path)
     default_flow(terminal)
     assert terminal.finish() == 0, terminal.shown()
     assert "? Create it? Yes" in terminal.lines()
-    assert (tmp_path / "out.txt").read_text() == (
-        f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack "
-        "dev\nSkipped verification (--no-verify); run `drgen verify` to prove it.\n"
-    )
+    assert (tmp_path / "out.txt").read_text().splitlines() == [
+        f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",
+        "  .drgen/          2 files",
+        "  .github/         2 files",
+        "  app/             1 file",
+        "  infra/           10 files",
+        "  tests/           6 files",
+        "  .gitignore, .pre-commit-config.yaml, Pulumi.dev.yaml, Pulumi.yaml, README.md, "
+        "__main__.py,",
+        "  pyproject.toml, requirements-dev.txt, requirements.txt",
+        "Skipped verification (--no-verify); run `drgen verify` to prove it.",
+        "Next steps:",
+        "  cd demo",
+        "  python -m venv venv && venv/bin/pip install -r requirements.txt",
+        "  pulumi stack init dev",
+        "  pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
+        "  pulumi up",
+        "  pulumi stack output urls   # each region's Function URL",
+    ]
 
 
 def test_ctrl_d_at_a_prompt_is_an_interrupt(tmp_path: Path) -> None:

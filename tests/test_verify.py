@@ -71,7 +71,8 @@ def test_a_project_at_full_coverage_is_verified(
     lines = result.stdout.splitlines()
     assert lines[0] == f"Running the project's tests in {project} ..."
     assert [summary(line) for line in lines[1:]] == [
-        "Verified: 2 passed, 0 failed; coverage 100.0% (6/6 statements, 2/2 branches) in Ns"
+        "  collected 2 test(s)",
+        "Verified: 2 passed, 0 failed; coverage 100.0% (6/6 statements, 2/2 branches) in Ns",
     ]
     assert result.stderr == ""
     assert tree(project) == before, "reports and caches are written outside the project"
@@ -89,7 +90,10 @@ def test_failing_tests_and_uncovered_lines_are_listed(invoke, tmp_path: Path) ->
     assert [summary(line) for line in result.stderr.splitlines()] == [
         "Verification failed: 2 passed, 1 failed; coverage 75.0% (5/6 statements, 1/2 branches)"
         " in Ns",
-        "  failed: tests.test_calc::test_wrong",
+        "  failed: tests/test_calc.py::test_wrong",
+        "    assert 2 == 3",
+        "     +  where 2 = add(1, 1)",
+        f"    rerun: cd {project} && python -m pytest tests/test_calc.py::test_wrong",
         "  not covered: calc.py lines 6, 7",
         f"drgen: error: verification of {str(project)!r} failed: 1 test(s) failed",
     ]
@@ -227,6 +231,8 @@ def test_the_json_document_of_a_verified_project(invoke, tmp_path: Path) -> None
             "returncode": 0,
             "failing_tests": [],
             "uncovered": {},
+            "failures": [],
+            "collection_errors": [],
             "coverage_report": True,
             "branch_coverage": True,
             "ok": True,
@@ -235,6 +241,7 @@ def test_the_json_document_of_a_verified_project(invoke, tmp_path: Path) -> None
     }
     assert [summary(line) for line in result.stderr.splitlines()] == [
         f"Running the project's tests in {project} ...",
+        "  collected 2 test(s)",
         "Verified: 2 passed, 0 failed; coverage 100.0% (6/6 statements, 2/2 branches) in Ns",
     ]
 
@@ -306,8 +313,13 @@ def test_errors_and_failures_are_both_counted_as_failed(invoke, tmp_path: Path) 
     assert [summary(line) for line in result.stderr.splitlines()] == [
         "Verification failed: 1 passed, 2 failed; coverage 87.5% (5/6 statements, 2/2 branches)"
         " in Ns",
-        "  failed: tests.test_calc::test_add",
-        "  failed: tests.test_calc::test_wrong",
+        "  failed: tests/test_calc.py::test_add",
+        '    failed on setup with "RuntimeError: boom"',
+        f"    rerun: cd {project} && python -m pytest tests/test_calc.py::test_add",
+        "  failed: tests/test_calc.py::test_wrong",
+        "    assert 1 == -1",
+        "     +  where 1 = sign(1)",
+        f"    rerun: cd {project} && python -m pytest tests/test_calc.py::test_wrong",
         "  not covered: calc.py lines 2",
         f"drgen: error: verification of {str(project)!r} failed: 2 test(s) failed",
     ]
@@ -354,6 +366,7 @@ def test_the_output_shown_is_its_last_2000_characters(invoke, tmp_path: Path) ->
     ]
     lines = result.stderr.splitlines()
     assert [summary(line) for line in lines[1:]] == [
+        "  collected 2 test(s)",
         "Verification failed: 2 passed, 0 failed; coverage 0.0% (0/0 statements, 0/0 branches)"
         " in Ns",
         "y" * 2000,

@@ -45,7 +45,7 @@ RELEVANT: dict[str, tuple[str, ...]] = {
         "test_prompts",
     ),
     "regions": ("test_answers", "test_hostile", "test_flow", "test_cli"),
-    "verify": ("test_verify", "test_cli"),
+    "verify": ("test_verify", "test_show", "test_runner", "test_cli"),
     "render": (
         "test_render",
         "test_flow",
