@@ -19,7 +19,7 @@ from prompt_toolkit.validation import ValidationError
 from typer.testing import CliRunner
 
 from drgen.answers import build_answers, check_decided
-from drgen.cli import app
+from drgen.cli import _created, app
 from drgen.errors import EXIT_USAGE, AnswerError
 from drgen.prompts import (
     AnswerValidator,
@@ -249,7 +249,15 @@ def test_with_a_terminal_and_every_answer_given_nothing_is_asked(invoke, tmp_pat
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",
+        *_created(tmp_path / "demo"),  # its format: tests/test_show.py
         "Skipped verification (--no-verify); run `drgen verify` to prove it.",
+        "Next steps:",
+        "  cd demo",
+        "  python -m venv venv && venv/bin/pip install -r requirements.txt",
+        "  pulumi stack init dev",
+        "  pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
+        "  pulumi up",
+        "  pulumi stack output urls   # each region's Function URL",
     ]
 
 
