@@ -563,23 +563,10 @@ class _Problems:
             raise AnswerErrors(self.lines or self.derived)
 
 
-def build_answers(
-    project_name: object,
-    raw: Raw,
-    *,
-    sources: Mapping[str, str] | None = None,
-    problems: Sequence[str] = (),
-    unanswered: Callable[[list[str]], str] | None = None,
-) -> Answers:
-    """Validate every answer, then the cross-field rules; the only way to make `Answers`.
-
-    Every refusal is collected and raised together (`AnswerErrors`), each naming its source
-    (`sources`: answer key -> flag or file). `problems` are refusals found earlier (an answers
-    file's unknown keys). Without `unanswered`, a missing answer that predates its question
-    takes `absent_means` (an old record); with it, every missing answer is listed by it.
-    """
-    found = _Problems(sources or {})
-    found.lines.extend(problems)
+def _check_fields(
+    project_name: object, raw: Raw, found: _Problems, *, every_missing: bool
+) -> tuple[dict[str, object], list[str]]:
+    """Each answer on its own, in question order: the valid ones, and those still missing."""
     good: dict[str, object] = {}
     try:
         good["project_name"] = validate_project_name(project_name)
@@ -597,7 +584,7 @@ def build_answers(
             continue  # its toggle is missing or refused: whether it applies is unknown
         applies = question.applies(good)
         if question.key not in raw:
-            if applies and (unanswered is not None or question.absent_means is None):
+            if applies and (every_missing or question.absent_means is None):
                 missing.append(question.key)
         elif not applies:
             found.add(
@@ -607,6 +594,27 @@ def build_answers(
             )
         elif question.key not in TOGGLES:
             found.check(question.key, raw[question.key], good)
+    return good, missing
+
+
+def build_answers(
+    project_name: object,
+    raw: Raw,
+    *,
+    sources: Mapping[str, str] | None = None,
+    problems: Sequence[str] = (),
+    unanswered: Callable[[list[str]], str] | None = None,
+) -> Answers:
+    """Validate every answer, then the cross-field rules; the only way to make `Answers`.
+
+    Every refusal is collected and raised together (`AnswerErrors`), each naming its source
+    (`sources`: answer key -> flag or file). `problems` are refusals found earlier (an answers
+    file's unknown keys). Without `unanswered`, a missing answer that predates its question
+    takes `absent_means` (an old record); with it, every missing answer is listed by it.
+    """
+    found = _Problems(sources or {})
+    found.lines.extend(problems)
+    good, missing = _check_fields(project_name, raw, found, every_missing=unanswered is not None)
     if missing:
         found.add(unanswered(missing) if unanswered else f"missing answers: {', '.join(missing)}")
     found.raise_any()
@@ -773,6 +781,16 @@ class Gathered:
             problems=self.problems,
             unanswered=self._unanswered,
         )
+
+    def check_given(self) -> None:
+        """Refuse every answer given so far that is wrong on its own, all at once.
+
+        Before prompting for the rest: the missing answers are not errors yet.
+        """
+        found = _Problems(self.sources)
+        found.lines.extend(self.problems)
+        _check_fields(self.project_name, self.raw, found, every_missing=False)
+        found.raise_any()
 
     def _unanswered(self, missing: list[str]) -> str:
         questions = {q.key: q for q in QUESTIONS}

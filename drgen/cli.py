@@ -34,7 +34,6 @@ from drgen.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     RESULTS,
-    AnswerErrors,
     ConflictError,
     DrgenError,
     InterruptedError_,
@@ -484,8 +483,7 @@ def new(
     if gathered.missing and not json_mode and _stdin_is_terminal():
         # Refuse what no answer can fix before the first question, not after the last.
         check_target(target, force=force)
-        if gathered.problems:
-            raise AnswerErrors(gathered.problems)
+        gathered.check_given()
         check_decided(name, raw)
         asked = prompts.ask_missing(name, raw)
     answers = gathered.build()

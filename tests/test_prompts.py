@@ -283,6 +283,22 @@ def test_flags_that_break_a_rule_are_refused_before_asking(invoke, tmp_path: Pat
     assert tree(tmp_path) == {}
 
 
+def test_every_refused_flag_is_reported_before_asking(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke(
+        "new", "demo", "-r", "us-east-1,mars-1", "-e", "Prod", "--network", "vnet", tty=True
+    )
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr.splitlines() == [
+        "drgen: error: network 'vnet' is not accepted; accepted: none, vpc (from --network)",
+        "drgen: error: region 'mars-1' is not an AWS commercial region code (such as us-east-1, "
+        "eu-west-1 or ap-southeast-2) (from --region)",
+        "drgen: error: env_suffix 'Prod' is not valid: use lowercase letters, digits and single "
+        "hyphens, starting with a letter (from --env-suffix)",
+    ]
+    assert result.stdout == ""  # not one question was asked
+    assert tree(tmp_path) == {}
+
+
 # Shell completion: typer's scripts, and the values drgen completes.
 
 
