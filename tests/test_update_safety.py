@@ -1083,3 +1083,44 @@ def test_pretend_patch_names_both_sides_of_an_updated_file(
         "--- a/infra/compute.py\n+++ b/infra/compute.py\n"
     )
     assert f"\n-{RETENTION_V1}\n+{RETENTION_V2}\n" in result.stdout[start:]
+
+
+def test_pretend_patch_applied_with_git_apply_is_the_update(
+    invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # a content and mode change, a plain content change, and a file the template drops
+    template = derive_template(tmp_path, NEXT, monkeypatch)
+    (template / "project" / "infra" / "compute.py.jinja").chmod(0o755)
+    (template / "project" / "requirements-dev.txt").unlink()
+    dropped = (project / "requirements-dev.txt").read_bytes()
+    result = invoke("update", str(project), "--pretend")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines(keepends=True)
+    assert [line.split(":")[0].split() for line in lines[:3]] == [
+        ["update", "README.md"],
+        ["update", "infra/compute.py"],
+        ["delete", "requirements-dev.txt"],
+    ]
+    assert lines[-1] == "3 file(s) would change; nothing was written (--pretend)\n"
+    patch = "".join(lines[3:-1])
+    start = patch.index("diff --git a/infra/compute.py")
+    assert patch[start : patch.index("@@", start)] == (
+        "diff --git a/infra/compute.py b/infra/compute.py\nold mode 100644\nnew mode 100755\n"
+        "--- a/infra/compute.py\n+++ b/infra/compute.py\n"
+    )
+    removed = [f"-{line}" for line in dropped.decode().splitlines(keepends=True)]
+    assert patch.endswith(
+        f"--- a/requirements-dev.txt\n+++ /dev/null\n@@ -1,{len(removed)} +0,0 @@\n"
+        + "".join(removed)
+    )
+    # the patch is what the update does: applied to a copy, the files are the same
+    copy = tmp_path / "patched"
+    shutil.copytree(project, copy, symlinks=True)
+    (tmp_path / "pretend.patch").write_text(patch)
+    git(copy, "apply", str(tmp_path / "pretend.patch"))
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    updated = {k: v for k, v in snapshot(project).items() if not k.startswith(".drgen")}
+    assert {k: v for k, v in snapshot(copy).items() if not k.startswith(".drgen")} == updated
+    assert "requirements-dev.txt" not in updated
+    assert updated["infra/compute.py"] is not None and updated["infra/compute.py"][1] == 0o755
