@@ -794,10 +794,21 @@ def test_two_conflicts_in_one_file_are_both_marked(
     template = derive_template(tmp_path, NEXT, monkeypatch)
     jinja = template / "project" / "infra" / "compute.py.jinja"
     jinja.write_text(jinja.read_text() + "# theirs at the end\n")
-    result = invoke("update", str(project), "--no-verify")
+    verified: list[Path] = []
+    monkeypatch.setattr("drgen.cli.verify_project", verified.append)
+    result = invoke("update", str(project))  # verification asked for, and skipped
     assert result.exit_code == EXIT_CONFLICT, result.output
     assert compute.read_text().count("<<<<<<< yours\n") == 2
-    assert "Running the project's tests" not in result.output  # verification skipped
+    assert result.stdout == (
+        "  update           README.md: updated from the template\n"
+        "  conflict         infra/compute.py: CONFLICT: both changed the same lines; resolve the "
+        "markers\n"
+    )
+    assert result.stderr == (
+        "drgen: error: 1 conflict(s) to resolve: infra/compute.py; edit them, then commit "
+        "(the project's tests were not run)\n"
+    )
+    assert verified == []
 
 
 @pytest.mark.usefixtures("v2")
