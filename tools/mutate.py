@@ -300,7 +300,8 @@ def _environment(workdir: Path) -> dict[str, str]:
     return {**env, "PYTHONPATH": str(workdir)}
 
 
-def _pytest(workdir: Path, files: list[str], timeout: float) -> tuple[str, float]:
+def _pytest(workdir: Path, files: list[str], timeout: float) -> tuple[str, float, str]:
+    """Run the tests; (status, seconds, the end of pytest's output)."""
     # No PYTHONDONTWRITEBYTECODE here: the tests' children would inherit it and hide a mutant
     # that stops drgen from setting it for a project's run. Stale bytecode is removed instead.
     shutil.rmtree(workdir / "drgen" / "__pycache__", ignore_errors=True)
@@ -327,9 +328,10 @@ def _pytest(workdir: Path, files: list[str], timeout: float) -> tuple[str, float
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return "timeout", time.perf_counter() - started
+        return "timeout", time.perf_counter() - started, ""
     status = "survived" if completed.returncode == 0 else "killed"
-    return status, time.perf_counter() - started
+    output = (completed.stdout + completed.stderr).decode(errors="replace")
+    return status, time.perf_counter() - started, output[-3000:]
 
 
 def _run_one(workdir: Path, mutant: Mutant, timeout: float, *, all_tests: bool) -> Outcome:
@@ -338,7 +340,7 @@ def _run_one(workdir: Path, mutant: Mutant, timeout: float, *, all_tests: bool) 
     try:
         target.write_text(mutant.source, encoding="utf-8")
         files = _test_files(mutant.module, all_tests=all_tests)
-        status, seconds = _pytest(workdir, files, timeout)
+        status, seconds, _ = _pytest(workdir, files, timeout)
     finally:
         target.write_bytes(pristine)
     return Outcome(mutant, status, seconds)
@@ -353,9 +355,9 @@ def _check_baseline(workdir: Path) -> float:
     ).stdout.strip()  # fmt: skip
     if not where.startswith(str(workdir)):
         sys.exit(f"mutate: the copy imports drgen from {where}, not from {workdir}")
-    status, seconds = _pytest(workdir, _test_files("", all_tests=True), timeout=1800)
+    status, seconds, output = _pytest(workdir, _test_files("", all_tests=True), timeout=1800)
     if status != "survived":
-        sys.exit("mutate: the fast suite fails without any mutation; fix it first")
+        sys.exit(f"{output}\nmutate: the fast suite fails without any mutation; fix it first")
     return seconds
 
 
