@@ -184,3 +184,22 @@ def test_a_failed_force_write_off_the_main_thread_rolls_back(
     assert [type(e).__name__ for e in errors] == ["TargetError"], errors
     assert "No space left on device" in str(errors[0])
     assert tree(target) == before
+
+
+@pytest.mark.parametrize("points_to", ["an-empty-directory", "nothing"])
+def test_a_symlinked_target_is_refused_and_nothing_is_written_through_it(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, points_to: str
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    if points_to == "an-empty-directory":
+        elsewhere.mkdir()
+    (tmp_path / "demo").symlink_to(elsewhere)
+    result = invoke("new", "demo", "--defaults", "--no-verify", "--force")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        f"drgen: error: target {str(tmp_path / 'demo')!r} exists and is not a directory\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == (
+        ["demo", "elsewhere"] if points_to == "an-empty-directory" else ["demo"]
+    )
+    assert not elsewhere.exists() or list(elsewhere.iterdir()) == []
