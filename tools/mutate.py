@@ -316,6 +316,10 @@ def _pytest(workdir: Path, files: list[str], timeout: float) -> tuple[str, float
         "not slow",
         "-p",
         "no:cacheprovider",
+        # one process per mutant: `--jobs` runs mutants side by side, and -x stops at the first
+        # failing test in the order of RELEVANT (xdist would spread them over its workers)
+        "-n",
+        "0",
     ]
     started = time.perf_counter()
     try:
@@ -346,8 +350,11 @@ def _run_one(workdir: Path, mutant: Mutant, timeout: float, *, all_tests: bool) 
     return Outcome(mutant, status, seconds)
 
 
-def _check_baseline(workdir: Path) -> float:
-    """The unmutated copy must import its own drgen and pass; returns the run's time."""
+def _check_baseline(workdir: Path, files: list[str]) -> float:
+    """The unmutated copy must import its own drgen and pass the tests the mutants will run.
+
+    Returns the run's time (the longest a surviving mutant can take).
+    """
     env = _environment(workdir)
     where = subprocess.run(
         [sys.executable, "-c", "import drgen; print(drgen.__file__)"],
@@ -355,9 +362,9 @@ def _check_baseline(workdir: Path) -> float:
     ).stdout.strip()  # fmt: skip
     if not where.startswith(str(workdir)):
         sys.exit(f"mutate: the copy imports drgen from {where}, not from {workdir}")
-    status, seconds, output = _pytest(workdir, _test_files("", all_tests=True), timeout=1800)
+    status, seconds, output = _pytest(workdir, files, timeout=1800)
     if status != "survived":
-        sys.exit(f"{output}\nmutate: the fast suite fails without any mutation; fix it first")
+        sys.exit(f"{output}\nmutate: {' '.join(files)} fail without any mutation; fix them first")
     return seconds
 
 
@@ -419,11 +426,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="drgen-mutate-") as tmp:
         workdirs = [_copy_repo(Path(tmp) / f"job{j}") for j in range(max(1, args.jobs))]
-        baseline = _check_baseline(workdirs[0])
+        used = [f for m in args.modules for f in _test_files(m, all_tests=args.all_tests)]
+        baseline = _check_baseline(workdirs[0], list(dict.fromkeys(used)))
         timeout = args.timeout or max(60.0, 3 * baseline)
-        print(
-            f"baseline fast suite: {baseline:.1f}s; timeout per mutant {timeout:.0f}s", flush=True
-        )
+        print(f"baseline: {baseline:.1f}s; timeout per mutant {timeout:.0f}s", flush=True)
         free = list(workdirs)
         outcomes: list[Outcome] = []
 
