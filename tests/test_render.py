@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import stat
 from pathlib import Path
 
@@ -203,3 +204,20 @@ def test_a_symlinked_target_is_refused_and_nothing_is_written_through_it(  # typ
         ["demo", "elsewhere"] if points_to == "an-empty-directory" else ["demo"]
     )
     assert not elsewhere.exists() or list(elsewhere.iterdir()) == []
+
+
+def test_an_installed_drgen_renders_its_packaged_template(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a wheel puts the template in the package (drgen/templates); it wins over a checkout's
+    from drgen.render import template_dir
+
+    package = tmp_path / "site-packages" / "drgen"
+    shutil.copytree(template_dir(), package / "templates")
+    readme = package / "templates" / "project" / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\nFrom the installed package.\n")
+    monkeypatch.setattr("drgen.render.resources.files", lambda name: package.parent / name)
+    result = invoke("new", "demo", "-o", str(tmp_path / "out"), "--defaults", "--no-verify")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "README.md").read_text()
+    assert text.endswith("\nFrom the installed package.\n")
