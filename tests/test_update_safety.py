@@ -1135,3 +1135,29 @@ def test_pretend_patch_applied_with_git_apply_is_the_update(
     assert {k: v for k, v in snapshot(copy).items() if not k.startswith(".drgen")} == updated
     assert "requirements-dev.txt" not in updated
     assert updated["infra/compute.py"] is not None and updated["infra/compute.py"][1] == 0o755
+
+
+def test_a_failure_inside_a_write_leaves_no_temporary_file_and_says_so(
+    invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    template = derive_template(tmp_path, NEXT, monkeypatch)
+    (template / "project" / "SECURITY.md").write_bytes(b"Report issues privately.\n")
+    before = snapshot(project)
+    real_replace = os.replace
+    calls = []
+
+    def replace(source: str | Path, target: str | Path) -> None:
+        calls.append(Path(target).name)
+        if calls == ["README.md", "SECURITY.md"]:  # a new file, after a changed one
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr("drgen.render.os.replace", replace)
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        f"drgen: error: could not write {str(project)!r}: No space left on device; every file "
+        "was put back as it was\n"
+    )
+    assert calls[:3] == ["README.md", "SECURITY.md", "README.md"]  # the last one puts it back
+    assert snapshot(project) == before  # no SECURITY.md, and no .SECURITY.md.drgen-<pid>
