@@ -1161,3 +1161,19 @@ def test_a_failure_inside_a_write_leaves_no_temporary_file_and_says_so(
     )
     assert calls[:3] == ["README.md", "SECURITY.md", "README.md"]  # the last one puts it back
     assert snapshot(project) == before  # no SECURITY.md, and no .SECURITY.md.drgen-<pid>
+
+
+def test_a_temporary_file_left_by_a_killed_run_does_not_block_the_next(
+    invoke, tmp_path: Path, generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # in a container drgen often gets the same process id again: the name is the same too
+    project = tmp_path / "demo"
+    shutil.copytree(generated, project)
+    stale = project / "infra" / f".compute.py.drgen-{os.getpid()}"
+    stale.write_bytes(b"half of an earlier write")
+    stale.chmod(0o400)
+    derive_template(tmp_path, NEXT, monkeypatch)
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    assert RETENTION_V2 in (project / "infra" / "compute.py").read_text()
