@@ -1099,21 +1099,28 @@ def test_pretend_patch_names_both_sides_of_an_updated_file(
 def test_pretend_patch_applied_with_git_apply_is_the_update(
     invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    # a content and mode change, a plain content change, and a file the template drops
+    # a content and mode change, a plain content change, a file the template drops, and one
+    # it adds: a single line without a newline
     template = derive_template(tmp_path, NEXT, monkeypatch)
     (template / "project" / "infra" / "compute.py.jinja").chmod(0o755)
     (template / "project" / "requirements-dev.txt").unlink()
+    (template / "project" / "VERSION").write_bytes(b"9.0.0")
     dropped = (project / "requirements-dev.txt").read_bytes()
     result = invoke("update", str(project), "--pretend")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines(keepends=True)
-    assert [line.split(":")[0].split() for line in lines[:3]] == [
+    assert [line.split(":")[0].split() for line in lines[:4]] == [
         ["update", "README.md"],
+        ["add", "VERSION"],
         ["update", "infra/compute.py"],
         ["delete", "requirements-dev.txt"],
     ]
-    assert lines[-1] == "3 file(s) would change; nothing was written (--pretend)\n"
-    patch = "".join(lines[3:-1])
+    assert lines[-1] == "4 file(s) would change; nothing was written (--pretend)\n"
+    patch = "".join(lines[4:-1])
+    assert (
+        "--- /dev/null\n+++ b/VERSION\n@@ -0,0 +1 @@\n+9.0.0\n\\ No newline at end of file\n"
+        in patch
+    )
     start = patch.index("diff --git a/infra/compute.py")
     assert patch[start : patch.index("@@", start)] == (
         "diff --git a/infra/compute.py b/infra/compute.py\nold mode 100644\nnew mode 100755\n"
@@ -1135,6 +1142,7 @@ def test_pretend_patch_applied_with_git_apply_is_the_update(
     assert {k: v for k, v in snapshot(copy).items() if not k.startswith(".drgen")} == updated
     assert "requirements-dev.txt" not in updated
     assert updated["infra/compute.py"] is not None and updated["infra/compute.py"][1] == 0o755
+    assert updated["VERSION"] == (b"9.0.0", 0o644)
 
 
 def test_a_failure_inside_a_write_leaves_no_temporary_file_and_says_so(
