@@ -1185,3 +1185,22 @@ def test_a_temporary_file_left_by_a_killed_run_does_not_block_the_next(
     assert result.exit_code == 0, result.output
     assert not stale.exists()
     assert RETENTION_V2 in (project / "infra" / "compute.py").read_text()
+
+
+def test_a_file_you_and_the_template_both_removed_is_not_mentioned(
+    invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    (project / "requirements-dev.txt").unlink()
+    commit(project)
+    template = derive_template(tmp_path, NEXT, monkeypatch)
+    (template / "project" / "requirements-dev.txt").unlink()
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "  update           README.md: updated from the template",
+        "  update           infra/compute.py: updated from the template",
+        f"Updated {project} from drgen {CURRENT} to drgen {NEXT}",
+    ]
+    assert not (project / "requirements-dev.txt").exists()
+    record = json.loads((project / ".drgen" / "base.json").read_text())
+    assert "requirements-dev.txt" not in record["files"]
