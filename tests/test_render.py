@@ -151,10 +151,19 @@ def test_a_failed_force_write_gives_ctrl_c_back_to_its_caller(
     fill_defaults("demo", raw)
     target, before = _force_into_existing(tmp_path)
     _failing_third_write(monkeypatch)
-    handler = signal.getsignal(signal.SIGINT)
-    with pytest.raises(TargetError, match="No space left on device"):
-        generate(build_answers("demo", raw), target, force=True)
-    assert signal.getsignal(signal.SIGINT) is handler
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # the caller's own handler, not whatever this process inherited: started in the background
+    # by a shell, SIGINT is ignored already, and a rollback that left it ignored would pass
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        with pytest.raises(TargetError, match="No space left on device"):
+            generate(build_answers("demo", raw), target, force=True)
+        assert signal.getsignal(signal.SIGINT) is handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert tree(target) == before
 
 
