@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from drgen import __version__
 from drgen.errors import EXIT_USAGE
 from tests.conftest import tree
 
@@ -100,6 +101,31 @@ def test_the_record_holds_every_file_with_its_mode(invoke, tmp_path: Path) -> No
     }
     assert record["files"] == on_disk
     assert sorted(p.name for p in (project / ".drgen").iterdir()) == ["answers.yml", "base.json"]
+    # committed with the project: one-space indents, keys in order, a final newline
+    text = (project / ".drgen" / "base.json").read_text()
+    assert text.startswith(
+        f'{{\n "format": 2,\n "drgen_version": "{__version__}",\n "files": {{\n  ".github/'
+    )
+    assert text.endswith("\n  }\n }\n}\n")
+
+
+def test_generate_called_without_force_refuses_a_directory_with_files(tmp_path: Path) -> None:
+    # the library call is as careful as `drgen new` without --force
+    from drgen.answers import build_answers, fill_defaults
+    from drgen.errors import TargetError
+    from drgen.render import generate
+
+    raw: dict[str, object] = {}
+    fill_defaults("demo", raw)
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "notes.txt").write_bytes(b"mine\n")
+    with pytest.raises(TargetError) as raised:
+        generate(build_answers("demo", raw), tmp_path / "demo")
+    assert str(raised.value) == (
+        f"target {str(tmp_path / 'demo')!r} exists and is not empty; choose another "
+        "--output-dir or pass --force to overwrite the files drgen generates"
+    )
+    assert tree(tmp_path) == {"demo/notes.txt": b"mine\n"}
 
 
 def test_an_empty_directory_you_made_is_filled_not_replaced(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
