@@ -1204,3 +1204,24 @@ def test_a_file_you_and_the_template_both_removed_is_not_mentioned(
     assert not (project / "requirements-dev.txt").exists()
     record = json.loads((project / ".drgen" / "base.json").read_text())
     assert "requirements-dev.txt" not in record["files"]
+
+
+def test_a_private_file_is_never_readable_by_others_while_it_is_written(
+    invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    (project / "README.md").chmod(0o600)  # the user's private file, which the template changes
+    commit(project)
+    derive_template(tmp_path, NEXT, monkeypatch)
+    real_fdopen = os.fdopen
+    modes: list[int] = []
+
+    def fdopen(fd: int, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        modes.append(stat.S_IMODE(os.fstat(fd).st_mode))  # the new file, before any byte
+        return real_fdopen(fd, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("drgen.render.os.fdopen", fdopen)
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert len(modes) == 4  # README.md, infra/compute.py and the two record files
+    assert [mode & 0o077 for mode in modes] == [0, 0, 0, 0]
+    assert mode(project / "README.md") == 0o600
