@@ -1225,3 +1225,14 @@ def test_a_private_file_is_never_readable_by_others_while_it_is_written(
     assert len(modes) == 4  # README.md, infra/compute.py and the two record files
     assert [mode & 0o077 for mode in modes] == [0, 0, 0, 0]
     assert mode(project / "README.md") == 0o600
+
+
+def test_a_record_text_with_a_lone_surrogate_is_read_not_a_traceback(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
+    # JSON can spell text UTF-8 cannot hold ("\ud800"); drgen never writes it, a hand can. The
+    # README on disk is the template's already, so there is nothing to change.
+    write_base(project, lambda r: r["files"]["README.md"].update(text="old\ud800\n"))
+    before = snapshot(project)
+    result = invoke("update", str(project), "--pretend")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "0 file(s) would change; nothing was written (--pretend)\n"
+    assert snapshot(project) == before
