@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 import stat
 from pathlib import Path
 
 import pytest
 
+from drgen import __version__
 from drgen.cli import _created
 from drgen.errors import EXIT_USAGE
 from tests.conftest import tree
@@ -111,6 +113,31 @@ def test_the_record_holds_every_file_with_its_mode(invoke, tmp_path: Path) -> No
     }
     assert record["files"] == on_disk
     assert sorted(p.name for p in (project / ".drgen").iterdir()) == ["answers.yml", "base.json"]
+    # committed with the project: one-space indents, keys in order, a final newline
+    text = (project / ".drgen" / "base.json").read_text()
+    assert text.startswith(
+        f'{{\n "format": 2,\n "drgen_version": "{__version__}",\n "files": {{\n  ".github/'
+    )
+    assert text.endswith("\n  }\n }\n}\n")
+
+
+def test_generate_called_without_force_refuses_a_directory_with_files(tmp_path: Path) -> None:
+    # the library call is as careful as `drgen new` without --force
+    from drgen.answers import build_answers, fill_defaults
+    from drgen.errors import TargetError
+    from drgen.render import generate
+
+    raw: dict[str, object] = {}
+    fill_defaults("demo", raw)
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "notes.txt").write_bytes(b"mine\n")
+    with pytest.raises(TargetError) as raised:
+        generate(build_answers("demo", raw), tmp_path / "demo")
+    assert str(raised.value) == (
+        f"target {str(tmp_path / 'demo')!r} exists and is not empty; choose another "
+        "--output-dir or pass --force to overwrite the files drgen generates"
+    )
+    assert tree(tmp_path) == {"demo/notes.txt": b"mine\n"}
 
 
 def test_an_empty_directory_you_made_is_filled_not_replaced(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -162,10 +189,19 @@ def test_a_failed_force_write_gives_ctrl_c_back_to_its_caller(
     fill_defaults("demo", raw)
     target, before = _force_into_existing(tmp_path)
     _failing_third_write(monkeypatch)
-    handler = signal.getsignal(signal.SIGINT)
-    with pytest.raises(TargetError, match="No space left on device"):
-        generate(build_answers("demo", raw), target, force=True)
-    assert signal.getsignal(signal.SIGINT) is handler
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # the caller's own handler, not whatever this process inherited: started in the background
+    # by a shell, SIGINT is ignored already, and a rollback that left it ignored would pass
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        with pytest.raises(TargetError, match="No space left on device"):
+            generate(build_answers("demo", raw), target, force=True)
+        assert signal.getsignal(signal.SIGINT) is handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert tree(target) == before
 
 
@@ -196,3 +232,39 @@ def test_a_failed_force_write_off_the_main_thread_rolls_back(
     assert [type(e).__name__ for e in errors] == ["TargetError"], errors
     assert "No space left on device" in str(errors[0])
     assert tree(target) == before
+
+
+@pytest.mark.parametrize("points_to", ["an-empty-directory", "nothing"])
+def test_a_symlinked_target_is_refused_and_nothing_is_written_through_it(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, points_to: str
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    if points_to == "an-empty-directory":
+        elsewhere.mkdir()
+    (tmp_path / "demo").symlink_to(elsewhere)
+    result = invoke("new", "demo", "--defaults", "--no-verify", "--force")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        f"drgen: error: target {str(tmp_path / 'demo')!r} exists and is not a directory\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == (
+        ["demo", "elsewhere"] if points_to == "an-empty-directory" else ["demo"]
+    )
+    assert not elsewhere.exists() or list(elsewhere.iterdir()) == []
+
+
+def test_an_installed_drgen_renders_its_packaged_template(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a wheel puts the template in the package (drgen/templates); it wins over a checkout's
+    from drgen.render import template_dir
+
+    package = tmp_path / "site-packages" / "drgen"
+    shutil.copytree(template_dir(), package / "templates")
+    readme = package / "templates" / "project" / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\nFrom the installed package.\n")
+    monkeypatch.setattr("drgen.render.resources.files", lambda name: package.parent / name)
+    result = invoke("new", "demo", "-o", str(tmp_path / "out"), "--defaults", "--no-verify")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "README.md").read_text()
+    assert text.endswith("\nFrom the installed package.\n")

@@ -795,10 +795,21 @@ def test_two_conflicts_in_one_file_are_both_marked(
     template = derive_template(tmp_path, NEXT, monkeypatch)
     jinja = template / "project" / "infra" / "compute.py.jinja"
     jinja.write_text(jinja.read_text() + "# theirs at the end\n")
-    result = invoke("update", str(project), "--no-verify")
+    verified: list[Path] = []
+    monkeypatch.setattr("drgen.cli.verify_project", verified.append)
+    result = invoke("update", str(project))  # verification asked for, and skipped
     assert result.exit_code == EXIT_CONFLICT, result.output
     assert compute.read_text().count("<<<<<<< yours\n") == 2
-    assert "Running the project's tests" not in result.output  # verification skipped
+    assert result.stdout == (
+        "  update           README.md: updated from the template\n"
+        "  conflict         infra/compute.py: CONFLICT: both changed the same lines; resolve the "
+        "markers\n"
+    )
+    assert result.stderr == (
+        "drgen: error: 1 conflict(s) to resolve: infra/compute.py; edit them, then commit "
+        "(the project's tests were not run)\n"
+    )
+    assert verified == []
 
 
 @pytest.mark.usefixtures("v2")
@@ -1084,3 +1095,145 @@ def test_pretend_patch_names_both_sides_of_an_updated_file(
         "--- a/infra/compute.py\n+++ b/infra/compute.py\n"
     )
     assert f"\n-{RETENTION_V1}\n+{RETENTION_V2}\n" in result.stdout[start:]
+
+
+def test_pretend_patch_applied_with_git_apply_is_the_update(
+    invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # a content and mode change, a plain content change, a file the template drops, and one
+    # it adds: a single line without a newline
+    template = derive_template(tmp_path, NEXT, monkeypatch)
+    (template / "project" / "infra" / "compute.py.jinja").chmod(0o755)
+    (template / "project" / "requirements-dev.txt").unlink()
+    (template / "project" / "VERSION").write_bytes(b"9.0.0")
+    dropped = (project / "requirements-dev.txt").read_bytes()
+    result = invoke("update", str(project), "--pretend")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines(keepends=True)
+    assert [line.split(":")[0].split() for line in lines[:4]] == [
+        ["update", "README.md"],
+        ["add", "VERSION"],
+        ["update", "infra/compute.py"],
+        ["delete", "requirements-dev.txt"],
+    ]
+    assert lines[-1] == "4 file(s) would change; nothing was written (--pretend)\n"
+    patch = "".join(lines[4:-1])
+    assert (
+        "--- /dev/null\n+++ b/VERSION\n@@ -0,0 +1 @@\n+9.0.0\n\\ No newline at end of file\n"
+        in patch
+    )
+    start = patch.index("diff --git a/infra/compute.py")
+    assert patch[start : patch.index("@@", start)] == (
+        "diff --git a/infra/compute.py b/infra/compute.py\nold mode 100644\nnew mode 100755\n"
+        "--- a/infra/compute.py\n+++ b/infra/compute.py\n"
+    )
+    removed = [f"-{line}" for line in dropped.decode().splitlines(keepends=True)]
+    assert patch.endswith(
+        f"--- a/requirements-dev.txt\n+++ /dev/null\n@@ -1,{len(removed)} +0,0 @@\n"
+        + "".join(removed)
+    )
+    # the patch is what the update does: applied to a copy, the files are the same
+    copy = tmp_path / "patched"
+    shutil.copytree(project, copy, symlinks=True)
+    (tmp_path / "pretend.patch").write_text(patch)
+    git(copy, "apply", str(tmp_path / "pretend.patch"))
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    updated = {k: v for k, v in snapshot(project).items() if not k.startswith(".drgen")}
+    assert {k: v for k, v in snapshot(copy).items() if not k.startswith(".drgen")} == updated
+    assert "requirements-dev.txt" not in updated
+    assert updated["infra/compute.py"] is not None and updated["infra/compute.py"][1] == 0o755
+    assert updated["VERSION"] == (b"9.0.0", 0o644)
+
+
+def test_a_failure_inside_a_write_leaves_no_temporary_file_and_says_so(
+    invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    template = derive_template(tmp_path, NEXT, monkeypatch)
+    (template / "project" / "SECURITY.md").write_bytes(b"Report issues privately.\n")
+    before = snapshot(project)
+    real_replace = os.replace
+    calls = []
+
+    def replace(source: str | Path, target: str | Path) -> None:
+        calls.append(Path(target).name)
+        if calls == ["README.md", "SECURITY.md"]:  # a new file, after a changed one
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr("drgen.render.os.replace", replace)
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        f"drgen: error: could not write {str(project)!r}: No space left on device; every file "
+        "was put back as it was\n"
+    )
+    assert calls[:3] == ["README.md", "SECURITY.md", "README.md"]  # the last one puts it back
+    assert snapshot(project) == before  # no SECURITY.md, and no .SECURITY.md.drgen-<pid>
+
+
+def test_a_temporary_file_left_by_a_killed_run_does_not_block_the_next(
+    invoke, tmp_path: Path, generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # in a container drgen often gets the same process id again: the name is the same too
+    project = tmp_path / "demo"
+    shutil.copytree(generated, project)
+    stale = project / "infra" / f".compute.py.drgen-{os.getpid()}"
+    stale.write_bytes(b"half of an earlier write")
+    stale.chmod(0o400)
+    derive_template(tmp_path, NEXT, monkeypatch)
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    assert RETENTION_V2 in (project / "infra" / "compute.py").read_text()
+
+
+def test_a_file_you_and_the_template_both_removed_is_not_mentioned(
+    invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    (project / "requirements-dev.txt").unlink()
+    commit(project)
+    template = derive_template(tmp_path, NEXT, monkeypatch)
+    (template / "project" / "requirements-dev.txt").unlink()
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "  update           README.md: updated from the template",
+        "  update           infra/compute.py: updated from the template",
+        f"Updated {project} from drgen {CURRENT} to drgen {NEXT}",
+    ]
+    assert not (project / "requirements-dev.txt").exists()
+    record = json.loads((project / ".drgen" / "base.json").read_text())
+    assert "requirements-dev.txt" not in record["files"]
+
+
+def test_a_private_file_is_never_readable_by_others_while_it_is_written(
+    invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    (project / "README.md").chmod(0o600)  # the user's private file, which the template changes
+    commit(project)
+    derive_template(tmp_path, NEXT, monkeypatch)
+    real_fdopen = os.fdopen
+    modes: list[int] = []
+
+    def fdopen(fd: int, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        modes.append(stat.S_IMODE(os.fstat(fd).st_mode))  # the new file, before any byte
+        return real_fdopen(fd, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("drgen.render.os.fdopen", fdopen)
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert len(modes) == 4  # README.md, infra/compute.py and the two record files
+    assert [mode & 0o077 for mode in modes] == [0, 0, 0, 0]
+    assert mode(project / "README.md") == 0o600
+
+
+def test_a_record_text_with_a_lone_surrogate_is_read_not_a_traceback(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
+    # JSON can spell text UTF-8 cannot hold ("\ud800"); drgen never writes it, a hand can. The
+    # README on disk is the template's already, so there is nothing to change.
+    write_base(project, lambda r: r["files"]["README.md"].update(text="old\ud800\n"))
+    before = snapshot(project)
+    result = invoke("update", str(project), "--pretend")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "0 file(s) would change; nothing was written (--pretend)\n"
+    assert snapshot(project) == before

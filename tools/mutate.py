@@ -11,6 +11,10 @@ whole fast suite); a mutant whose tests all pass survived. Leaving tests out can
 kill into a survival, so the score is a lower bound. A mutant is killed when a test fails,
 killed by timeout when the run exceeds the limit. The sample is drawn with a fixed seed, so a
 run is repeatable as long as the source does not change. See docs/testing.md.
+
+The unmutated run records, with coverage.py's per-test contexts, which tests run each line;
+a mutant first meets the tests that run its statement (most kills take seconds), then, if
+none failed, the rest of its files' tests (`--covering-only` skips that second run).
 """
 
 from __future__ import annotations
@@ -82,6 +86,8 @@ class Mutant:
     before: str
     after: str
     source: str  # the whole mutated module
+    #: The first line of the statement holding the edit: the line coverage.py reports for it.
+    statement: int = 0
 
     @property
     def where(self) -> str:
@@ -197,16 +203,21 @@ class _Walk(ast.NodeTransformer):
         self.target = target
         self.mutator = mutator
         self.seen: list[ast.AST] = []
+        self.statements: list[int] = []  # for each node seen, its statement's first line
         self.parent: ast.AST | None = None
+        self.statement = 0
 
     def visit(self, node: ast.AST) -> ast.AST:
         if isinstance(node, ast.Import | ast.ImportFrom) or _is_docstring(node, self.parent):
             return node
         index = len(self.seen)
         self.seen.append(node)
+        is_statement = isinstance(node, ast.stmt | ast.excepthandler)
+        self.statements.append(node.lineno if is_statement else self.statement)  # type: ignore[attr-defined]
         if index == self.target and self.mutator is not None:
             return self.mutator(node)
         outer, self.parent = self.parent, node
+        statement, self.statement = self.statement, self.statements[index]
         for name, value in ast.iter_fields(node):
             if name in self.SKIPPED_FIELDS:
                 continue
@@ -215,7 +226,7 @@ class _Walk(ast.NodeTransformer):
                 value[:] = new_values
             elif isinstance(value, ast.AST):
                 setattr(node, name, self.visit(value))
-        self.parent = outer
+        self.parent, self.statement = outer, statement
         return node
 
 
@@ -247,6 +258,7 @@ def mutants_of(module: str) -> list[Mutant]:
                     module=module,
                     index=index,
                     line=getattr(node, "lineno", 0),
+                    statement=walk.statements[index],
                     kind=kind,
                     before=_one_line(before),
                     after=_one_line(shown[0]),
@@ -283,6 +295,7 @@ class Outcome:
     mutant: Mutant
     status: str  # killed, timeout, survived
     seconds: float
+    by: str  # which run decided: "covering" (the tests that run the line) or "files"
 
 
 def _copy_repo(into: Path) -> Path:
@@ -305,10 +318,18 @@ def _test_files(module: str, *, all_tests: bool) -> list[str]:
 
 def _environment(workdir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return {**env, "PYTHONPATH": str(workdir)}
+    return {**env, "PYTHONPATH": str(workdir), "COVERAGE_FILE": str(workdir / ".coverage")}
 
 
-def _pytest(workdir: Path, files: list[str], timeout: float) -> tuple[str, float]:
+#: pytest's exit codes for "no test given was found" (usage error, nothing collected).
+NOT_RUN = (4, 5)
+
+
+def _pytest(workdir: Path, tests: list[str], timeout: float, *extra: str) -> tuple[str, float, str]:
+    """Run the tests; (status, seconds, the end of pytest's output).
+
+    The status is survived, killed, timeout, or not-run (a selection pytest did not find).
+    """
     # No PYTHONDONTWRITEBYTECODE here: the tests' children would inherit it and hide a mutant
     # that stops drgen from setting it for a project's run. Stale bytecode is removed instead.
     shutil.rmtree(workdir / "drgen" / "__pycache__", ignore_errors=True)
@@ -323,11 +344,15 @@ def _pytest(workdir: Path, files: list[str], timeout: float) -> tuple[str, float
         "not slow",
         "-p",
         "no:cacheprovider",
+        # one process per mutant: `--jobs` runs mutants side by side, and -x stops at the first
+        # failing test in the order of RELEVANT (xdist would spread them over its workers)
+        "-n",
+        "0",
     ]
     started = time.perf_counter()
     try:
         completed = subprocess.run(  # noqa: S603 - our interpreter, fixed arguments
-            [*command, *files],
+            [*command, *extra, *tests],
             cwd=workdir,
             env=env,
             capture_output=True,
@@ -335,25 +360,55 @@ def _pytest(workdir: Path, files: list[str], timeout: float) -> tuple[str, float
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return "timeout", time.perf_counter() - started
-    status = "survived" if completed.returncode == 0 else "killed"
-    return status, time.perf_counter() - started
+        return "timeout", time.perf_counter() - started, ""
+    code = completed.returncode
+    status = "survived" if code == 0 else "not-run" if code in NOT_RUN else "killed"
+    output = (completed.stdout + completed.stderr).decode(errors="replace")
+    return status, time.perf_counter() - started, output[-3000:]
 
 
-def _run_one(workdir: Path, mutant: Mutant, timeout: float, *, all_tests: bool) -> Outcome:
+def _run_one(
+    workdir: Path,
+    mutant: Mutant,
+    timeout: float,
+    covering: Covering,
+    *,
+    all_tests: bool,
+    covering_only: bool,
+) -> Outcome:
+    """First the tests that run the mutated statement; when none fails, its files' other tests.
+
+    The second run makes the outcome the same as without coverage (a test that reaches the
+    statement only in a child process still runs); the first makes most kills cheap.
+    `covering_only` skips the second run when the first had tests to run.
+    """
     target = workdir / "drgen" / f"{mutant.module}.py"
     pristine = target.read_bytes()
+    files = _test_files(mutant.module, all_tests=all_tests)
+    selected = covering.get((mutant.module, mutant.statement), [])
+    seconds = 0.0
     try:
         target.write_text(mutant.source, encoding="utf-8")
-        files = _test_files(mutant.module, all_tests=all_tests)
-        status, seconds = _pytest(workdir, files, timeout)
+        if selected:
+            status, seconds, _ = _pytest(workdir, selected, timeout)
+            if status in ("killed", "timeout") or (covering_only and status == "survived"):
+                return Outcome(mutant, status, seconds, "covering")
+        # the tests already run are left out (--deselect ignores an id it does not find)
+        skip = [arg for test in selected for arg in ("--deselect", test)]
+        status, more, _ = _pytest(workdir, files, timeout, *skip)
+        if status == "not-run":  # nothing left after the covering tests, or nothing collected
+            status = "survived" if selected else "killed"
     finally:
         target.write_bytes(pristine)
-    return Outcome(mutant, status, seconds)
+    return Outcome(mutant, status, seconds + more, "files")
 
 
-def _check_baseline(workdir: Path) -> float:
-    """The unmutated copy must import its own drgen and pass; returns the run's time."""
+def _check_baseline(workdir: Path, files: list[str]) -> tuple[float, Covering]:
+    """The unmutated copy must import its own drgen and pass the tests the mutants will run.
+
+    Returns the run's time (the longest a surviving mutant can take, measured with coverage
+    on, so a little longer) and which tests run each line of drgen.
+    """
     env = _environment(workdir)
     where = subprocess.run(
         [sys.executable, "-c", "import drgen; print(drgen.__file__)"],
@@ -361,10 +416,35 @@ def _check_baseline(workdir: Path) -> float:
     ).stdout.strip()  # fmt: skip
     if not where.startswith(str(workdir)):
         sys.exit(f"mutate: the copy imports drgen from {where}, not from {workdir}")
-    status, seconds = _pytest(workdir, _test_files("", all_tests=True), timeout=1800)
+    data_file = workdir / ".coverage"
+    coverage = ("--cov=drgen", "--cov-context=test", "--cov-report=")
+    status, seconds, output = _pytest(workdir, files, 1800, *coverage)
     if status != "survived":
-        sys.exit("mutate: the fast suite fails without any mutation; fix it first")
-    return seconds
+        sys.exit(f"{output}\nmutate: {' '.join(files)} fail without any mutation; fix them first")
+    return seconds, _covering(workdir, data_file, files)
+
+
+#: (module, line) -> the ids of the tests that ran that line, in the order of their files.
+Covering = dict[tuple[str, int], list[str]]
+
+
+def _covering(workdir: Path, data_file: Path, files: list[str]) -> Covering:
+    """Which tests ran each line, from coverage.py's per-test contexts (pytest-cov)."""
+    from coverage import CoverageData  # a dependency of pytest-cov, which drgen needs
+
+    data = CoverageData(basename=str(data_file))
+    data.read()
+    order = {name: position for position, name in enumerate(files)}
+    found: Covering = {}
+    for module in MODULES:
+        path = str(workdir / "drgen" / f"{module}.py")
+        for line, contexts in data.contexts_by_lineno(path).items():
+            # "tests/test_x.py::test_y[id]|run"; "" is import time, before any test
+            ids = {c.rsplit("|", 1)[0] for c in contexts if c}
+            ids = {i for i in ids if i.split("::", 1)[0] in order}
+            found[(module, line)] = sorted(ids, key=lambda i: (order[i.split("::", 1)[0]], i))
+    data_file.unlink()
+    return found
 
 
 def sample(mutants: list[Mutant], size: int, seed: int) -> list[Mutant]:
@@ -406,6 +486,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="mutants run in parallel")
     parser.add_argument("--timeout", type=float, default=0, help="seconds per mutant (0: auto)")
     parser.add_argument("--all-tests", action="store_true", help="the whole fast suite each time")
+    parser.add_argument(
+        "--covering-only",
+        action="store_true",
+        help="only the tests that run the mutated line (faster; can miss a kill by a child)",
+    )
     parser.add_argument("--list", action="store_true", help="list the sample; run nothing")
     args = parser.parse_args(argv)
 
@@ -422,21 +507,31 @@ def main(argv: list[str] | None = None) -> int:
 
     # a plain `kill` still removes the copies (the `with` blocks below unwind)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # Started in the background (`&`, nohup), SIGINT arrives ignored and every pytest child
+    # would inherit that: a test of drgen's Ctrl-C handling would then test nothing. A Python
+    # handler is reset to the default by exec, so the children get Ctrl-C back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="drgen-mutate-") as tmp:
         workdirs = [_copy_repo(Path(tmp) / f"job{j}") for j in range(max(1, args.jobs))]
-        baseline = _check_baseline(workdirs[0])
+        used = [f for m in args.modules for f in _test_files(m, all_tests=args.all_tests)]
+        baseline, covering = _check_baseline(workdirs[0], list(dict.fromkeys(used)))
         timeout = args.timeout or max(60.0, 3 * baseline)
-        print(
-            f"baseline fast suite: {baseline:.1f}s; timeout per mutant {timeout:.0f}s", flush=True
-        )
+        print(f"baseline: {baseline:.1f}s; timeout per mutant {timeout:.0f}s", flush=True)
         free = list(workdirs)
         outcomes: list[Outcome] = []
 
         def run(mutant: Mutant) -> Outcome:
             workdir = free.pop()
             try:
-                return _run_one(workdir, mutant, timeout, all_tests=args.all_tests)
+                return _run_one(
+                    workdir,
+                    mutant,
+                    timeout,
+                    covering,
+                    all_tests=args.all_tests,
+                    covering_only=args.covering_only,
+                )
             finally:
                 free.append(workdir)
 
@@ -446,6 +541,7 @@ def main(argv: list[str] | None = None) -> int:
                 m = outcome.mutant
                 print(
                     f"[{count}/{len(chosen)}] {outcome.status:<8} {outcome.seconds:5.1f}s "
+                    f"{outcome.by:<8} "
                     f"{m.where} [{m.kind}] `{m.before}` -> `{m.after}`",
                     flush=True,
                 )
