@@ -126,7 +126,10 @@ def test_a_non_empty_target_is_refused_without_force(invoke, tmp_path: Path) -> 
     (tmp_path / "demo" / "notes.txt").write_text("mine")
     result = invoke("new", "demo", "--defaults", "--no-verify")
     assert result.exit_code == EXIT_USAGE
-    assert "target" in result.stderr and "--force" in result.stderr
+    assert result.stderr == (
+        f"drgen: error: target {str(tmp_path / 'demo')!r} exists and is not empty; choose "
+        "another --output-dir or pass --force to overwrite the files drgen generates\n"
+    )
     assert tree(tmp_path) == {"demo/notes.txt": b"mine"}
 
     result = invoke("new", "demo", "--defaults", "--no-verify", "--force")
