@@ -103,8 +103,12 @@ def test_a_collection_error_reads_as_one_line(error: CollectionError, line: str)
 
 
 def test_a_failing_test_shows_its_message_and_the_command_that_reruns_it(
-    invoke, tmp_path: Path
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
+    # pytest prints whole diffs when it sees a CI system (CI or BUILD_NUMBER set): the message
+    # expected below is the one a user's terminal shows
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("BUILD_NUMBER", raising=False)
     tests = TEST_ALL + (
         "\n\nclass TestMore:\n    @pytest.mark.parametrize('n', [1, 2])\n"
         "    def test_lists(self, n):\n        assert [1, 2, n] == [1, 2, 1]\n"
