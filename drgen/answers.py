@@ -221,8 +221,10 @@ class Answers:
 
 
 def _shown(value: object) -> str:
-    """An answer as errors name it: YAML's `null` rather than Python's None."""
-    return "null" if value is None else repr(value)
+    """An answer as errors name it: YAML's `null`, `true` and `false`, not Python's words."""
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else str(value).lower()
+    return repr(value)
 
 
 def _got(value: object) -> str:

@@ -266,6 +266,8 @@ def test_route53_and_vpc_answers() -> None:
         ({"record_name": "api_v1"}, "record_name 'api_v1' is not a valid DNS name"),
         ({"record_name": "a" * 60}, "ACM certificates accept at most 64"),
         ({"network": "vpn"}, "network 'vpn' is not accepted; accepted: none, vpc"),
+        ({"ci": "gitlab"}, "ci 'gitlab' is not accepted; accepted: github, none"),
+        ({"ci": True}, "ci true is not accepted; accepted: github, none"),
     ],
 )
 def test_bad_route53_and_network_answers(changes: dict[str, object], why: str) -> None:

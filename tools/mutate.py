@@ -47,6 +47,8 @@ RELEVANT: dict[str, tuple[str, ...]] = {
         "test_cli",
         "test_properties",
         "test_prompts",
+        # the prompts' words and help lines, as a terminal shows them (a pty: slower, so last)
+        "test_terminal",
     ),
     "regions": ("test_answers", "test_hostile", "test_flow", "test_cli"),
     "verify": ("test_verify", "test_show", "test_runner", "test_cli"),
