@@ -232,6 +232,24 @@ def test_errors_show_the_target_path_not_the_staging_one(  # type: ignore[no-unt
     assert tree(tmp_path) == {}
 
 
+def test_an_error_about_a_file_elsewhere_names_that_file_as_it_is(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path.parent / "site-packages" / "drgen" / "templates" / "copier.yml"
+
+    def refused(answers: object, staging: Path) -> None:  # the installed template unreadable
+        raise PermissionError(13, "Permission denied", str(elsewhere))
+
+    monkeypatch.setattr("drgen.render.render_to", refused)
+    (tmp_path / "work").mkdir()
+    result = invoke("new", "demo", "--defaults", "--no-verify", "-o", "work/demo")
+    assert result.stderr == (
+        f"drgen: error: could not write the project to {str(tmp_path / 'work/demo')!r}: "
+        f"[Errno 13] Permission denied: {str(elsewhere)!r}\n"
+    )
+    assert tree(tmp_path) == {}
+
+
 def test_errors_show_a_file_not_its_temporary_twin(  # type: ignore[no-untyped-def]
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
