@@ -87,6 +87,11 @@ def test_invalid_suffixes(suffix: object) -> None:
         (["us-east-1", "mars-1"], "'mars-1' is not an AWS commercial region"),
         (["us-east-1", "cn-north-1"], "'cn-north-1' is in the China partition"),
         (["us-east-1", "us-gov-west-1"], "'us-gov-west-1' is in the GovCloud partition"),
+        (["us-east-1", "us-isob-east-1"], "'us-isob-east-1' is in an isolated partition"),
+        (
+            ["us-east-1", "eusc-de-east-1"],
+            "'eusc-de-east-1' is in the European Sovereign Cloud partition",
+        ),
         (["us-east-1", 5], "regions: expected region codes, got int 5"),
         (["us-east-1", "US-EAST-1"], "region 'us-east-1' is given twice"),
     ],
