@@ -17,6 +17,18 @@ from drgen.cli import app
 #: Programs the audit tests run (tests/fixtures/audit), not tests of drgen.
 collect_ignore = ["fixtures"]
 
+#: What `drgen new demo` prints after the project, for the default answers (exact lines).
+DEMO_NEXT_STEPS = [
+    "Next steps:",
+    "  cd demo",
+    "  python -m venv venv && venv/bin/pip install -r requirements.txt",
+    "  pulumi stack init dev",
+    "  pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
+    "  pulumi up",
+    "  pulumi stack output urls   # each region's Function URL",
+]
+
+
 # Nothing in the working directory: no example database, caches under the system temp dir.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "drgen-hypothesis")
 settings.register_profile("drgen", database=None)

@@ -30,7 +30,7 @@ from drgen.prompts import (
     parse_regions,
     recap_lines,
 )
-from tests.conftest import tree
+from tests.conftest import DEMO_NEXT_STEPS, tree
 
 NAME_28 = "payments-gateway-platform-eu"  # room for an 11-character suffix in us-east-1
 
@@ -251,13 +251,7 @@ def test_with_a_terminal_and_every_answer_given_nothing_is_asked(invoke, tmp_pat
         f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",
         *_created(tmp_path / "demo"),  # its format: tests/test_show.py
         "Skipped verification (--no-verify); run `drgen verify` to prove it.",
-        "Next steps:",
-        "  cd demo",
-        "  python -m venv venv && venv/bin/pip install -r requirements.txt",
-        "  pulumi stack init dev",
-        "  pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
-        "  pulumi up",
-        "  pulumi stack output urls   # each region's Function URL",
+        *DEMO_NEXT_STEPS,
     ]
 
 

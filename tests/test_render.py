@@ -12,7 +12,7 @@ import pytest
 from drgen import __version__
 from drgen.cli import _created
 from drgen.errors import EXIT_USAGE
-from tests.conftest import tree
+from tests.conftest import DEMO_NEXT_STEPS, tree
 
 
 def test_a_new_project_prints_only_drgen_s_own_lines(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -24,13 +24,7 @@ def test_a_new_project_prints_only_drgen_s_own_lines(invoke, tmp_path: Path) -> 
         f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",
         *_created(tmp_path / "demo"),  # its format: tests/test_show.py
         "Skipped verification (--no-verify); run `drgen verify` to prove it.",
-        "Next steps:",
-        "  cd demo",
-        "  python -m venv venv && venv/bin/pip install -r requirements.txt",
-        "  pulumi stack init dev",
-        "  pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
-        "  pulumi up",
-        "  pulumi stack output urls   # each region's Function URL",
+        *DEMO_NEXT_STEPS,
     ]
 
 

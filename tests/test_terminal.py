@@ -18,7 +18,7 @@ import pyte
 import pytest
 import yaml
 
-from tests.conftest import tree
+from tests.conftest import DEMO_NEXT_STEPS, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Generous: the machine runs other suites at the same time.
@@ -299,13 +299,7 @@ def test_with_stdout_redirected_the_prompts_stay_on_the_terminal(tmp_path: Path)
         "__main__.py,",
         "  pyproject.toml, requirements-dev.txt, requirements.txt",
         "Skipped verification (--no-verify); run `drgen verify` to prove it.",
-        "Next steps:",
-        "  cd demo",
-        "  python -m venv venv && venv/bin/pip install -r requirements.txt",
-        "  pulumi stack init dev",
-        "  pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
-        "  pulumi up",
-        "  pulumi stack output urls   # each region's Function URL",
+        *DEMO_NEXT_STEPS,
     ]
 
 
