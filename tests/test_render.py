@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from drgen import __version__
+from drgen.answers import Answers, build_answers, fill_defaults
 from drgen.cli import _created
 from drgen.errors import EXIT_USAGE
 from tests.conftest import DEMO_NEXT_STEPS, tree
@@ -115,18 +116,22 @@ def test_the_record_holds_every_file_with_its_mode(invoke, tmp_path: Path) -> No
     assert text.endswith("\n  }\n }\n}\n")
 
 
+def _default_answers() -> Answers:
+    """The answers `drgen new demo --defaults` uses, for calls of drgen as a library."""
+    raw: dict[str, object] = {}
+    fill_defaults("demo", raw)
+    return build_answers("demo", raw)
+
+
 def test_generate_called_without_force_refuses_a_directory_with_files(tmp_path: Path) -> None:
     # the library call is as careful as `drgen new` without --force
-    from drgen.answers import build_answers, fill_defaults
     from drgen.errors import TargetError
     from drgen.render import generate
 
-    raw: dict[str, object] = {}
-    fill_defaults("demo", raw)
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / "notes.txt").write_bytes(b"mine\n")
     with pytest.raises(TargetError) as raised:
-        generate(build_answers("demo", raw), tmp_path / "demo")
+        generate(_default_answers(), tmp_path / "demo")
     assert str(raised.value) == (
         f"target {str(tmp_path / 'demo')!r} exists and is not empty; choose another "
         "--output-dir or pass --force to overwrite the files drgen generates"
@@ -175,12 +180,9 @@ def test_a_failed_force_write_gives_ctrl_c_back_to_its_caller(
     # a program that calls drgen and survives the failure must still be interruptible
     import signal
 
-    from drgen.answers import build_answers, fill_defaults
     from drgen.errors import TargetError
     from drgen.render import generate
 
-    raw: dict[str, object] = {}
-    fill_defaults("demo", raw)
     target, before = _force_into_existing(tmp_path)
     _failing_third_write(monkeypatch)
 
@@ -192,7 +194,7 @@ def test_a_failed_force_write_gives_ctrl_c_back_to_its_caller(
     previous = signal.signal(signal.SIGINT, handler)
     try:
         with pytest.raises(TargetError, match="No space left on device"):
-            generate(build_answers("demo", raw), target, force=True)
+            generate(_default_answers(), target, force=True)
         assert signal.getsignal(signal.SIGINT) is handler
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -205,18 +207,15 @@ def test_a_failed_force_write_off_the_main_thread_rolls_back(
     # signal handlers exist only on the main thread: a rollback elsewhere must still complete
     import threading
 
-    from drgen.answers import build_answers, fill_defaults
     from drgen.render import generate
 
-    raw: dict[str, object] = {}
-    fill_defaults("demo", raw)
     target, before = _force_into_existing(tmp_path)
     _failing_third_write(monkeypatch)
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
-            generate(build_answers("demo", raw), target, force=True)
+            generate(_default_answers(), target, force=True)
         except BaseException as error:
             errors.append(error)
 

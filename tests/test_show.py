@@ -435,10 +435,9 @@ def _pexpect():  # type: ignore[no-untyped-def]
     return pytest.importorskip("pexpect")
 
 
-@pytest.mark.slow
-def test_in_a_terminal_the_progress_line_moves(tmp_path: Path) -> None:
-    pexpect = _pexpect()
-    child = pexpect.spawn(
+def _new_demo_in_a_terminal(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A verified `drgen new demo --defaults` in a 120-column pseudo-terminal."""
+    return _pexpect().spawn(
         sys.executable,
         ["-m", "drgen", "new", "demo", "--defaults"],
         cwd=str(tmp_path),
@@ -446,6 +445,12 @@ def test_in_a_terminal_the_progress_line_moves(tmp_path: Path) -> None:
         timeout=300,
         dimensions=(24, 120),
     )
+
+
+@pytest.mark.slow
+def test_in_a_terminal_the_progress_line_moves(tmp_path: Path) -> None:
+    pexpect = _pexpect()
+    child = _new_demo_in_a_terminal(tmp_path)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.before
@@ -465,14 +470,7 @@ def test_in_a_terminal_the_progress_line_moves(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_ctrl_c_in_a_terminal_during_verification_is_one_line(tmp_path: Path) -> None:
     pexpect = _pexpect()
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "drgen", "new", "demo", "--defaults"],
-        cwd=str(tmp_path),
-        encoding="utf-8",
-        timeout=300,
-        dimensions=(24, 120),
-    )
+    child = _new_demo_in_a_terminal(tmp_path)
     child.expect(r"\d+/\d+")  # the progress line is up: the tests are running
     child.kill(signal.SIGINT)
     child.expect(pexpect.EOF)
