@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-ENV_VAR = "DRGEN_PROGRESS_FILE"
+from drgen._runner import PROGRESS_ENV_VAR as ENV_VAR
 
 
 def _junit_name(nodeid: str) -> str | None:

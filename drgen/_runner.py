@@ -62,6 +62,10 @@ SUITE_MODULES = (
 
 CHILD_CODE = "from drgen._runner import main; main()"
 
+#: Names the file drgen/_pytest_progress.py appends its events to (here, not there: drgen
+#: itself must not import pytest, 12 MB it would hold while the child runs).
+PROGRESS_ENV_VAR = "DRGEN_PROGRESS_FILE"
+
 #: Warnings the preloaded imports raised, replayed inside pytest's filters (drgen/_replay.py).
 _preload_warnings: list[warnings.WarningMessage] = []
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from drgen import __version__, prompts
+from drgen import __version__
 from drgen import report as dr_report
 from drgen._runner import discard as discard_verifier
 from drgen._runner import prestart as prestart_verifier
@@ -476,6 +476,10 @@ def new(
         "ci": ci,
     }
     report = _start(ctx, "new", json_mode, quiet=quiet, verbose=verbose)
+    if not (no_verify or pretend):
+        # the verifier's interpreter starts and imports while drgen asks and renders
+        prestart_verifier()
+        ctx.call_on_close(discard_verifier)
     target = (output_dir or Path(name)).absolute()
     gathered = gather_answers(name, answers_file, flags, use_defaults=use_defaults)
     raw = gathered.raw
@@ -485,6 +489,8 @@ def new(
         check_target(target, force=force)
         gathered.check_given()
         check_decided(name, raw)
+        from drgen import prompts  # questionary and prompt_toolkit, 9 MB: only to ask a person
+
         asked = prompts.ask_missing(name, raw)
     answers = gathered.build()
     if pretend:
@@ -493,9 +499,6 @@ def new(
     if asked and not yes and not prompts.confirm_write(answers, str(target)):
         report.say(f"Nothing was written to {target}.")
         return
-    if not no_verify:  # the verifier's interpreter starts and imports while this renders
-        prestart_verifier()
-        ctx.call_on_close(discard_verifier)
     target = generate(answers, target, force=force)
     steps = _next_steps(answers, output_dir or Path(name))
     report.doc.update(project=str(target), answers=answers.to_data(), next_steps=steps)

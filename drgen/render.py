@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import copier
 import yaml
 
 from drgen import __version__
@@ -178,6 +177,10 @@ def render_files(answers: Answers) -> dict[str, Blob]:
 
 
 def _run_copier(answers: Answers, destination: Path) -> None:
+    # imported here: copier is 15 MB that `drgen new` would otherwise hold while its project's
+    # tests run, and that commands which render nothing need not load
+    import copier
+
     copier.run_copy(
         str(template_dir()),
         destination,

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drgen._pytest_progress import ENV_VAR as PROGRESS_ENV_VAR
-from drgen._runner import run_pytest
+from drgen._runner import PROGRESS_ENV_VAR, run_pytest
 from drgen.errors import TargetError
 
 #: How many lines of an assertion message a failing test shows.

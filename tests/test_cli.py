@@ -171,7 +171,7 @@ def test_a_render_failure_leaves_nothing(
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("drgen.render.copier.run_copy", broken)
+    monkeypatch.setattr("copier.run_copy", broken)
     result = invoke("new", "demo", "--defaults", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert (
@@ -189,7 +189,7 @@ def test_interrupted_rendering_exits_130_and_leaves_nothing(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("drgen.render.copier.run_copy", interrupted)
+    monkeypatch.setattr("copier.run_copy", interrupted)
     result = invoke("new", "demo", "--defaults", "--no-verify")
     assert result.exit_code == 130
     assert "interrupted" in result.stderr

@@ -180,7 +180,7 @@ def test_a_failure_leaves_no_parent_behind(  # type: ignore[no-untyped-def]
         assert (tmp_path / "keep/a/b").is_dir(), "the parents exist while rendering"
         raise failure
 
-    monkeypatch.setattr("drgen.render.copier.run_copy", broken)
+    monkeypatch.setattr("copier.run_copy", broken)
     result = invoke("new", "demo", "-o", "keep/a/b/c", "--defaults", "--no-verify")
     if isinstance(failure, KeyboardInterrupt):
         assert result.exit_code == EXIT_INTERRUPTED

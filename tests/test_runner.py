@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,7 +108,15 @@ def test_new_leaves_no_child_behind_when_it_does_not_verify(
     assert _runner._warm is None
     result = invoke("new", "other", "--defaults", "--no-verify")
     assert result.exit_code == 0, result.output
-    assert len(started) == 1, "--no-verify starts no child"
+    result = invoke("new", "third", "--defaults", "--pretend")
+    assert result.exit_code == 0, result.output
+    assert len(started) == 1, "--no-verify and --pretend start no child"
+    # the child starts before the answers are checked: a refused answer ends it
+    result = invoke("new", "fourth", "--defaults", "--env-suffix", "Bad!")
+    assert result.exit_code == 2, result.output
+    assert len(started) == 2
+    assert started[1].process.returncode is not None
+    assert _runner._warm is None
 
 
 @pytest.mark.parametrize("broken", ["import no_such_module_of_drgen\n", "raise OSError(1)\n"])
@@ -148,3 +158,18 @@ def test_a_warmed_child_also_loads_what_the_projects_program_names(tmp_path: Pat
     result = verify_project(target)
     assert result.ok, result.output
     assert (result.passed, result.failed) == (3, 0)
+
+
+def test_drgen_holds_no_test_or_render_library_until_it_needs_one() -> None:
+    """While `drgen new` waits for the verification, its memory adds to the child's: the
+    libraries only the child (pytest), the render (copier) or a prompt (questionary) need
+    must not be imported by drgen's command line itself."""
+    code = (
+        "import sys, drgen.cli, drgen.verify, drgen.update, drgen.report, drgen.audit; "
+        "print(sorted({'pytest', 'copier', 'questionary', 'prompt_toolkit', 'jinja2'} "
+        "& set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
