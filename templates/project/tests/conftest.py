@@ -12,7 +12,7 @@ import pytest
 from tests.harness import StackRun, project_name, run_program, stack_config, stack_files
 
 #: Variants: as configured; with every optional setting set (`pulumi config set --secret
-#: appSecret`, `alarmEmail`); with one more region.
+#: appSecret`, `alarmEmail`, `reservedConcurrency`); with one more region.
 #: Regions a variant may add, to prove the policies hold for more regions than configured.
 #: All have the shortest region code length, so names stay within the limits drgen checked.
 SPARE_REGIONS = (
@@ -31,6 +31,9 @@ CONFIGURED_SECRET = secrets.token_urlsafe(24)
 #: An on-call address set with `pulumi config set alarmEmail`.
 ALARM_EMAIL = "oncall@example.com"
 
+#: Set with `pulumi config set reservedConcurrency 7`: a string, as Pulumi stores it.
+RESERVED_CONCURRENCY = "7"
+
 VARIANTS = ("as-configured", "configured-options", "extra-region")
 
 _runs: dict[tuple[str, str], StackRun] = {}
@@ -43,6 +46,7 @@ def variant_config(path: Path, variant: str) -> tuple[dict[str, Any], list[str]]
     if variant == "configured-options":
         config[f"{project}:appSecret"] = CONFIGURED_SECRET
         config[f"{project}:alarmEmail"] = ALARM_EMAIL
+        config[f"{project}:reservedConcurrency"] = RESERVED_CONCURRENCY
         return config, [f"{project}:appSecret"]
     if variant == "extra-region":
         used = {config[f"{project}:primaryRegion"], *config[f"{project}:secondaryRegions"]}
