@@ -101,6 +101,20 @@ def _report_of(ctx: Any) -> Report:
 class _Group(TyperGroup):
     """Turns every `DrgenError` into its message and exit code, in one place."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer.Context
+        """Say why on a Ctrl-C while typer parses, as before any command starts.
+
+        typer ends that interrupt (it lands while typer lazily imports pydantic) with a
+        silent exit 130.
+        """
+        try:
+            return super().parse_args(ctx, args)
+        except KeyboardInterrupt:
+            report = Report("drgen", json_mode="--json" in args)
+            report.finish(EXIT_INTERRUPTED, "interrupted; nothing was written")
+            ctx.exit(EXIT_INTERRUPTED)
+            raise  # unreachable: ctx.exit raises; for the type checker
+
     def invoke(self, ctx: Any) -> Any:  # typer.Context; its base class is private
         try:
             value = super().invoke(ctx)

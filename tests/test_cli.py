@@ -196,6 +196,30 @@ def test_interrupted_rendering_exits_130_and_leaves_nothing(
     assert tree(tmp_path) == {}
 
 
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_an_interrupt_while_the_arguments_are_parsed_is_one_line(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_flag: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """typer lazily imports pydantic while it parses; a Ctrl-C there ends silently unless
+    drgen catches it (issue 11's lighter start made that window a fifth of a second)."""
+
+    def interrupted(self: object, ctx: object, args: list[str]) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("typer.core.TyperGroup.parse_args", interrupted)
+    result = invoke("update", "demo", "--no-verify", *json_flag)
+    assert result.exit_code == 130
+    if json_flag:
+        doc = json.loads(result.stdout)
+        assert (doc["result"], doc["errors"]) == (
+            "interrupted",
+            ["interrupted; nothing was written"],
+        )
+    else:
+        assert result.stderr == "drgen: error: interrupted; nothing was written\n"
+    assert tree(tmp_path) == {}
+
+
 def test_json_mode_prints_one_document_and_nothing_else(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("new", "demo", "--defaults", "--no-verify", "--json")
     assert result.exit_code == 0, result.output
