@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drgen._runner import PROGRESS_ENV_VAR, run_pytest
+from drgen._runner import PROGRESS_ENV_VAR, SUITE_MODULES, run_pytest
 from drgen.errors import TargetError
+from drgen.render import RECORD_DIR
 
 #: How many lines of an assertion message a failing test shows.
 MESSAGE_LINES = 6
@@ -302,10 +303,15 @@ def verify_project(
             *(["-x"] if fail_fast else []),
         ]
         output_log = reports / "output.log"
+        # what a generated suite imports, imported before coverage starts; a project drgen did
+        # not generate may import none of it (and would see the imports' warnings replayed)
+        preload = SUITE_MODULES if (project / RECORD_DIR).is_dir() else ()
         events = _Events(reports / "events.jsonl", on_progress, output_log, on_output)
         started = time.perf_counter()
         with events:
-            returncode = run_pytest(str(project), arguments, env, output=output_log)
+            returncode = run_pytest(
+                str(project), arguments, env, output=output_log, preload=preload
+            )
         seconds = time.perf_counter() - started
         collection_errors = [
             CollectionError(

@@ -57,11 +57,33 @@ def test_the_prestarted_child_runs_the_next_verification_then_a_fresh_one_does(
     assert first.ok, first.output
     assert (first.passed, first.failed) == (2, 0)
     assert _runner._warm is None, "the prestarted child serves one run"
-    second = verify_project(target)  # a fresh child, which preloaded nothing
+    second = verify_project(target)  # a child started now: the suite's modules, not marker
     assert (second.passed, second.failing_tests) == (
         1,
         ["tests.test_calc::test_calc_runs_in_a_child_that_preloaded_marker"],
     )
+
+
+@pytest.mark.parametrize("generated", [True, False])
+def test_a_child_started_to_verify_a_generated_project_imports_its_suites_modules_first(
+    tmp_path: Path, generated: bool
+) -> None:
+    """`drgen verify` and `update` get a warmed child too: imports untraced, heap frozen. A
+    project drgen did not generate gets a plain one: it may import none of those modules."""
+    target = project(tmp_path)
+    if generated:
+        (target / ".drgen").mkdir()
+    (target / "tests" / "test_calc.py").write_text(
+        "import gc\nimport sys\n\nfrom calc import one\n\n\ndef test_one():\n"
+        "    assert one() == 1\n\n\n"
+        "def test_what_was_imported_and_frozen_before_it():\n"
+        "    preloaded = {'pulumi_aws.s3', 'moto', 'boto3'} <= set(sys.modules)\n"
+        f"    assert preloaded is {generated}\n"
+        f"    assert (gc.get_freeze_count() > 100_000) is {generated}\n"
+    )
+    result = verify_project(target)
+    assert result.ok, result.output
+    assert (result.passed, result.failed) == (2, 0)
 
 
 @pytest.mark.usefixtures("modules")
