@@ -11,7 +11,8 @@ hits both alike. Reported in one run:
 - verified `drgen new` of the largest combination (Route 53, VPC, 4 regions) / its floor;
 - peak resident memory of the whole `drgen new` (drgen and its verifying child, summed);
 - render only: `drgen new --no-verify` / `copier copy` of the same template and answers;
-- `drgen update` (verifying) of an up-to-date project / floor.
+- `drgen update` (verifying) of an up-to-date project / floor;
+- `drgen verify` of the default project / floor.
 
 Each ratio also comes as CPU seconds (user + system of the command and all its processes),
 which load on a shared machine moves less than wall time; the load is printed at both ends.
@@ -176,6 +177,11 @@ def main() -> None:
                     update_floors.append(floor(project))
                 update_line = pairs("drgen update (up to date, verified) / floor",
                                     updates, update_floors)  # fmt: skip
+                verifies, verify_floors = [], []
+                for _ in range(count):
+                    verifies.append(run([*DRGEN, "verify", str(project)], work))
+                    verify_floors.append(floor(project))
+                verify_line = pairs("drgen verify (default) / floor", verifies, verify_floors)
         # render only: drgen new --no-verify against copier copy of the same answers
         renders, copies = [], []
         for i in range(count):
@@ -187,6 +193,7 @@ def main() -> None:
             shutil.rmtree(work / f"copy{i}")
         lines.append(pairs("render only: drgen new --no-verify / copier copy", renders, copies))
         lines.append(update_line)
+        lines.append(verify_line)
     lines.append(f"load at the end {os.getloadavg()[0]:.1f}")
     print("\n".join(lines))
 

@@ -30,7 +30,9 @@ def combination_id(count: int, route53: bool, network: str) -> str:
     return f"{count}-regions-{'route53' if route53 else 'no-route53'}-{network}"
 
 
-@pytest.fixture(scope="module")
+# session, not module: pytest-xdist may run other modules' tests on this worker in between,
+# and a module fixture would then be built again
+@pytest.fixture(scope="session")
 def audited(tmp_path_factory: pytest.TempPathFactory) -> dict[str, AuditResult]:
     """Bake every combination, then audit them all in one child process."""
     root = tmp_path_factory.mktemp("generated")

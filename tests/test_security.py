@@ -43,7 +43,9 @@ json.dump([
 """
 
 
-@pytest.fixture(scope="module", params=COMBINATIONS, ids=IDS)
+# session, not module: pytest-xdist may run other modules' tests on this worker in between,
+# and module fixtures would then be built again
+@pytest.fixture(scope="session", params=COMBINATIONS, ids=IDS)
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     route53, network = request.param
     raw: dict[str, object] = {
@@ -57,7 +59,7 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     return generate(build_answers("shop", raw), tmp_path_factory.mktemp("security") / "shop")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def policies(project: Path) -> list[dict[str, str]]:
     dumped = subprocess.run(
         [sys.executable, "-c", DUMP_POLICIES],
@@ -67,7 +69,7 @@ def policies(project: Path) -> list[dict[str, str]]:
     return documents
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def analyze_policy_string() -> Callable[[str], Any]:
     """Parliament's analyzer; it leaves its data files open at import, so close them here."""
     with warnings.catch_warnings():
