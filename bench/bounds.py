@@ -1,10 +1,10 @@
 """Lower bounds of a verified `drgen new`, measured: why issue 11's targets conflict here.
 
-    python bench/bounds.py [--pairs 3]
+    python bench/bounds.py [--pairs 3] [--largest]
 
-Renders the default project once (no verification), then runs its own suite in the ways a
-verifier could, each alternating with the floor (bench/floor.py), as medians of wall seconds
-and the peak resident memory summed over the processes:
+Renders the default project (or the largest combination) once, unverified, then runs its
+own suite in the ways a verifier could, each alternating with the floor (bench/floor.py), as
+medians of wall seconds and the peak resident memory summed over the processes:
 
 - warm: one interpreter imports what the suite needs (as drgen's verifying child does), then
   runs the whole suite under coverage, as drgen verifies today;
@@ -32,7 +32,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from run import DEV_ONLY_PLUGINS, floor, tree_rss_kib
+from run import DEV_ONLY_PLUGINS, LARGEST, floor, tree_rss_kib
 
 from drgen._runner import SUITE_MODULES
 
@@ -115,11 +115,15 @@ def combine(project: Path, data_files: Sequence[Path]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pairs", type=int, default=3)
-    count = parser.parse_args().pairs
+    parser.add_argument("--largest", action="store_true", help="Route 53, VPC, 4 regions")
+    options = parser.parse_args()
+    count = options.pairs
+    answers = LARGEST if options.largest else []
     with tempfile.TemporaryDirectory(prefix="drgen-bounds-") as tmp:
         work = Path(tmp)
         subprocess.run(
-            [sys.executable, "-m", "drgen", "new", "demo", "--defaults", "--no-verify", "-q"],
+            [sys.executable, "-m", "drgen", "new", "demo", *answers, "--defaults",
+             "--no-verify", "-q"],
             cwd=work, check=True, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         project = work / "demo"
@@ -157,7 +161,11 @@ def main() -> None:
                     whole = {**env, "COVERAGE_FILE": str(work / ".coverage.whole")}
                     seconds, peak = measure(commands, project, [whole])
                 results[name].append((seconds, peak, floor(project).seconds))
-    print(f"drgen bounds, Python {sys.version.split()[0]}, {os.cpu_count()} cores, {count} pairs")
+    project_kind = "largest" if options.largest else "default"
+    print(
+        f"drgen bounds, {project_kind} project, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores, {count} pairs"
+    )
     for name, rows in results.items():
         ratio = statistics.median(s / f for s, _, f in rows)
         print(
