@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from drgen import __version__
 from drgen import report as dr_report
+from drgen._forked import in_child
 from drgen._runner import discard as discard_verifier
 from drgen._runner import prestart as prestart_verifier
 from drgen.answers import (
@@ -513,7 +514,8 @@ def new(
     if asked and not yes and not prompts.confirm_write(answers, str(target)):
         report.say(f"Nothing was written to {target}.")
         return
-    target = generate(answers, target, force=force)
+    # in a child process, so copier is not held through the verification
+    target = in_child(generate, answers, target, force=force)
     steps = _next_steps(answers, output_dir or Path(name))
     report.doc.update(project=str(target), answers=answers.to_data(), next_steps=steps)
     report.say(

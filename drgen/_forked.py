@@ -1,0 +1,94 @@
+"""Run one call in a forked child process: its imports and heap end with it.
+
+`drgen new` renders this way. Rendering loads copier, jinja and their data (about 22 MB)
+that drgen would otherwise hold through the verification that follows, while the verifying
+child holds its own heap: the two add up. The call sees exactly what the parent would (the
+fork copies the process), and its result or exception comes back pickled.
+
+A Ctrl-C reaches the child as it reaches drgen (a terminal signals the whole process group)
+and the child rolls back as it would in process. drgen only notes it while it waits, then
+raises KeyboardInterrupt once the child has ended, so it never exits while the child still
+writes. A signal sent to drgen alone lets the child finish: the project is then whole.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from drgen.errors import DrgenError
+
+T = TypeVar("T")
+
+
+def in_child(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """`function(*args, **kwargs)`, run in a forked child; in this process without fork."""
+    if not hasattr(os, "fork"):
+        return function(*args, **kwargs)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # or the child's copy of a buffer would be written twice
+    read, write = os.pipe()
+    # no Ctrl-C between the fork and the handler below: drgen must not exit before the child
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, never runs the parent's exit handlers
+        status = 1
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            os.close(read)
+            try:
+                outcome: tuple[bool, Any] = (True, function(*args, **kwargs))
+            except BaseException as error:
+                outcome = (False, error)
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(_encode(outcome))
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    interrupted: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
+    except ValueError:  # not the main thread: no signal reaches this code
+        previous = None
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        raise KeyboardInterrupt
+    if not data:
+        raise RuntimeError(f"the child process {pid} ended without a result")
+    ok, value = pickle.loads(data)  # noqa: S301 - our own child, over our own pipe
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value
+
+
+def _encode(outcome: tuple[bool, Any]) -> bytes:
+    """The pickled outcome; an error that cannot make the trip comes back as its text."""
+    ok, value = outcome
+    if ok:
+        return pickle.dumps(outcome)
+    if isinstance(value, Exception) and not isinstance(value, DrgenError):
+        # a bug, not a refusal: keep where it happened
+        text = "".join(traceback.format_exception(value)).rstrip()
+        value.add_note(f"(raised in drgen's child process)\n{text}")
+    try:
+        data = pickle.dumps(outcome)
+        pickle.loads(data)  # noqa: S301 - only checks that it survives the trip
+    except Exception as error:
+        text = "".join(traceback.format_exception(value)).rstrip()
+        return pickle.dumps((False, RuntimeError(f"{text}\n(not picklable: {error})")))
+    return data

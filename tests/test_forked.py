@@ -1,0 +1,130 @@
+"""A call run in a forked child: its result, its errors, its imports and Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from drgen._forked import in_child
+from drgen.errors import EXIT_USAGE, TargetError
+
+
+def test_the_result_comes_back_and_the_call_ran_elsewhere() -> None:
+    assert in_child(os.getpid) != os.getpid()
+    assert in_child(lambda a, *, b: (a, b), 1, b=[2]) == (1, [2])
+
+
+def test_a_drgen_error_comes_back_as_itself() -> None:
+    def refuse() -> None:
+        raise TargetError("'/x' is a file")
+
+    with pytest.raises(TargetError) as caught:
+        in_child(refuse)
+    assert str(caught.value) == "'/x' is a file"
+    assert caught.value.exit_code == EXIT_USAGE
+    assert not getattr(caught.value, "__notes__", None), "a refusal is its message only"
+
+
+def test_a_bug_comes_back_with_where_it_happened() -> None:
+    def broken() -> None:
+        {}["missing"]
+
+    with pytest.raises(KeyError) as caught:
+        in_child(broken)
+    (note,) = caught.value.__notes__
+    assert note.startswith("(raised in drgen's child process)\nTraceback")
+    assert 'in broken\n    {}["missing"]' in note
+
+
+def test_an_error_that_cannot_be_pickled_comes_back_as_its_text() -> None:
+    class Local(Exception):  # a local class cannot be pickled
+        pass
+
+    def broken() -> None:
+        raise Local("the detail")
+
+    with pytest.raises(RuntimeError, match="Local: the detail") as caught:
+        in_child(broken)
+    assert "not picklable" in str(caught.value)
+
+
+#: Runs in its own interpreter: `in_child(work)`, where work writes `done` after a while.
+PROGRAM = """
+import sys, time
+from pathlib import Path
+from drgen._forked import in_child
+
+def work():
+    Path(sys.argv[1], "started").touch()
+    time.sleep(1.0)
+    Path(sys.argv[1], "done").touch()
+
+try:
+    in_child(work)
+except KeyboardInterrupt:
+    print("parent interrupted; child done:", Path(sys.argv[1], "done").exists(), flush=True)
+    raise SystemExit(130)
+"""
+
+
+def start(tmp_path: Path) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", PROGRAM, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "started").exists():
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.01)
+    return process
+
+
+def test_ctrl_c_at_a_terminal_stops_the_child_and_drgen_waits_for_it(tmp_path: Path) -> None:
+    process = start(tmp_path)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal does: the whole group
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert stdout == "parent interrupted; child done: False\n"
+    time.sleep(1.2)
+    assert not (tmp_path / "done").exists(), "the child was stopped, not left running"
+
+
+def test_a_signal_to_drgen_alone_lets_the_child_finish_first(tmp_path: Path) -> None:
+    process = start(tmp_path)
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert stdout == "parent interrupted; child done: True\n", "drgen waited for the child"
+    assert time.monotonic() - started >= 0.5
+
+
+def test_new_renders_without_loading_copier_into_drgen(tmp_path: Path) -> None:
+    """drgen's process then waits through the verification: copier must not be in it."""
+    code = textwrap.dedent(
+        """
+        import sys
+        from drgen.cli import main
+        sys.argv = ["drgen", "new", "demo", "--defaults", "--no-verify", "-q"]
+        try:
+            main()
+        except SystemExit as end:
+            assert not end.code, end.code
+        print(sorted({"copier", "jinja2"} & set(sys.modules)))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]", result.stdout + result.stderr
+    assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
