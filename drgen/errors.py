@@ -38,6 +38,10 @@ class AnswerErrors(AnswerError):
         super().__init__("; ".join(problems))
         self.problems = list(problems)
 
+    def __reduce__(self) -> tuple[type[AnswerErrors], tuple[list[str]]]:
+        """Pickled as its problems (it crosses from drgen's forked child), not its message."""
+        return (type(self), (self.problems,))
+
     @property
     def lines(self) -> list[str]:
         """One line per refused answer."""

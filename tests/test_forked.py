@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from drgen._forked import in_child
-from drgen.errors import EXIT_USAGE, TargetError
+from drgen.errors import EXIT_USAGE, AnswerErrors, TargetError
 
 
 def test_the_result_comes_back_and_the_call_ran_elsewhere() -> None:
@@ -30,6 +30,16 @@ def test_a_drgen_error_comes_back_as_itself() -> None:
     assert str(caught.value) == "'/x' is a file"
     assert caught.value.exit_code == EXIT_USAGE
     assert not getattr(caught.value, "__notes__", None), "a refusal is its message only"
+
+
+def test_several_refused_answers_come_back_one_line_each() -> None:
+    def refuse() -> None:
+        raise AnswerErrors(["suffix 'A' is not valid", "region 'x' is unknown"])
+
+    with pytest.raises(AnswerErrors) as caught:
+        in_child(refuse)
+    assert caught.value.lines == ["suffix 'A' is not valid", "region 'x' is unknown"]
+    assert str(caught.value) == "suffix 'A' is not valid; region 'x' is unknown"
 
 
 def test_a_bug_comes_back_with_where_it_happened() -> None:
