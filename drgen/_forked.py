@@ -45,7 +45,7 @@ def in_child(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
                 outcome: tuple[bool, Any] = (True, function(*args, **kwargs))
             except BaseException as error:
                 outcome = (False, error)
-            with os.fdopen(write, "wb") as pipe:
+            with open(write, "wb") as pipe:
                 pipe.write(_encode(outcome))
             for stream in (sys.stdout, sys.stderr):
                 stream.flush()
@@ -60,7 +60,7 @@ def in_child(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         previous = None
     try:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        with os.fdopen(read, "rb") as pipe:
+        with open(read, "rb") as pipe:
             data = pipe.read()
         os.waitpid(pid, 0)
     finally:

@@ -626,7 +626,8 @@ def update(
         return
     if not pretend:
         check_clean_git(project)
-    plan = plan_update(project, parse_sets(set_answers or []), restore or [])
+    # rendered in a child process, so copier is not held through the verification
+    plan = in_child(plan_update, project, parse_sets(set_answers or []), restore or [])
     report.doc.update(
         generated_by=plan.recorded.drgen_version,
         changes=[{"path": c.path, "action": c.action} for c in plan.changes],
