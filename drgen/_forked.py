@@ -1,9 +1,10 @@
 """Run one call in a forked child process: its imports and heap end with it.
 
-`drgen new` renders this way. Rendering loads copier, jinja and their data (about 22 MB)
-that drgen would otherwise hold through the verification that follows, while the verifying
-child holds its own heap: the two add up. The call sees exactly what the parent would (the
-fork copies the process), and its result or exception comes back pickled.
+On Linux `drgen new` renders this way, and `drgen update` plans. Rendering loads copier,
+jinja and their data (about 22 MB) that drgen would otherwise hold through the verification
+that follows, while the verifying child holds its own heap: the two add up. The call sees
+exactly what the parent would (the fork copies the process), and its result or exception
+comes back pickled.
 
 A Ctrl-C reaches the child as it reaches drgen (a terminal signals the whole process group)
 and the child rolls back as it would in process. drgen only notes it while it waits, then
@@ -27,8 +28,12 @@ T = TypeVar("T")
 
 
 def in_child(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """`function(*args, **kwargs)`, run in a forked child; in this process without fork."""
-    if not hasattr(os, "fork"):
+    """`function(*args, **kwargs)`, run in a forked child on Linux; elsewhere in this process.
+
+    Forking without exec is unsafe on macOS once a system framework is loaded (Python's own
+    multiprocessing spawns there), and Windows has no fork.
+    """
+    if sys.platform != "linux":
         return function(*args, **kwargs)
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # or the child's copy of a buffer would be written twice

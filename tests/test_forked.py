@@ -138,3 +138,8 @@ def test_new_renders_without_loading_copier_into_drgen(tmp_path: Path) -> None:
     )
     assert result.stdout.splitlines()[-1] == "[]", result.stdout + result.stderr
     assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
+
+
+def test_off_linux_the_call_runs_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("drgen._forked.sys.platform", "darwin")
+    assert in_child(os.getpid) == os.getpid()
