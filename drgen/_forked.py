@@ -40,7 +40,13 @@ def in_child(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     read, write = os.pipe()
     # no Ctrl-C between the fork and the handler below: drgen must not exit before the child
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(read)
+        os.close(write)
+        raise
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         status = 1
         try:
@@ -59,18 +65,22 @@ def in_child(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
             os._exit(status)
     os.close(write)
     interrupted: list[int] = []
+    installed = False
     try:
         previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
+        installed = True
     except ValueError:  # not the main thread: no signal reaches this code
-        previous = None
+        pass
     try:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         with open(read, "rb") as pipe:
             data = pipe.read()
         os.waitpid(pid, 0)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        if installed:  # None: the previous handler was not Python's; Python's default then
+            signal.signal(
+                signal.SIGINT, previous if previous is not None else signal.default_int_handler
+            )
     if interrupted:
         raise KeyboardInterrupt
     if not data:

@@ -177,8 +177,8 @@ def render_files(answers: Answers) -> dict[str, Blob]:
 
 
 def _run_copier(answers: Answers, destination: Path) -> None:
-    # imported here: copier is 15 MB that `drgen new` would otherwise hold while its project's
-    # tests run, and that commands which render nothing need not load
+    # imported here, 15 MB: commands that render nothing need not load it, and `drgen new`
+    # renders in a forked child, which takes it away before the project's tests run
     import copier
 
     copier.run_copy(

@@ -21,6 +21,18 @@ def test_the_result_comes_back_and_the_call_ran_elsewhere() -> None:
     assert in_child(lambda a, *, b: (a, b), 1, b=[2]) == (1, [2])
 
 
+@pytest.mark.parametrize("handler", [signal.SIG_DFL, signal.SIG_IGN, signal.default_int_handler])
+def test_drgens_own_ctrl_c_handling_is_back_afterwards(handler: object) -> None:
+    """While it waits drgen only notes a Ctrl-C; after, Ctrl-C must interrupt it again."""
+    previous = signal.signal(signal.SIGINT, handler)  # type: ignore[arg-type]
+    try:
+        in_child(os.getpid)
+        assert signal.getsignal(signal.SIGINT) is handler
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == set(), "SIGINT left blocked"
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_a_drgen_error_comes_back_as_itself() -> None:
     def refuse() -> None:
         raise TargetError("'/x' is a file")
