@@ -57,7 +57,7 @@ def test_the_prestarted_child_runs_the_next_verification_then_a_fresh_one_does(
     assert first.ok, first.output
     assert (first.passed, first.failed) == (2, 0)
     assert _runner._warm is None, "the prestarted child serves one run"
-    second = verify_project(target)  # a child started now: the suite's modules, not marker
+    second = verify_project(target)  # a child started now: plain, as the project has no .drgen
     assert (second.passed, second.failing_tests) == (
         1,
         ["tests.test_calc::test_calc_runs_in_a_child_that_preloaded_marker"],
