@@ -33,6 +33,34 @@ def test_drgens_own_ctrl_c_handling_is_back_afterwards(handler: object) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+def test_output_drgen_buffered_before_is_written_once(tmp_path: Path) -> None:
+    """The child gets a copy of drgen's unwritten output buffer; it must not write it too."""
+    code = (
+        "import os, sys\nfrom drgen._forked import in_child\n"
+        "sys.stdout.write('Created demo')\nin_child(os.getpid)\nprint(' and verified')\n"
+    )
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True, text=True, check=True, cwd=tmp_path, env=buffered,
+    )  # fmt: skip
+    assert result.stdout == "Created demo and verified\n"
+
+
+def test_a_fork_that_fails_leaves_ctrl_c_working_and_no_pipe_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    opened = set(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr("drgen._forked.os.fork", no_fork)
+    with pytest.raises(BlockingIOError):
+        in_child(os.getpid)
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == set(), "SIGINT left blocked"
+    assert set(os.listdir("/proc/self/fd")) == opened
+
+
 def test_a_drgen_error_comes_back_as_itself() -> None:
     def refuse() -> None:
         raise TargetError("'/x' is a file")

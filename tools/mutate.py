@@ -63,6 +63,7 @@ RELEVANT: dict[str, tuple[str, ...]] = {
         "test_update_properties",
         "test_properties",
     ),
+    "_forked": ("test_forked", "test_cli", "test_flow", "test_update_safety"),
     "update": (
         "test_update",
         "test_update_safety",
