@@ -24,6 +24,7 @@ import ast
 import copy
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -73,6 +74,8 @@ RELEVANT: dict[str, tuple[str, ...]] = {
         "test_update_properties",
     ),
 }
+#: pytest's last line when every selected test ran and passed ("12 passed in 3.1s").
+PASSED_SUMMARY = re.compile(r"^\d+ passed\b.* in [\d.]+s", re.MULTILINE)
 COPIED = ("drgen", "tests", "templates", "pyproject.toml", "README.md", "docs", ".ci")
 
 Mutator = Callable[[ast.AST], ast.AST]
@@ -365,8 +368,12 @@ def _pytest(workdir: Path, tests: list[str], timeout: float, *extra: str) -> tup
     except subprocess.TimeoutExpired:
         return "timeout", time.perf_counter() - started, ""
     code = completed.returncode
-    status = "survived" if code == 0 else "not-run" if code in NOT_RUN else "killed"
     output = (completed.stdout + completed.stderr).decode(errors="replace")
+    if code == 0 and not PASSED_SUMMARY.search(output):
+        # exit 0 without pytest's summary: a mutant that ended the process (`os._exit(0)` run
+        # in the test process) stopped the tests, it did not pass them
+        code = 1
+    status = "survived" if code == 0 else "not-run" if code in NOT_RUN else "killed"
     return status, time.perf_counter() - started, output[-3000:]
 
 
