@@ -75,7 +75,7 @@ def in_child(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         with open(read, "rb") as pipe:
             data = pipe.read()
-        os.waitpid(pid, 0)
+        _, wait_status = os.waitpid(pid, 0)
     finally:
         if installed:  # None: the previous handler was not Python's; Python's default then
             signal.signal(
@@ -84,7 +84,10 @@ def in_child(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     if interrupted:
         raise KeyboardInterrupt
     if not data:
-        raise RuntimeError(f"the child process {pid} ended without a result")
+        raise RuntimeError(
+            f"drgen's child process ended without a result "
+            f"(exit status {os.waitstatus_to_exitcode(wait_status)})"
+        )
     ok, value = pickle.loads(data)  # noqa: S301 - our own child, over our own pipe
     if ok:
         return value  # type: ignore[no-any-return]
@@ -95,7 +98,10 @@ def _encode(outcome: tuple[bool, Any]) -> bytes:
     """The pickled outcome; an error that cannot make the trip comes back as its text."""
     ok, value = outcome
     if ok:
-        return pickle.dumps(outcome)
+        try:
+            return pickle.dumps(outcome)
+        except Exception as error:  # a bug: the call returned what cannot make the trip
+            return pickle.dumps((False, RuntimeError(f"the result cannot be pickled: {error}")))
     if isinstance(value, Exception) and not isinstance(value, DrgenError):
         # a bug, not a refusal: keep where it happened
         text = "".join(traceback.format_exception(value)).rstrip()

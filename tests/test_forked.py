@@ -47,6 +47,26 @@ def test_output_drgen_buffered_before_is_written_once(tmp_path: Path) -> None:
     assert result.stdout == "Created demo and verified\n"
 
 
+def test_what_the_call_prints_is_written(tmp_path: Path) -> None:
+    code = "from drgen._forked import in_child\nin_child(print, 'from the child')\n"
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True, text=True, check=True, cwd=tmp_path, env=buffered,
+    )  # fmt: skip
+    assert result.stdout == "from the child\n"
+
+
+def test_a_result_that_cannot_be_pickled_is_an_error_naming_that() -> None:
+    with pytest.raises(RuntimeError, match="the result cannot be pickled"):
+        in_child(lambda: lambda: 1)
+
+
+def test_a_child_that_dies_is_an_error_with_its_exit_status() -> None:
+    with pytest.raises(RuntimeError, match=r"ended without a result \(exit status 3\)"):
+        in_child(os._exit, 3)
+
+
 def test_a_fork_that_fails_leaves_ctrl_c_working_and_no_pipe_open(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
