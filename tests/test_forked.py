@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -79,6 +80,21 @@ def test_a_fork_that_fails_leaves_ctrl_c_working_and_no_pipe_open(
         in_child(os.getpid)
     assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == set(), "SIGINT left blocked"
     assert set(os.listdir("/proc/self/fd")) == opened
+
+
+def test_the_child_is_reaped_before_the_result_comes_back() -> None:
+    pid = in_child(os.getpid)
+    with pytest.raises(ChildProcessError):  # no zombie left: already waited for
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_call_from_another_thread_works_without_a_signal_handler() -> None:
+    """Only the main thread may set signal handlers; elsewhere no Ctrl-C reaches the call."""
+    results: list[object] = []
+    thread = threading.Thread(target=lambda: results.append(in_child(lambda: "done")))
+    thread.start()
+    thread.join(timeout=30)
+    assert results == ["done"]
 
 
 def test_a_drgen_error_comes_back_as_itself() -> None:
