@@ -34,32 +34,33 @@ def test_drgens_own_ctrl_c_handling_is_back_afterwards(handler: object) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+def stdout_of(code: str, cwd: Path) -> str:
+    """What Python code prints with stdout a pipe, block-buffered as a user's usually is
+    (this suite's environment may set PYTHONUNBUFFERED, which would hide a buffer)."""
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd,
+        env=buffered,
+    )  # fmt: skip
+    return result.stdout
+
+
 def test_output_drgen_buffered_before_is_written_once(tmp_path: Path) -> None:
     """The child gets a copy of drgen's unwritten output buffer; it must not write it too."""
     code = (
         "import os, sys\nfrom drgen._forked import in_child\n"
         "sys.stdout.write('Created demo')\nin_child(os.getpid)\nprint(' and verified')\n"
     )
-    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True, text=True, check=True, cwd=tmp_path, env=buffered,
-    )  # fmt: skip
-    assert result.stdout == "Created demo and verified\n"
+    assert stdout_of(code, tmp_path) == "Created demo and verified\n"
 
 
 def test_what_the_call_prints_is_written(tmp_path: Path) -> None:
     code = "from drgen._forked import in_child\nin_child(print, 'from the child')\n"
-    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True, text=True, check=True, cwd=tmp_path, env=buffered,
-    )  # fmt: skip
-    assert result.stdout == "from the child\n"
+    assert stdout_of(code, tmp_path) == "from the child\n"
 
 
 def test_a_result_that_cannot_be_pickled_is_an_error_naming_that() -> None:
-    with pytest.raises(RuntimeError, match="^the result cannot be pickled: "):
+    with pytest.raises(RuntimeError, match=r"^the result cannot be pickled: "):
         in_child(lambda: lambda: 1)
 
 
