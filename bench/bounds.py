@@ -27,12 +27,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from run import DEV_ONLY_PLUGINS, LARGEST, floor, tree_rss_kib
+from run import DEV_ONLY_PLUGINS, LARGEST, floor, run_together
 
 from drgen._runner import SUITE_MODULES
 
@@ -56,36 +55,6 @@ MOTO = ("boto3", "botocore", "moto")
 POLICY_MODULES = [m for m in SUITE_MODULES if not m.startswith(MOTO)]
 HANDLER_MODULES = ["yaml", "pulumi", *(m for m in SUITE_MODULES if m.startswith(MOTO))]
 HANDLER_MODULES += ["pytest", "pytest_cov"]
-
-
-def measure(
-    commands: Sequence[Sequence[str]], cwd: Path, envs: Sequence[dict[str, str]]
-) -> tuple[float, float]:
-    """Run the commands at once, each in its environment; wall seconds until all end, and
-    their peak summed RSS (MB)."""
-    peak = 0
-    started = time.perf_counter()
-    processes = [
-        subprocess.Popen(c, cwd=cwd, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        for c, e in zip(commands, envs, strict=True)
-    ]
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.wait(0.02):
-            peak = max(peak, sum(tree_rss_kib(p.pid) for p in processes))
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    outputs = [p.communicate()[0] for p in processes]
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    for process, output in zip(processes, outputs, strict=True):
-        if process.returncode != 0:
-            raise SystemExit(f"{process.args} failed:\n{output.decode()[-3000:]}")
-    return seconds, peak / 1024
 
 
 def warm(project: Path, modules: Sequence[str], *pytest_args: str) -> list[str]:
@@ -153,13 +122,13 @@ def main() -> None:
             for name, commands in ways.items():
                 if len(commands) == 2:  # each half writes its own coverage data
                     envs = [{**env, "COVERAGE_FILE": str(d)} for d in data]
-                    seconds, peak = measure(commands, project, envs)
+                    seconds, peak = run_together(commands, project, envs)
                     combine_seconds, percent = combine(project, data)
                     combined.append((combine_seconds, percent))
                     seconds += combine_seconds
                 else:
                     whole = {**env, "COVERAGE_FILE": str(work / ".coverage.whole")}
-                    seconds, peak = measure(commands, project, [whole])
+                    seconds, peak = run_together(commands, project, [whole])
                 results[name].append((seconds, peak, floor(project).seconds))
     project_kind = "largest" if options.largest else "default"
     print(

@@ -81,30 +81,43 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(command: Sequence[str], cwd: Path) -> Run:
-    """Time, CPU and peak memory of a command and its children; it must succeed."""
+def run_together(
+    commands: Sequence[Sequence[str]], cwd: Path, envs: Sequence[dict[str, str] | None] = ()
+) -> tuple[float, float]:
+    """Run the commands at once (each in its environment, if given); all must succeed. Wall
+    seconds until the last ends, and the peak of their summed resident memory (MB)."""
     peak = 0
-    cpu_before = children_cpu()
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    processes = [
+        subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for command, env in zip(commands, envs or [None] * len(commands), strict=True)
+    ]
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.wait(0.02):
-            peak = max(peak, tree_rss_kib(process.pid))
+            peak = max(peak, sum(tree_rss_kib(p.pid) for p in processes))
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    output, _ = process.communicate()
+    outputs = [p.communicate()[0] for p in processes]
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{output[-3000:]}")
-    return Run(seconds, children_cpu() - cpu_before, peak / 1024)
+    for process, output in zip(processes, outputs, strict=True):
+        if process.returncode != 0:
+            raise SystemExit(f"{' '.join(map(str, process.args))} failed:\n{output[-3000:]}")
+    return seconds, peak / 1024
+
+
+def run(command: Sequence[str], cwd: Path) -> Run:
+    """Time, CPU and peak memory of a command and its children; it must succeed."""
+    cpu_before = children_cpu()
+    seconds, peak_mb = run_together([command], cwd)
+    return Run(seconds, children_cpu() - cpu_before, peak_mb)
 
 
 def floor(project: Path) -> Run:
