@@ -610,6 +610,14 @@ def update(
             "unresolved conflict markers, 7 if a newer drgen generated it; write nothing.",
         ),
     ] = False,
+    allow_region_reorder: Annotated[
+        bool,
+        typer.Option(
+            "--allow-region-reorder",
+            help="Let --set regions change the primary or the order of the regions kept "
+            "(on a live stack: a new global table, secret and replication).",
+        ),
+    ] = False,
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip running the project's tests afterwards.")
     ] = False,
@@ -627,7 +635,13 @@ def update(
     if not pretend:
         check_clean_git(project)
     # rendered in a child process, so copier is not held through the verification
-    plan = in_child(plan_update, project, parse_sets(set_answers or []), restore or [])
+    plan = in_child(
+        plan_update,
+        project,
+        parse_sets(set_answers or []),
+        restore or [],
+        allow_region_reorder=allow_region_reorder,
+    )
     report.doc.update(
         generated_by=plan.recorded.drgen_version,
         changes=[{"path": c.path, "action": c.action} for c in plan.changes],

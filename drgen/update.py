@@ -80,6 +80,7 @@ KEEPS = ("kept-deleted", "conflict-removed", "conflict-kept")
 #: The first line of a conflict block `drgen update` leaves (every release used this label).
 MARKER = b"<<<<<<< yours"
 
+
 @dataclass(frozen=True)
 class FileChange:
     """What the update does to one file.
@@ -340,7 +341,38 @@ def parse_sets(items: Iterable[str]) -> dict[str, object]:
     return changes
 
 
-def changed_answers(recorded: Answers, changes: Mapping[str, object]) -> Answers:
+def check_region_order(before: Answers, after: Answers) -> None:
+    """Refuse what rebuilds a live stack's regional core.
+
+    A new primary, regions that swap places, or (with VPCs) a region moved to another position
+    and so another /16; adding or removing secondaries is fine.
+    """
+    old, new = before.regions, after.regions
+    given = f"--set regions={','.join(new)}"
+    consequence = (
+        "on a live stack that replaces the global table, the secret and the replication "
+        "(and moves the failover order); give --allow-region-reorder to do it anyway"
+    )
+    if new[0] != old[0]:
+        raise AnswerError(
+            f"{given} changes the primary region from {old[0]} to {new[0]}: {consequence}"
+        )
+    kept = [region for region in new if region in old]
+    if kept != [region for region in old if region in new]:
+        raise AnswerError(f"{given} reorders the regions {', '.join(old)}: {consequence}")
+    if after.network == "vpc":
+        moved = [r for r in kept if old.index(r) != new.index(r)]
+        if moved:
+            raise AnswerError(
+                f"{given} moves {', '.join(moved)} to another position: each region's /16 "
+                "follows its position, so its VPC and subnets would be replaced; add regions "
+                "at the end and remove them from the end, or give --allow-region-reorder"
+            )
+
+
+def changed_answers(
+    recorded: Answers, changes: Mapping[str, object], *, allow_region_reorder: bool = False
+) -> Answers:
     """The recorded answers with these changes, validated exactly as `drgen new` does.
 
     Answers of a feature being turned off are dropped with it; a feature turned on takes the
@@ -355,7 +387,10 @@ def changed_answers(recorded: Answers, changes: Mapping[str, object]) -> Answers
         if question.key in raw and question.key not in changes and not question.applies(raw):
             del raw[question.key]
     fill_defaults(name, raw)
-    return build_answers(name, raw, sources={key: f"--set {key}" for key in changes})
+    answers = build_answers(name, raw, sources={key: f"--set {key}" for key in changes})
+    if not allow_region_reorder:
+        check_region_order(recorded, answers)
+    return answers
 
 
 # ----------------------------------------------------------------------------- planning (pure)
@@ -605,12 +640,18 @@ def conflict_labels(recorded: Recorded, answers: Answers) -> Labels:
 
 
 def plan_update(
-    project: Path, changes: Mapping[str, object] | None = None, restore: Iterable[str] = ()
+    project: Path,
+    changes: Mapping[str, object] | None = None,
+    restore: Iterable[str] = (),
+    *,
+    allow_region_reorder: bool = False,
 ) -> UpdatePlan:
     """Read, validate and plan: every file's fate; writes nothing."""
     root = project.resolve()
     recorded = read_recorded(root)
-    answers = changed_answers(recorded.answers, changes or {})
+    answers = changed_answers(
+        recorded.answers, changes or {}, allow_region_reorder=allow_region_reorder
+    )
     rendered = render_files(answers)
     restore = set(restore)
     for path in sorted(restore):

@@ -171,6 +171,65 @@ def test_bad_answer_changes_are_refused_and_change_nothing(
     assert tree(project) == before
 
 
+REORDER = "give --allow-region-reorder to do it anyway"
+
+
+@pytest.mark.parametrize(
+    ("regions", "network", "refusal"),
+    [
+        (
+            "us-west-2,us-east-1",
+            None,
+            "--set regions=us-west-2,us-east-1 changes the primary region from us-east-1 to "
+            "us-west-2: on a live stack that replaces the global table, the secret and the "
+            f"replication (and moves the failover order); {REORDER}",
+        ),
+        (
+            "us-east-1,eu-west-1,us-west-2",
+            "vpc",
+            "--set regions=us-east-1,eu-west-1,us-west-2 moves us-west-2 to another position: "
+            "each region's /16 follows its position, so its VPC and subnets would be replaced; "
+            "add regions at the end and remove them from the end, or give --allow-region-reorder",
+        ),
+        ("us-east-1,us-west-2,eu-west-1", "vpc", None),
+        ("us-east-1,eu-west-1,us-west-2", None, None),
+        ("us-east-1,eu-west-1", None, None),
+    ],
+    ids=["new-primary", "vpc-moved", "vpc-appended", "inserted", "replaced-secondary"],
+)
+def test_a_change_of_primary_or_order_needs_allow_region_reorder(  # type: ignore[no-untyped-def]
+    invoke, project: Path, regions: str, network: str | None, refusal: str | None
+) -> None:
+    sets = ["--set", f"regions={regions}"]
+    if network is not None:
+        sets += ["--set", f"network={network}"]
+    before = tree(project)
+    result = invoke("update", str(project), *sets, "--pretend")
+    if refusal is None:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == EXIT_USAGE, result.output
+        assert result.stderr == f"drgen: error: {refusal}\n"
+        allowed = invoke("update", str(project), *sets, "--pretend", "--allow-region-reorder")
+        assert allowed.exit_code == 0, allowed.output
+    assert tree(project) == before
+
+
+def test_a_three_region_order_swap_is_refused(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke(
+        "update", str(project), "--set", "regions=us-east-1,us-west-2,eu-west-1", "--no-verify"
+    )
+    assert result.exit_code == 0, result.output
+    commit_all(project, "three regions")
+    result = invoke("update", str(project), "--set", "regions=us-east-1,eu-west-1,us-west-2")
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stderr == (
+        "drgen: error: --set regions=us-east-1,eu-west-1,us-west-2 reorders the regions "
+        "us-east-1, us-west-2, eu-west-1: on a live stack that replaces the global table, the "
+        f"secret and the replication (and moves the failover order); {REORDER}\n"
+    )
+
+
 @pytest.mark.usefixtures("v2")
 def test_a_deleted_file_stays_deleted_unless_restored(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
     (project / "README.md").unlink()
