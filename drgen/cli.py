@@ -293,8 +293,19 @@ def _show(report: Report, result: VerifyResult) -> None:
         report.say(result.output.strip()[-2000:], err=True)
 
 
-def _verify(report: Report, project: Path, *, kept: str | None = None) -> None:
-    """Verify; `kept` says what Ctrl-C during verification leaves done (after new, update)."""
+def _verify_hint(shown: Path) -> str:
+    """The command that proves a project later, with the path as the user gave it."""
+    return f"run `drgen verify {shlex.quote(str(shown))}` to prove it"
+
+
+def _verify(
+    report: Report, project: Path, *, kept: str | None = None, shown: Path | None = None
+) -> None:
+    """Verify the project.
+
+    `kept` says what Ctrl-C during verification leaves done (after new, update); `shown` is the
+    project's path as the user gave it, for the hint.
+    """
     report.say(f"Running the project's tests in {project} ...")
     display = _Display(report)
     try:
@@ -309,7 +320,7 @@ def _verify(report: Report, project: Path, *, kept: str | None = None) -> None:
         if kept is None:
             raise
         raise InterruptedError_(
-            f"verification interrupted; {kept}: run `drgen verify` to prove it"
+            f"verification interrupted; {kept}: {_verify_hint(shown or project)}"
         ) from None
     _show(report, result)
     if result.failure is not None:
@@ -516,7 +527,8 @@ def new(
         return
     # in a child process, so copier is not held through the verification
     target = in_child(generate, answers, target, force=force)
-    steps = _next_steps(answers, output_dir or Path(name))
+    shown = output_dir or Path(name)
+    steps = _next_steps(answers, shown)
     report.doc.update(project=str(target), answers=answers.to_data(), next_steps=steps)
     report.say(
         f"Created {answers.project_name} in {target}: primary {answers.primary_region}, "
@@ -525,11 +537,9 @@ def new(
     for line in _created(target):
         report.say(line)
     if no_verify:
-        report.say(
-            "Skipped verification (--no-verify); run `drgen verify` to prove it.", final=True
-        )
+        report.say(f"Skipped verification (--no-verify); {_verify_hint(shown)}.", final=True)
     else:
-        _verify(report, target, kept=f"the project in {target} is complete")
+        _verify(report, target, kept=f"the project in {target} is complete", shown=shown)
     report.say("Next steps:")
     for step in steps:
         report.say(f"  {step}")
@@ -667,7 +677,7 @@ def update(
         )
     report.say(_what_happened(plan, project), final=no_verify)
     if not no_verify:
-        _verify(report, project, kept=f"the update of {project} is complete")
+        _verify(report, project, kept=f"the update of {project} is complete", shown=path)
 
 
 def _what_happened(plan: UpdatePlan, project: Path) -> str:

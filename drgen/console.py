@@ -1,4 +1,4 @@
-"""The `drgen` command's entry point: catches Ctrl-C while drgen's heavy imports still load.
+"""The `drgen` command's entry point: catches Ctrl-C (and SIGTERM) while drgen's imports load.
 
 Importing drgen.cli pulls in typer, copier and pydantic (about half a second); a Ctrl-C in
 that time must end with one line and exit 130 like any other interrupt, not a traceback. So
@@ -26,6 +26,9 @@ def main() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, on_ctrl_c)
+    # A SIGTERM (a CI job cancelled, `kill`) is a Ctrl-C: it goes to whatever handles SIGINT
+    # at that moment (a rollback holds it, a forked render notes it), so it ends the same way.
+    signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
     try:
         from drgen.cli import main as cli_main
 
@@ -48,6 +51,7 @@ def main() -> None:
     finally:
         # Done or rolled back: a Ctrl-C while Python exits must not replace the exit code.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

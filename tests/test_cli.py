@@ -256,7 +256,7 @@ def test_interrupted_verification_keeps_the_rendered_project(
     result = invoke("new", "demo", "--defaults")
     assert result.exit_code == 130
     assert "verification interrupted; the project in" in result.stderr
-    assert "is complete: run `drgen verify` to prove it" in result.stderr
+    assert "is complete: run `drgen verify demo` to prove it" in result.stderr
     assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
 
 

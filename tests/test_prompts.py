@@ -250,7 +250,7 @@ def test_with_a_terminal_and_every_answer_given_nothing_is_asked(invoke, tmp_pat
     assert result.stdout.splitlines() == [
         f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",
         *_created(tmp_path / "demo"),  # its format: tests/test_show.py
-        "Skipped verification (--no-verify); run `drgen verify` to prove it.",
+        "Skipped verification (--no-verify); run `drgen verify demo` to prove it.",
         *DEMO_NEXT_STEPS,
     ]
 

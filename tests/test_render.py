@@ -24,7 +24,7 @@ def test_a_new_project_prints_only_drgen_s_own_lines(invoke, tmp_path: Path) -> 
     assert result.stdout.splitlines() == [
         f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",
         *_created(tmp_path / "demo"),  # its format: tests/test_show.py
-        "Skipped verification (--no-verify); run `drgen verify` to prove it.",
+        "Skipped verification (--no-verify); run `drgen verify demo` to prove it.",
         *DEMO_NEXT_STEPS,
     ]
 

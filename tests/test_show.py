@@ -235,7 +235,7 @@ def test_quiet_still_prints_every_error(invoke, tmp_path: Path) -> None:  # type
 def test_new_quiet_prints_only_the_result_line(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("new", "demo", "--defaults", "--no-verify", "--quiet")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "Skipped verification (--no-verify); run `drgen verify` to prove it.\n"
+    assert result.stdout == "Skipped verification (--no-verify); run `drgen verify demo` to prove it.\n"
     assert result.stderr == ""
     assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
 
@@ -479,7 +479,7 @@ def test_ctrl_c_in_a_terminal_during_verification_is_one_line(tmp_path: Path) ->
     after = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.before).splitlines()
     assert after[-1] == (
         f"drgen: error: verification interrupted; the project in {tmp_path / 'demo'} is "
-        "complete: run `drgen verify` to prove it"
+        "complete: run `drgen verify demo` to prove it"
     )
 
 

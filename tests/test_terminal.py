@@ -298,7 +298,7 @@ def test_with_stdout_redirected_the_prompts_stay_on_the_terminal(tmp_path: Path)
         "  .gitignore, .pre-commit-config.yaml, Pulumi.dev.yaml, Pulumi.yaml, README.md, "
         "__main__.py,",
         "  pyproject.toml, requirements-dev.txt, requirements.txt",
-        "Skipped verification (--no-verify); run `drgen verify` to prove it.",
+        "Skipped verification (--no-verify); run `drgen verify demo` to prove it.",
         *DEMO_NEXT_STEPS,
     ]
 

@@ -7,9 +7,12 @@ the real command, so the child pytest, its JUnit and coverage reports are the re
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -383,3 +386,31 @@ def test_fail_fast_stops_at_the_first_failure(tmp_path: Path) -> None:
     assert (full.failed, full.passed) == (2, 1)
     fast = verify_project(project, fail_fast=True)
     assert (fast.failed, fast.passed, fast.failing_tests) == (1, 0, ["tests.test_calc::test_one"])
+
+
+def test_sigterm_during_verify_ends_the_test_process_and_says_so(tmp_path: Path) -> None:
+    """A CI cancel sends SIGTERM to drgen alone: the hanging test process must end with it."""
+    marker = tmp_path / "running"
+    hang = (
+        "import os, time\n\n\ndef test_hangs():\n"
+        f"    open({str(marker)!r}, 'w').write(str(os.getpid()))\n    time.sleep(600)\n"
+    )
+    project = mini(tmp_path, tests=hang)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    drgen = subprocess.Popen(
+        [sys.executable, "-m", "drgen", "verify", str(project)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (marker.is_file() and marker.read_text()):
+        assert drgen.poll() is None and time.monotonic() < deadline, drgen.communicate()
+        time.sleep(0.1)
+    test_process = int(marker.read_text())
+    drgen.send_signal(signal.SIGTERM)
+    stdout, stderr = drgen.communicate(timeout=60)
+    assert drgen.returncode == EXIT_INTERRUPTED, stdout + stderr
+    assert stderr.splitlines()[-1] == "drgen: error: interrupted; nothing was left half-written"
+    assert not Path(f"/proc/{test_process}").exists(), "the test process outlived drgen"
+    assert not list(temporary.glob("drgen-verify-*")), "its reports directory was left behind"
