@@ -41,6 +41,7 @@ from drgen.errors import (
     OutdatedError,
     VerificationError,
 )
+from drgen.locks import exclusive
 from drgen.regions import COMMERCIAL_REGIONS
 from drgen.render import check_target, generate, plan_new
 from drgen.update import (
@@ -643,6 +644,9 @@ def update(
         _check(report, project)
         return
     if not pretend:
+        if project.is_dir():  # else reading the record says what is wrong
+            # one writer at a time, until this command ends (its verification included)
+            ctx.with_resource(exclusive(project))
         check_clean_git(project)
     # rendered in a child process, so copier is not held through the verification
     plan = in_child(

@@ -10,6 +10,7 @@ EXIT_CONFLICT = 4
 EXIT_OUTDATED = 5
 EXIT_DIRTY = 6
 EXIT_NEWER = 7
+EXIT_BUSY = 8
 EXIT_INTERRUPTED = 130
 
 
@@ -90,6 +91,12 @@ class NewerRecordError(DrgenError):
     exit_code = EXIT_NEWER
 
 
+class BusyError(DrgenError):
+    """Another drgen is writing the same project or target: nothing was written."""
+
+    exit_code = EXIT_BUSY
+
+
 class InterruptedError_(DrgenError):  # not the builtin InterruptedError (EINTR)
     """Ctrl-C: the message says what was kept."""
 
@@ -105,5 +112,6 @@ RESULTS = {
     EXIT_OUTDATED: "outdated",
     EXIT_DIRTY: "dirty",
     EXIT_NEWER: "newer",
+    EXIT_BUSY: "busy",
     EXIT_INTERRUPTED: "interrupted",
 }

@@ -11,7 +11,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,6 +21,7 @@ import yaml
 from drgen import __version__
 from drgen.answers import Answers
 from drgen.errors import BlockedPathError, TargetError
+from drgen.locks import exclusive, remove_stale_staging
 
 #: Where a generated project records how it was generated (read by `drgen update`).
 RECORD_DIR = ".drgen"
@@ -242,10 +243,19 @@ def generate(answers: Answers, target: Path, *, force: bool = False) -> Path:
     created: list[Path] = []
     try:
         created = _make_parents(target.parent)
-        with tempfile.TemporaryDirectory(prefix=f".{target.name}.drgen-", dir=target.parent) as tmp:
+        remove_stale_staging(target)
+        with (
+            tempfile.TemporaryDirectory(prefix=f".{target.name}.drgen-", dir=target.parent) as tmp,
+            exclusive(Path(tmp)),  # held until the project is in place: this staging is alive
+        ):
             staging = Path(tmp) / target.name
             render_to(answers, staging)
-            _move_into_place(staging, target)
+            # another drgen may have written the target meanwhile: check it again, with every
+            # writer into this directory waiting (milliseconds: a rename, or a fill)
+            with exclusive(target.parent, wait=True):
+                check_target(target, force=force)
+                with exclusive(target) if target.is_dir() else nullcontext():
+                    _move_into_place(staging, target)
     except OSError as error:
         _remove_created(created)
         shown = _shown_error(error, target)
