@@ -52,7 +52,7 @@ from drgen.update import (
     parse_sets,
     plan_update,
 )
-from drgen.verify import Progress, VerifyResult, verify_project
+from drgen.verify import Progress, VerifyResult, check_project, verify_project
 
 
 class Report:
@@ -580,6 +580,7 @@ def verify(
     """Run a generated project's tests and require 100% statement and branch coverage."""
     report = _start(ctx, "verify", json_mode, quiet=quiet, verbose=verbose)
     report.doc["project"] = str(path.absolute())
+    check_project(path)  # before "Running the project's tests": there may be none
     _verify(report, path)
 
 
@@ -643,11 +644,12 @@ def update(
     if check:
         _check(report, project)
         return
+    in_git = True  # --pretend writes nothing
     if not pretend:
         if project.is_dir():  # else reading the record says what is wrong
             # one writer at a time, until this command ends (its verification included)
             ctx.with_resource(exclusive(project))
-        check_clean_git(project)
+        in_git = check_clean_git(project)
     # rendered in a child process, so copier is not held through the verification
     plan = in_child(
         plan_update,
@@ -672,6 +674,12 @@ def update(
     if not plan.changes and not plan.record_changes:
         report.say(f"{project} is already up to date with drgen {__version__}", final=True)
         return
+    if not in_git:
+        report.say(
+            f"warning: {project} is not in a git working tree: nothing keeps the files as they "
+            "were, so this update cannot be reviewed or undone (--pretend shows it first)",
+            err=True,
+        )
     apply_plan(plan)
     if plan.conflicts:
         raise ConflictError(

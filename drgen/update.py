@@ -695,17 +695,20 @@ def apply_plan(plan: UpdatePlan) -> None:
         ) from None
 
 
-def check_clean_git(project: Path) -> None:
-    """Refuse to update over uncommitted work: the update must be one reviewable diff."""
+def check_clean_git(project: Path) -> bool:
+    """Refuse to update over uncommitted work: the update must be one reviewable diff.
+
+    Whether the project is in a git working tree (False: nothing to review or undo with).
+    """
     git = shutil.which("git")
     if git is None:
-        return
+        return False
     inside = subprocess.run(  # noqa: S603 - fixed git command
         [git, "-C", str(project), "rev-parse", "--is-inside-work-tree"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if inside.returncode != 0 or inside.stdout.strip() != "true":
-        return  # not a git working tree: nothing to protect beyond the atomic write
+        return False  # not a git working tree: nothing to protect beyond the atomic write
     status = subprocess.run(  # noqa: S603 - fixed git command
         [git, "-C", str(project), "status", "--porcelain", "--untracked-files=all", "--", "."],
         capture_output=True, text=True, check=False,
@@ -717,3 +720,4 @@ def check_clean_git(project: Path) -> None:
             f"{', ...' if len(dirty) > 3 else ''}): commit or stash them, then run drgen update "
             "again, so the update is one diff you can review"
         )
+    return True

@@ -262,6 +262,16 @@ def _coverage(path: Path) -> Coverage:
     )
 
 
+def check_project(project: Path) -> Path:
+    """The project's absolute path, or an error when it has nothing to verify."""
+    project = project.absolute()
+    if not (project / "Pulumi.yaml").is_file() or not (project / "tests").is_dir():
+        raise TargetError(
+            f"{str(project)!r} is not a drgen project: it needs Pulumi.yaml and tests/"
+        )
+    return project
+
+
 def verify_project(
     project: Path,
     *,
@@ -278,11 +288,7 @@ def verify_project(
     `on_progress` hears of each finished test and `on_output` gets pytest's own output line by
     line (`verbose` makes it name each test), both while the child runs, on another thread.
     """
-    project = project.absolute()
-    if not (project / "Pulumi.yaml").is_file() or not (project / "tests").is_dir():
-        raise TargetError(
-            f"{str(project)!r} is not a drgen project: it needs Pulumi.yaml and tests/"
-        )
+    project = check_project(project)
     with tempfile.TemporaryDirectory(prefix="drgen-verify-") as tmp:
         reports = Path(tmp)
         env = {

@@ -75,6 +75,16 @@ def project(request: pytest.FixtureRequest, invoke, tmp_path: Path, generated: P
     return project
 
 
+def outside_git(project: Path) -> str:
+    """The warning `drgen update` gives before writing a project that git does not track."""
+    if (project / ".git").is_dir():
+        return ""
+    return (
+        f"warning: {project} is not in a git working tree: nothing keeps the files as they "
+        "were, so this update cannot be reviewed or undone (--pretend shows it first)\n"
+    )
+
+
 def commit(project: Path) -> None:
     """Commit when the project is a git repository (so the tree is clean)."""
     if (project / ".git").is_dir() and git(project, "status", "--porcelain"):
@@ -741,7 +751,9 @@ def test_a_failure_at_every_write_puts_back_every_byte_and_mode(
             break
         expected = EXIT_INTERRUPTED if failure == "ctrl-c" else EXIT_USAGE
         assert result.exit_code == expected, (index, result.output)
-        assert len(result.stderr.splitlines()) == 1, result.stderr
+        # the project is not a git repository: its warning, then the one error line
+        assert len(result.stderr.splitlines()) == 2, result.stderr
+        assert result.stderr.startswith(outside_git(project)), result.stderr
         assert snapshot(project) == before, f"write {index} was not rolled back"
         index += 1
     assert result.exit_code == 0, result.output
@@ -753,6 +765,14 @@ def test_a_failure_at_every_write_puts_back_every_byte_and_mode(
 
 
 # ----------------------------------------------------------------------------- messages
+
+
+def test_an_update_outside_git_warns_that_it_cannot_be_undone(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("update", str(project), "--set", "network=vpc", "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == outside_git(project)
+    pretend = invoke("update", str(project), "--set", "network=none", "--pretend")
+    assert pretend.exit_code == 0 and pretend.stderr == "", pretend.output
 
 
 def test_already_up_to_date_says_so_and_writes_nothing(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
@@ -843,7 +863,7 @@ def test_two_conflicts_in_one_file_are_both_marked(
         "  conflict         infra/compute.py: CONFLICT: both changed the same lines; resolve the "
         "markers\n"
     )
-    assert result.stderr == (
+    assert result.stderr == outside_git(project) + (
         "drgen: error: 1 conflict(s) to resolve: infra/compute.py; edit them, then commit "
         "(the project's tests were not run)\n"
     )
@@ -1202,7 +1222,7 @@ def test_a_failure_inside_a_write_leaves_no_temporary_file_and_says_so(
     monkeypatch.setattr("drgen.render.os.replace", replace)
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == EXIT_USAGE
-    assert result.stderr == (
+    assert result.stderr == outside_git(project) + (
         f"drgen: error: could not write {str(project)!r}: No space left on device; every file "
         "was put back as it was\n"
     )

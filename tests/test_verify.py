@@ -275,6 +275,7 @@ def test_a_directory_that_is_no_project_is_refused(invoke, tmp_path: Path, missi
     assert result.stderr == (
         f"drgen: error: {str(project)!r} is not a drgen project: it needs Pulumi.yaml and tests/\n"
     )
+    assert result.stdout == "", "nothing is said to run before the project is checked"
 
 
 def test_ctrl_c_during_verify_exits_130(
