@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from drgen.errors import AnswerError, AnswerErrors
+from drgen.files import ALIAS_REFUSED, InputError, load_yaml, read_text
 from drgen.regions import COMMERCIAL_REGIONS
 
 #: Lowercase DNS-label style: valid in S3 bucket names, IAM, Lambda and Pulumi names alike.
@@ -656,11 +657,13 @@ def _parse(path: Path, text: str) -> object:
     where = f"answers file {str(path)!r}"
     if path.suffix.lower() != ".json":
         try:
-            return yaml.safe_load(text)
+            return load_yaml(text)
         except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            at = f" at line {mark.line + 1}" if mark is not None else ""
+            if getattr(error, "problem", None) == ALIAS_REFUSED:
+                raise AnswerError(f"{where} uses a YAML alias{at}: write the value out") from None
             if not text.lstrip().startswith("{"):
-                mark = getattr(error, "problem_mark", None)
-                at = f" at line {mark.line + 1}" if mark is not None else ""
                 raise AnswerError(f"{where} is not valid YAML{at}") from None
     try:
         return json.loads(text)
@@ -678,11 +681,11 @@ def read_answers_file(path: Path) -> AnswersFile:
     """
     where = f"answers file {str(path)!r}"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except OSError as error:
         raise AnswerError(f"{where} cannot be read: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise AnswerError(f"{where} is not UTF-8 text") from None
+    except InputError as error:
+        raise AnswerError(f"{where} {error}") from None
     data = _parse(path, text)
     if data is None:
         return AnswersFile({}, {}, [])

@@ -39,6 +39,7 @@ from drgen.errors import (
     RecordError,
     TargetError,
 )
+from drgen.files import TooLargeError, load_yaml, read_text
 from drgen.render import (
     ANSWERS_FILE,
     BASE_FILE,
@@ -190,8 +191,10 @@ def _load(path: Path, name: str, parse: Callable[[str], object]) -> dict[str, ob
     if path.is_symlink():
         raise RecordError(f"{name} is a symbolic link; drgen reads its record only inside")
     try:
-        data = parse(path.read_text(encoding="utf-8"))
-    except (ValueError, yaml.YAMLError):  # UnicodeDecodeError and JSONDecodeError included
+        data = parse(read_text(path))
+    except TooLargeError as error:
+        raise RecordError(f"{name} is refused: it {error}") from None
+    except (ValueError, yaml.YAMLError):  # not UTF-8, JSONDecodeError, refused aliases included
         raise RecordError(f"{name} is damaged: not valid {path.suffix[1:].upper()}") from None
     if not isinstance(data, dict):
         raise RecordError(f"{name} is damaged: expected a mapping, found {_kind(data)}")
@@ -223,7 +226,7 @@ def read_recorded(project: Path) -> Recorded:
         )
     answers_name = f"{RECORD_DIR}/{ANSWERS_FILE} in {str(project)!r}"
     base_name = f"{RECORD_DIR}/{BASE_FILE} in {str(project)!r}"
-    data = _load(answers_path, answers_name, yaml.safe_load)
+    data = _load(answers_path, answers_name, load_yaml)
     version = _version(answers_name, data)
     # PEP 440 order (0.3.0.dev4 < 0.3.0rc1 < 0.3.0 < 0.3.0.post1); a local build label
     # (+g1a2b3c) names how a release was built, not a later release, so it is left out

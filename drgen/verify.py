@@ -12,9 +12,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from drgen._runner import PROGRESS_ENV_VAR, SUITE_MODULES, run_pytest
-from drgen.errors import TargetError
+from drgen.errors import TargetError, VerificationError
 from drgen.render import RECORD_DIR
 
 #: How many lines of an assertion message a failing test shows.
@@ -118,6 +119,10 @@ class VerifyResult:
         )
 
 
+class ReportDamagedError(Exception):
+    """A report of the test run is unreadable: a full disk, or tests that touched it."""
+
+
 @dataclass(frozen=True)
 class _Junit:
     passed: int = 0
@@ -130,9 +135,12 @@ class _Junit:
 
 def _junit(path: Path, skip: set[str]) -> _Junit:
     """Counts and failure messages of the JUnit report, without the entries in `skip`."""
-    if not path.is_file():
+    try:
+        root = ET.parse(path).getroot()  # noqa: S314 - our own pytest run wrote it
+    except FileNotFoundError:
         return _Junit()
-    root = ET.parse(path).getroot()  # noqa: S314 - our own pytest run wrote it
+    except (OSError, ET.ParseError) as error:
+        raise ReportDamagedError(f"its JUnit report cannot be read ({error})") from None
     counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
     failing: list[str] = []
     messages: dict[str, str] = {}
@@ -222,8 +230,11 @@ class _Events:
         lines, self.offset = _new_lines(self.path, self.offset)
         changed = False
         for line in lines:
-            event = json.loads(line)
-            kind = event.pop("event")
+            try:
+                event = json.loads(line)
+                kind = event.pop("event")
+            except (ValueError, AttributeError, KeyError, TypeError):
+                continue  # not the plugin's line: the report directory is the tests' to damage
             if kind == "collected":
                 self.total = event["total"]
             elif kind == "done":
@@ -241,7 +252,15 @@ NO_COVERAGE: Coverage = (0, 0, 0, 0, 0.0, {}, False)
 
 
 def _coverage(path: Path) -> Coverage:
-    data = json.loads(path.read_text())
+    """The coverage report's numbers (a file the project's tests could damage: untrusted)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return _coverage_of(data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        raise ReportDamagedError(f"its coverage report cannot be read ({error!r})") from None
+
+
+def _coverage_of(data: dict[str, Any]) -> Coverage:
     totals = data["totals"]
     uncovered = {
         name: sorted(
@@ -328,7 +347,18 @@ def verify_project(
             )
             for e in events.collect_errors
         ]
-        junit = _junit(reports / "junit.xml", {str(e["junit"]) for e in events.collect_errors})
+        try:
+            junit = _junit(reports / "junit.xml", {str(e["junit"]) for e in events.collect_errors})
+            coverage_json = reports / "coverage.json"
+            coverage_report = coverage_json.is_file()
+            statements, covered, branches, covered_branches, percent, uncovered, branch = (
+                _coverage(coverage_json) if coverage_report else NO_COVERAGE
+            )
+        except ReportDamagedError as error:
+            raise VerificationError(
+                f"verification of {str(project)!r} proved nothing: {error}; is the temporary "
+                f"directory ({tempfile.gettempdir()}) full?"
+            ) from None
         nodeids = {str(e["junit"]): str(e["nodeid"]) for e in events.done}
         failures = [
             FailingTest(
@@ -338,12 +368,10 @@ def verify_project(
             )
             for name in junit.failing
         ]
-        coverage_json = reports / "coverage.json"
-        coverage_report = coverage_json.is_file()
-        statements, covered, branches, covered_branches, percent, uncovered, branch = (
-            _coverage(coverage_json) if coverage_report else NO_COVERAGE
-        )
-        output_text = output_log.read_text(errors="replace")
+        try:
+            output_text = output_log.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            output_text = ""
     return VerifyResult(
         passed=junit.passed,
         failed=junit.failed,

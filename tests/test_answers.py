@@ -536,7 +536,7 @@ def test_each_refusal_is_its_exact_line(
         ("regions: [eu-west-1\n", "is not valid YAML at line 2"),
         ("env_suffix: \x07\n", "is not valid YAML"),  # a reader error carries no line
         ("- a\n", f"must be a mapping of answers ({QUESTION_LIST}), got list"),
-        (b"\xff\xfe\x00", "is not UTF-8 text"),
+        (b"\xff\xfe\x00", "is not UTF-8 text (byte 1)"),
     ],
 )
 def test_each_answers_file_error_is_its_exact_line(

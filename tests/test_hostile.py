@@ -132,8 +132,14 @@ HOSTILE_FILES: list[tuple[str | bytes, str]] = [
     ("answers: red\n", "answers must be a mapping, got str 'red'"),
     ("- us-east-1\n", "must be a mapping of answers"),
     ("!!python/object/apply:os.system ['true']\n", "is not valid YAML"),
-    ("regions: [us-east-1, &a us-west-2, *a]\n", "region 'us-west-2' is given twice"),
-    (b"\xff\xfe", "is not UTF-8 text"),
+    ("regions: [us-east-1, &a us-west-2, *a]\n", "uses a YAML alias at line 1: write the value"),
+    (
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nregions: [*c, *c, *c, *c, *c, *c, *c]\n",
+        "uses a YAML alias at line 2",  # a "billion laughs" bomb: refused before it expands
+    ),
+    (b"\xff\xfe", "is not UTF-8 text (byte 1)"),
+    (b"env_suffix: dev\n" + b"#" * (8 * 1024 * 1024), "is larger than 8 MB"),
 ]
 
 
@@ -150,6 +156,13 @@ def test_hostile_answers_files(invoke, tmp_path: Path, content: str | bytes, mes
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
     assert tree(tmp_path) == before
+
+
+def test_an_endless_answers_file_is_refused_without_reading_it_all(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "demo", "--answers-file", "/dev/zero", "--defaults", "--no-verify")
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stderr == "drgen: error: answers file '/dev/zero' is larger than 8 MB\n"
+    assert tree(tmp_path) == {}
 
 
 def test_an_unwritable_parent_is_a_clear_error(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

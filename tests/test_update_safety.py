@@ -207,6 +207,16 @@ ANSWERS = ".drgen/answers.yml in {project!r}"
         ("answers.yml", "a: [\n", ANSWERS + " is damaged: not valid YML"),
         (
             "answers.yml",
+            "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n",
+            ANSWERS + " is damaged: not valid YML",  # aliases, as a YAML bomb is made of
+        ),
+        (
+            "base.json",
+            b'{"files": "' + b"x" * (8 * 1024 * 1024) + b'"}',
+            BASE + " is refused: it is larger than 8 MB",
+        ),
+        (
+            "answers.yml",
             "drgen_version: V\nanswers: [1]\n",
             ANSWERS + " is damaged: answers must be a mapping with project_name",
         ),

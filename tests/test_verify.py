@@ -415,3 +415,36 @@ def test_sigterm_during_verify_ends_the_test_process_and_says_so(tmp_path: Path)
     assert stderr.splitlines()[-1] == "drgen: error: interrupted; nothing was left half-written"
     assert not Path(f"/proc/{test_process}").exists(), "the test process outlived drgen"
     assert not list(temporary.glob("drgen-verify-*")), "its reports directory was left behind"
+
+
+def test_a_truncated_junit_report_is_one_line_not_a_traceback(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """What a full temporary directory does to the report pytest writes last."""
+    truncate = (
+        "def pytest_unconfigure(config):\n"
+        "    path = config.option.xmlpath\n"
+        "    data = open(path, 'rb').read()\n"
+        "    open(path, 'wb').write(data[: len(data) // 2])\n"
+    )
+    project = mini(tmp_path, extra={"tests/conftest.py": truncate})
+    result = invoke("verify", str(project))
+    assert result.exit_code == EXIT_VERIFY_FAILED, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(
+        f"drgen: error: verification of {str(project)!r} proved nothing: its JUnit report "
+        "cannot be read ("
+    ), line
+    assert line.endswith(" full?"), line
+
+
+def test_tests_that_remove_the_report_directory_cannot_crash_drgen(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    removing = (
+        "import os, shutil\nfrom pathlib import Path\n\nfrom calc import add, sign\n\n\n"
+        "def test_removes_the_reports():\n"
+        "    shutil.rmtree(Path(os.environ['COVERAGE_FILE']).parent)\n"
+        "    assert add(1, 1) == 2 and sign(-1) == -1 and sign(1) == 1\n"
+    )
+    project = mini(tmp_path, tests=removing)
+    result = invoke("verify", str(project))
+    assert result.exit_code in (0, EXIT_VERIFY_FAILED), result.output
+    assert "Traceback" not in result.output
+    assert result.stderr.count("drgen: error:") <= 1, result.stderr
