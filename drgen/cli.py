@@ -58,7 +58,8 @@ from drgen.verify import Progress, VerifyResult, check_project, verify_project
 class Report:
     """What a command tells its user: lines for people, or one JSON document.
 
-    With `--json` the document is the only thing on stdout; the lines go to stderr.
+    With `--json` the document is the only thing on stdout; the lines, errors included, go to
+    stderr.
     """
 
     def __init__(
@@ -82,14 +83,13 @@ class Report:
         typer.echo(text, err=err or self.json_mode, nl=nl)
 
     def finish(self, exit_code: int = 0, *errors: str) -> None:
-        """Print the JSON document (with `--json`) or the error lines, one per problem."""
+        """Print the error lines on stderr, one per problem, and the JSON document (`--json`)."""
         self.doc["errors"].extend(errors)
+        for error in errors:
+            typer.echo(f"drgen: error: {error}", err=True)
         if self.json_mode:
             self.doc.update(result=RESULTS.get(exit_code, "error"), exit_code=exit_code)
             typer.echo(json.dumps(self.doc, indent=2, default=str))
-        else:
-            for error in errors:
-                typer.echo(f"drgen: error: {error}", err=True)
 
 
 REPORT_KEY = "drgen.report"

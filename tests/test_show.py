@@ -27,6 +27,7 @@ from drgen.verify import (
     rerun_command,
     verify_project,
 )
+from tests.test_update import commit_all, git
 from tests.test_verify import BROKEN_FIXTURE, TEST_ALL, mini, summary
 
 SYNTAX_ERROR = "def test_bad(:\n    pass\n"
@@ -86,6 +87,9 @@ def test_a_collection_error_raised_elsewhere_names_both_files(invoke, tmp_path: 
         "Verification failed: 0 passed, 0 failed; coverage 0.0% (0/0 statements, 0/0 branches)"
         " in Ns",
         "  could not collect tests/test_uses.py: ValueError: no config (tests/helper.py, line 5)",
+        # with --json too, the error line is on stderr beside the document's `errors`
+        f"drgen: error: verification of {str(project)!r} failed: 1 test file(s) could not be "
+        "collected",
     ]
 
 
@@ -235,7 +239,9 @@ def test_quiet_still_prints_every_error(invoke, tmp_path: Path) -> None:  # type
 def test_new_quiet_prints_only_the_result_line(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("new", "demo", "--defaults", "--no-verify", "--quiet")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "Skipped verification (--no-verify); run `drgen verify demo` to prove it.\n"
+    assert result.stdout == (
+        "Skipped verification (--no-verify); run `drgen verify demo` to prove it.\n"
+    )
     assert result.stderr == ""
     assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
 
@@ -519,6 +525,8 @@ def test_a_planted_failure_in_a_generated_project_is_shown_with_its_rerun(
 def test_update_quiet_prints_only_its_result_line(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert invoke("new", "demo", "--defaults", "--no-verify").exit_code == 0
     project = tmp_path / "demo"
+    git(project, "init", "-q", "-b", "main")  # outside git, an update warns on stderr
+    commit_all(project, "generated")
     result = invoke("update", str(project), "--quiet")
     assert result.exit_code == 0, result.output
     assert result.stdout == f"{project} is already up to date with drgen {__version__}\n"

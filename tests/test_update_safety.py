@@ -18,11 +18,11 @@ import pytest
 
 from drgen import __version__ as CURRENT
 from drgen.errors import (
-    EXIT_OUTDATED,
     EXIT_CONFLICT,
     EXIT_DIRTY,
     EXIT_INTERRUPTED,
     EXIT_NEWER,
+    EXIT_OUTDATED,
     EXIT_USAGE,
 )
 from drgen.update import FileChange, Labels

@@ -374,6 +374,8 @@ def test_the_output_shown_is_its_last_2000_characters(invoke, tmp_path: Path) ->
         "Verification failed: 2 passed, 0 failed; coverage 0.0% (0/0 statements, 0/0 branches)"
         " in Ns",
         "y" * 2000,
+        f"drgen: error: verification of {str(project)!r} failed: no coverage report was "
+        "written: the tests must run with pytest-cov (--cov)",
     ]
 
 
