@@ -76,6 +76,13 @@ def user_files() -> set[str]:
 
 def check_target(target: Path, *, force: bool) -> None:
     """Refuse a target drgen must not write to, before anything is rendered."""
+    try:
+        _check_target(target, force=force)
+    except OSError as error:  # a path the system refuses to look at (too long, a loop, ...)
+        raise TargetError(f"target {str(target)!r} cannot be used: {error.strerror}") from None
+
+
+def _check_target(target: Path, *, force: bool) -> None:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise TargetError(f"target {str(target)!r} exists and is not a directory")
     ancestor = _nearest_existing(target.parent)

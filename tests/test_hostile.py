@@ -165,6 +165,16 @@ def test_an_endless_answers_file_is_refused_without_reading_it_all(invoke, tmp_p
     assert tree(tmp_path) == {}
 
 
+def test_a_target_path_over_the_systems_limit_is_one_line(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    deep = Path("x", *(["b" * 200] * 25), "demo")  # over PATH_MAX (4096 on Linux)
+    result = invoke("new", "demo", "-o", str(deep), "--defaults", "--no-verify")
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stderr == (
+        f"drgen: error: target {str(tmp_path / deep)!r} cannot be used: File name too long\n"
+    )
+    assert tree(tmp_path) == {}
+
+
 def test_an_unwritable_parent_is_a_clear_error(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # /proc refuses new entries even to root, so this fails for real wherever the tests run
     result = invoke("new", "demo", "-o", "/proc/drgen-demo", "--defaults", "--no-verify")
