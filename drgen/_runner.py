@@ -87,16 +87,24 @@ class Child:
             text=True,
         )
 
-    def run(self, cwd: str, args: Sequence[str], env: dict[str, str], output: Path) -> int:
+    def run(
+        self,
+        cwd: str,
+        args: Sequence[str],
+        env: dict[str, str],
+        output: Path,
+        timeout: float | None = None,
+    ) -> int:
         """Run pytest with `args` in `cwd` under exactly `env`; its exit code.
 
         pytest's output goes to `output` as it is written (the caller may follow the file);
-        whatever the child printed outside the run (before it, or a crash) is appended.
+        whatever the child printed outside the run (before it, or a crash) is appended. Past
+        `timeout` seconds the child is killed and `subprocess.TimeoutExpired` raised.
         """
         output.touch()
         request = json.dumps({"cwd": cwd, "args": list(args), "env": env, "output": str(output)})
         try:
-            stdout, stderr = self.process.communicate(request + "\n")
+            stdout, stderr = self.process.communicate(request + "\n", timeout=timeout)
         except BaseException:
             self.close()
             raise
@@ -131,7 +139,13 @@ def discard() -> None:
 
 
 def run_pytest(
-    cwd: str, args: Sequence[str], env: dict[str, str], *, output: Path, preload: Sequence[str]
+    cwd: str,
+    args: Sequence[str],
+    env: dict[str, str],
+    *,
+    output: Path,
+    preload: Sequence[str],
+    timeout: float | None = None,
 ) -> int:
     """One pytest run in a child: the one `prestart` started, or a new one importing `preload`.
 
@@ -139,7 +153,7 @@ def run_pytest(
     """
     global _warm
     child, _warm = _warm or Child(preload), None
-    return child.run(cwd, args, env, output)
+    return child.run(cwd, args, env, output, timeout)
 
 
 def project_modules(project: Path) -> list[str]:
@@ -149,7 +163,7 @@ def project_modules(project: Path) -> list[str]:
     """
     names: set[str] = set()
     for path in sorted((project / "infra").glob("*.py")):
-        text = path.read_text(errors="replace")
+        text = path.read_text(encoding="utf-8", errors="replace")
         names.update(re.findall(r"\baws\.([a-z][a-z0-9_]*)\b(?!\s*\()", text))
     return [f"pulumi_aws.{name}" for name in sorted(names)]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shlex
 import sys
 import textwrap
@@ -52,6 +53,7 @@ from drgen.update import (
     parse_sets,
     plan_update,
 )
+from drgen.verify import DEFAULT_TIMEOUT as DEFAULT_VERIFY_TIMEOUT
 from drgen.verify import Progress, VerifyResult, check_project, verify_project
 
 
@@ -140,6 +142,13 @@ def _start(
     if quiet and verbose:
         raise DrgenError("--quiet and --verbose cannot be used together; choose one")
     return report
+
+
+def _seconds(value: float, flag: str) -> float:
+    """A time limit: a finite number of seconds above zero (`nan` and `inf` are not limits)."""
+    if not math.isfinite(value) or value <= 0:
+        raise DrgenError(f"{flag} {value:g} is not a time limit: give seconds above 0, e.g. 600")
+    return value
 
 
 QUIET_OPTION = typer.Option(
@@ -300,7 +309,12 @@ def _verify_hint(shown: Path) -> str:
 
 
 def _verify(
-    report: Report, project: Path, *, kept: str | None = None, shown: Path | None = None
+    report: Report,
+    project: Path,
+    *,
+    kept: str | None = None,
+    shown: Path | None = None,
+    timeout: float = DEFAULT_VERIFY_TIMEOUT,
 ) -> None:
     """Verify the project.
 
@@ -316,6 +330,7 @@ def _verify(
                 verbose=report.verbose,
                 on_progress=display.progress,
                 on_output=display.output if report.verbose else None,
+                timeout=timeout,
             )
     except KeyboardInterrupt:
         if kept is None:
@@ -573,6 +588,12 @@ def verify(
         Path,
         PROJECT_ARGUMENT,
     ] = Path("."),
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", metavar="SECONDS", help="End the tests after this long (a hang fails)."
+        ),
+    ] = DEFAULT_VERIFY_TIMEOUT,
     quiet: Annotated[bool, QUIET_OPTION] = False,
     verbose: Annotated[bool, VERBOSE_OPTION] = False,
     json_mode: Annotated[bool, JSON_OPTION] = False,
@@ -580,8 +601,9 @@ def verify(
     """Run a generated project's tests and require 100% statement and branch coverage."""
     report = _start(ctx, "verify", json_mode, quiet=quiet, verbose=verbose)
     report.doc["project"] = str(path.absolute())
+    _seconds(timeout, "--timeout")
     check_project(path)  # before "Running the project's tests": there may be none
-    _verify(report, path)
+    _verify(report, path, timeout=timeout)
 
 
 @app.command()
@@ -780,6 +802,7 @@ def audit(
 ) -> None:
     """Check a Pulumi Python program, offline under mocks, for the known DR failures."""
     report = _start(ctx, "audit", json_mode)
+    _seconds(timeout, "--timeout")
     result = run_audit(path, stack=stack, select=select, ignore=ignore, timeout=timeout)
     failing = result.failing(fail_on)
     report.doc["audit"] = audit_report.document(result)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import subprocess
 import tempfile
 import threading
 import time
@@ -117,6 +118,10 @@ class VerifyResult:
             f"{self.percent:.1f}% ({self.covered_statements}/{self.statements} statements, "
             f"{self.covered_branches}/{self.branches} branches) in {self.seconds:.1f}s"
         )
+
+
+#: How long a verification may run: generous (the largest generated suite takes about 15 s).
+DEFAULT_TIMEOUT = 1800.0
 
 
 class ReportDamagedError(Exception):
@@ -298,6 +303,7 @@ def verify_project(
     verbose: bool = False,
     on_progress: Callable[[Progress], None] | None = None,
     on_output: Callable[[str], None] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> VerifyResult:
     """Run the project's pytest suite in this interpreter, with its own coverage gate.
 
@@ -306,6 +312,7 @@ def verify_project(
     `fail_fast` stops at the first failure, for callers that only need to know whether it fails.
     `on_progress` hears of each finished test and `on_output` gets pytest's own output line by
     line (`verbose` makes it name each test), both while the child runs, on another thread.
+    A run past `timeout` seconds is ended, and is a failed verification.
     """
     project = check_project(project)
     with tempfile.TemporaryDirectory(prefix="drgen-verify-") as tmp:
@@ -333,10 +340,17 @@ def verify_project(
         preload = SUITE_MODULES if (project / RECORD_DIR).is_dir() else ()
         events = _Events(reports / "events.jsonl", on_progress, output_log, on_output)
         started = time.perf_counter()
-        with events:
-            returncode = run_pytest(
-                str(project), arguments, env, output=output_log, preload=preload
-            )
+        try:
+            with events:
+                returncode = run_pytest(
+                    str(project), arguments, env, output=output_log, preload=preload,
+                    timeout=timeout,
+                )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            raise VerificationError(
+                f"verification of {str(project)!r} did not finish within {timeout:g} s "
+                "(--timeout); its test process was ended"
+            ) from None
         seconds = time.perf_counter() - started
         collection_errors = [
             CollectionError(

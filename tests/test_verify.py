@@ -450,3 +450,33 @@ def test_tests_that_remove_the_report_directory_cannot_crash_drgen(invoke, tmp_p
     assert result.exit_code in (0, EXIT_VERIFY_FAILED), result.output
     assert "Traceback" not in result.output
     assert result.stderr.count("drgen: error:") <= 1, result.stderr
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-5"])
+@pytest.mark.parametrize("command", ["verify", "audit"])
+def test_a_time_limit_that_is_no_limit_is_refused(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, command: str, value: str
+) -> None:
+    project = mini(tmp_path)
+    result = invoke(command, str(project), "--timeout", value)
+    assert result.exit_code == EXIT_USAGE, result.output
+    shown = f"{float(value):g}"
+    assert result.stderr == (
+        f"drgen: error: --timeout {shown} is not a time limit: give seconds above 0, e.g. 600\n"
+    )
+
+
+def test_a_hanging_suite_ends_at_the_time_limit(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    marker = tmp_path / "running"
+    hang = (
+        "import os, time\n\n\ndef test_hangs():\n"
+        f"    open({str(marker)!r}, 'w').write(str(os.getpid()))\n    time.sleep(600)\n"
+    )
+    project = mini(tmp_path, tests=hang)
+    result = invoke("verify", str(project), "--timeout", "5")
+    assert result.exit_code == EXIT_VERIFY_FAILED, result.output
+    assert result.stderr.splitlines()[-1] == (
+        f"drgen: error: verification of {str(project)!r} did not finish within 5 s (--timeout); "
+        "its test process was ended"
+    )
+    assert not Path(f"/proc/{int(marker.read_text())}").exists(), "the test process still runs"
