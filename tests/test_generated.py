@@ -512,6 +512,12 @@ TOGGLE_MUTATIONS = [
     ),
     (
         DNS,
+        "config, level, \"SECONDARY\", zone_id, alias, check, provider, after=below",
+        "config, level, \"SECONDARY\", zone_id, alias, check, provider",
+        "chain level created before the level it aliases",
+    ),
+    (
+        DNS,
         "opts = pulumi.ResourceOptions(provider=provider)\n    api =",
         "opts = pulumi.ResourceOptions()\n    api =",
         "10: toggle resources on the default provider",
