@@ -194,6 +194,12 @@ MUTATIONS = [
         "no reserved concurrency",
     ),
     (
+        "infra/config.py",
+        "DEFAULT_RESERVED_CONCURRENCY = NO_RESERVATION",
+        "DEFAULT_RESERVED_CONCURRENCY = 50",
+        "a default reservation fails CreateFunction on new accounts",
+    ),
+    (
         "infra/compute.py",
         "return pulumi.AssetArchive({HANDLER_FILE: pulumi.FileAsset(str(APP_DIR / HANDLER_FILE))})",
         "return pulumi.FileArchive(str(APP_DIR))  # type: ignore[return-value]",
@@ -249,7 +255,7 @@ MUTATIONS = [
         "S3 replication stopping goes unseen",
     ),
     (
-        "infra/monitoring.py",
+        "infra/compute.py",
         'metric_name="Url5xxCount",',
         'metric_name="Url4xxCount",',
         "no 5xx alarm on the Function URL",
@@ -482,7 +488,7 @@ TOGGLE_MUTATIONS = [
     ),
     (
         DNS,
-        "            throttling_rate_limit=API_RATE_LIMIT,\n",
+        "            throttling_rate_limit=config.api_rate_limit,\n",
         "",
         "API stage unthrottled",
     ),
@@ -497,6 +503,30 @@ TOGGLE_MUTATIONS = [
         'metric_name="5xx",',
         'metric_name="4xx",',
         "no 5xx alarm on the API",
+    ),
+    (
+        DNS,
+        "                throttling_rate_limit=HEALTH_RATE_LIMIT,\n",
+        "",
+        "/health without a throttle of its own",
+    ),
+    (
+        DNS,
+        "        route_key=HEALTH_ROUTE,\n        target=target,",
+        "        route_key=\"$default\",\n        target=target,",
+        "/health shares the default route",
+    ),
+    (
+        DNS,
+        "depends_on=[health_route]",
+        "depends_on=[]",
+        "stage settings before the route they name",
+    ),
+    (
+        "infra/config.py",
+        'api_rate_limit=positive_int(config, "apiRateLimit", DEFAULT_API_RATE_LIMIT),',
+        "api_rate_limit=DEFAULT_API_RATE_LIMIT,",
+        "apiRateLimit ignored",
     ),
     (
         "infra/stack.py",

@@ -366,6 +366,24 @@ def test_next_steps_follow_the_answers(tmp_path: Path) -> None:
         "pulumi up",
         "pulumi stack output urls   # each region's Function URL",
     ]
+    dns = build_answers(
+        "shop",
+        raw
+        | {
+            "route53": True,
+            "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+            "domain": "example.com",
+            "record_name": "api",
+            "network": "none",
+            "ci": "none",
+        },
+    )
+    # no Function URL with Route 53: the regional APIs are the endpoints
+    assert _next_steps(dns, Path("shop"))[-3:] == [
+        "pulumi up",
+        "pulumi stack output regionalApiEndpoints   # each region's API",
+        "curl https://api.example.com/health",
+    ]
 
 
 def test_new_json_carries_the_next_steps(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

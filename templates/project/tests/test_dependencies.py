@@ -156,9 +156,7 @@ REFERENCES: dict[str, tuple[Reference, ...]] = {
     ),
     "aws:apigatewayv2/domainName:DomainName": (
         # the certificate must be issued: validated, not merely requested
-        Reference(
-            "domainNameConfiguration.certificateArn", True, api(APIGW, "CreateDomainName")
-        ),
+        Reference("domainNameConfiguration.certificateArn", True, api(APIGW, "CreateDomainName")),
     ),
     "aws:apigatewayv2/apiMapping:ApiMapping": (
         Reference("apiId", True, api(APIGW, "CreateApiMapping")),
