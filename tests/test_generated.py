@@ -164,6 +164,14 @@ MUTATIONS = [
         "S3 public access",
     ),
     (
+        "infra/storage.py",
+        "                noncurrent_version_expiration=S3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(\n"
+        "                    noncurrent_days=NONCURRENT_VERSION_DAYS\n"
+        "                ),\n",
+        "",
+        "noncurrent versions pile up in every region",
+    ),
+    (
         "infra/database.py",
         'stream_view_type="NEW_AND_OLD_IMAGES",',
         'stream_view_type="KEYS_ONLY",',
@@ -425,6 +433,42 @@ TOGGLE_MUTATIONS = [
         "",
         "Local Zones eligible",
     ),
+    (
+        NETWORK,
+        "            policy=endpoint_policy(service, resources[service]),\n",
+        "",
+        "gateway endpoints admit any account's tables and buckets",
+    ),
+    (
+        NETWORK,
+        '            policy=endpoint_policy("secretsmanager", resources["secretsmanager"]),\n',
+        "",
+        "secrets endpoint admits any account's secrets",
+    ),
+    (
+        NETWORK,
+        '"s3": [targets.bucket.arn, pulumi.Output.concat(targets.bucket.arn, "/*")],',
+        '"s3": ["arn:aws:s3:::*"],',
+        "S3 endpoint admits every bucket",
+    ),
+    (
+        "infra/compute.py",
+        '"Action": ["ec2:DescribeSubnets"],',
+        '"Action": ["ec2:DescribeSubnets", "ec2:DescribeVpcs"],',
+        "Resource * beyond the actions that need it",
+    ),
+    (
+        "infra/compute.py",
+        '                    "Sid": "DescribeSubnets",\n'
+        '                    "Effect": "Allow",\n'
+        '                    "Action": ["ec2:DescribeSubnets"],\n'
+        '                    "Resource": "*",\n',
+        '                    "Sid": "DescribeSubnets",\n'
+        '                    "Effect": "Deny",\n'
+        '                    "Action": ["ec2:DescribeSubnets"],\n'
+        '                    "Resource": "*",\n',
+        "no ec2:DescribeSubnets for the VPC function",
+    ),
     (NETWORK, "        auto_accept=True,\n", "        auto_accept=False,\n", "9: nobody accepts"),
     (
         NETWORK,
@@ -527,6 +571,12 @@ TOGGLE_MUTATIONS = [
         'api_rate_limit=positive_int(config, "apiRateLimit", DEFAULT_API_RATE_LIMIT),',
         "api_rate_limit=DEFAULT_API_RATE_LIMIT,",
         "apiRateLimit ignored",
+    ),
+    (
+        DNS,
+        'dimensions={"CertificateArn": certificates[region].arn},',
+        'dimensions={"CertificateArn": certificates[config.primary_region].arn},',
+        "certificate expiry watched in one region only",
     ),
     (
         "infra/stack.py",
