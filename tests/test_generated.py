@@ -165,10 +165,8 @@ MUTATIONS = [
     ),
     (
         "infra/storage.py",
-        "                noncurrent_version_expiration=S3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(\n"
-        "                    noncurrent_days=NONCURRENT_VERSION_DAYS\n"
-        "                ),\n",
-        "",
+        "noncurrent_days=NONCURRENT_VERSION_DAYS",
+        "noncurrent_days=36500",
         "noncurrent versions pile up in every region",
     ),
     (
@@ -557,7 +555,7 @@ TOGGLE_MUTATIONS = [
     (
         DNS,
         "        route_key=HEALTH_ROUTE,\n        target=target,",
-        "        route_key=\"$default\",\n        target=target,",
+        '        route_key="$default",\n        target=target,',
         "/health shares the default route",
     ),
     (
@@ -592,8 +590,8 @@ TOGGLE_MUTATIONS = [
     ),
     (
         DNS,
-        "config, level, \"SECONDARY\", zone_id, alias, check, provider, after=below",
-        "config, level, \"SECONDARY\", zone_id, alias, check, provider",
+        'config, level, "SECONDARY", zone_id, alias, check, provider, after=below',
+        'config, level, "SECONDARY", zone_id, alias, check, provider',
         "chain level created before the level it aliases",
     ),
     (

@@ -16,7 +16,10 @@ from tests.harness import Resource, StackRun, unwrap
 
 
 class Reference(NamedTuple):
-    """An input naming another resource: `path` into the inputs (`a.b[]` walks a list)."""
+    """An input naming another resource: `path` into the inputs (`a.b[]` walks a list).
+
+    Where AWS's documentation leaves it open, count it as resolved: a dependency is free.
+    """
 
     path: str
     #: Whether the API looks the named resource up when this resource is created.
@@ -124,12 +127,23 @@ REFERENCES: dict[str, tuple[Reference, ...]] = {
     ),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (
         Reference(
+            "alarmActions[]", True, api("AmazonCloudWatch/latest/APIReference", "PutMetricAlarm")
+        ),
+        Reference(
+            "okActions[]", True, api("AmazonCloudWatch/latest/APIReference", "PutMetricAlarm")
+        ),
+        Reference(
             "dimensions",
             False,
             "an alarm may watch a metric nothing has published yet (it is INSUFFICIENT_DATA "
             "until then: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/"
             "AlarmThatSendsEmail.html)",
         ),
+    ),
+    "aws:cloudwatch/eventRule:EventRule": (),
+    "aws:cloudwatch/eventTarget:EventTarget": (
+        Reference("rule", True, api("eventbridge/latest/APIReference", "PutTargets")),
+        Reference("arn", True, api("eventbridge/latest/APIReference", "PutTargets")),
     ),
     "aws:acm/certificate:Certificate": (),
     "aws:acm/certificateValidation:CertificateValidation": (
@@ -144,6 +158,7 @@ REFERENCES: dict[str, tuple[Reference, ...]] = {
     "aws:apigatewayv2/api:Api": (),
     "aws:apigatewayv2/integration:Integration": (
         Reference("apiId", True, api(APIGW, "CreateIntegration")),
+        Reference("integrationUri", True, api(APIGW, "CreateIntegration")),
     ),
     "aws:apigatewayv2/route:Route": (
         Reference("apiId", True, api(APIGW, "CreateRoute")),
