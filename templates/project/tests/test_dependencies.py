@@ -331,3 +331,38 @@ def test_every_resource_type_says_what_its_inputs_reference(stack: StackRun) -> 
 def test_what_the_api_resolves_at_create_time_is_created_first(stack: StackRun) -> None:
     problems = missing_dependencies(stack)
     assert not problems, "\n".join(problems)
+
+
+def resource(typ: str, name: str, region: str, inputs: dict[str, Any], *after: str) -> Resource:
+    """A recorded resource as the harness would hold it, waiting for the URNs `after`."""
+    return Resource(
+        typ=typ,
+        name=name,
+        urn=f"urn:{name}",
+        inputs=inputs,
+        provider="provider",
+        region=region,
+        outputs={"id": f"{name}-id", **inputs},
+        dependency_urns=set(after),
+    )
+
+
+def test_the_check_follows_dependencies_through_others_and_regional_names_per_region() -> None:
+    record = "aws:route53/record:Record"
+    permission = "aws:lambda/permission:Permission"
+    function = "aws:lambda/function:Function"
+    target = resource(record, "below", "r1", {"name": "next.example.com."})
+    middle = resource(record, "middle", "r1", {"name": "mid.example.com"}, "urn:below")
+    alias = {"aliases": [{"name": "next.example.com"}]}
+    direct = resource(record, "direct", "r1", alias)
+    through = resource(record, "through", "r1", alias, "urn:middle")
+    elsewhere = resource(function, "fn-r2", "r2", {"name": "app"})
+    here = resource(permission, "invoke-r1", "r1", {"function": "app"})
+    stack = StackRun(
+        config={},
+        resources=[target, middle, direct, through, elsewhere, here],
+        exports={},
+        invokes=[],
+    )
+    (problem,) = missing_dependencies(stack)
+    assert problem.startswith(f"{record} direct names {record} below by aliases[].name="), problem
