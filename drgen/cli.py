@@ -369,9 +369,14 @@ def _next_steps(answers: Answers, shown: Path) -> list[str]:
             f"# Route 53: zone {answers.hosted_zone_id} must be a public zone serving "
             f"{answers.domain}; drgen never creates one"
         )
-    steps += ["pulumi up", "pulumi stack output urls   # each region's Function URL"]
+    steps.append("pulumi up")
     if answers.route53:
-        steps.append(f"curl https://{answers.record_name}.{answers.domain}/health")
+        steps += [
+            "pulumi stack output regionalApiEndpoints   # each region's API",
+            f"curl https://{answers.record_name}.{answers.domain}/health",
+        ]
+    else:
+        steps.append("pulumi stack output urls   # each region's Function URL")
     return steps
 
 

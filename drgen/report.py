@@ -34,6 +34,7 @@ SECRET = "aws:secretsmanager/secret:Secret"  # noqa: S105 (a resource type)
 ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
 VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 RECORD = "aws:route53/record:Record"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -138,6 +139,12 @@ def _survival(posture: Posture, res: list[dict[str, Any]], answers: dict[str, An
     ]  # fmt: skip
     subnets = Counter(s["region"] for s in _of(res, SUBNET))
     order = " -> ".join(posture.regions)
+    kept = [
+        int(rule["noncurrentVersionExpiration"]["noncurrentDays"])
+        for lifecycle in _of(res, LIFECYCLE)
+        for rule in lifecycle["inputs"].get("rules", [])
+        if rule.get("status") == "Enabled" and rule.get("noncurrentVersionExpiration")
+    ]
 
     if checks and failover:
         interval = max(int(c["inputs"]["requestInterval"]) for c in checks)
@@ -185,8 +192,9 @@ def _survival(posture: Posture, res: list[dict[str, Any]], answers: dict[str, An
     )
     posture.survives["deleted bucket or objects"] = (
         f"{len(versioned)} of {len(posture.regions)} buckets versioned: a deleted object leaves a "
-        "delete marker (replicated too), earlier versions stay restorable; a bucket that still "
-        "holds objects cannot be deleted"
+        "delete marker (replicated too), earlier versions stay restorable"
+        + (f" for {min(kept)} days" if kept else "")
+        + "; a bucket that still holds objects cannot be deleted"
     )
     rotation = bool(_of(res, ROTATION))
     posture.survives["leaked credential"] = (

@@ -164,6 +164,12 @@ MUTATIONS = [
         "S3 public access",
     ),
     (
+        "infra/storage.py",
+        "noncurrent_days=NONCURRENT_VERSION_DAYS",
+        "noncurrent_days=36500",
+        "noncurrent versions pile up in every region",
+    ),
+    (
         "infra/database.py",
         'stream_view_type="NEW_AND_OLD_IMAGES",',
         'stream_view_type="KEYS_ONLY",',
@@ -192,6 +198,12 @@ MUTATIONS = [
         "        reserved_concurrent_executions=config.reserved_concurrency,\n",
         "",
         "no reserved concurrency",
+    ),
+    (
+        "infra/config.py",
+        "DEFAULT_RESERVED_CONCURRENCY = NO_RESERVATION",
+        "DEFAULT_RESERVED_CONCURRENCY = 50",
+        "a default reservation fails CreateFunction on new accounts",
     ),
     (
         "infra/compute.py",
@@ -249,7 +261,7 @@ MUTATIONS = [
         "S3 replication stopping goes unseen",
     ),
     (
-        "infra/monitoring.py",
+        "infra/compute.py",
         'metric_name="Url5xxCount",',
         'metric_name="Url4xxCount",',
         "no 5xx alarm on the Function URL",
@@ -419,6 +431,42 @@ TOGGLE_MUTATIONS = [
         "",
         "Local Zones eligible",
     ),
+    (
+        NETWORK,
+        "            policy=endpoint_policy(service, resources[service]),\n",
+        "",
+        "gateway endpoints admit any account's tables and buckets",
+    ),
+    (
+        NETWORK,
+        '            policy=endpoint_policy("secretsmanager", resources["secretsmanager"]),\n',
+        "",
+        "secrets endpoint admits any account's secrets",
+    ),
+    (
+        NETWORK,
+        '"s3": [targets.bucket.arn, pulumi.Output.concat(targets.bucket.arn, "/*")],',
+        '"s3": ["arn:aws:s3:::*"],',
+        "S3 endpoint admits every bucket",
+    ),
+    (
+        "infra/compute.py",
+        '"Action": ["ec2:DescribeSubnets"],',
+        '"Action": ["ec2:DescribeSubnets", "ec2:DescribeVpcs"],',
+        "Resource * beyond the actions that need it",
+    ),
+    (
+        "infra/compute.py",
+        '                    "Sid": "DescribeSubnets",\n'
+        '                    "Effect": "Allow",\n'
+        '                    "Action": ["ec2:DescribeSubnets"],\n'
+        '                    "Resource": "*",\n',
+        '                    "Sid": "DescribeSubnets",\n'
+        '                    "Effect": "Deny",\n'
+        '                    "Action": ["ec2:DescribeSubnets"],\n'
+        '                    "Resource": "*",\n',
+        "no ec2:DescribeSubnets for the VPC function",
+    ),
     (NETWORK, "        auto_accept=True,\n", "        auto_accept=False,\n", "9: nobody accepts"),
     (
         NETWORK,
@@ -482,7 +530,7 @@ TOGGLE_MUTATIONS = [
     ),
     (
         DNS,
-        "            throttling_rate_limit=API_RATE_LIMIT,\n",
+        "            throttling_rate_limit=config.api_rate_limit,\n",
         "",
         "API stage unthrottled",
     ),
@@ -499,6 +547,36 @@ TOGGLE_MUTATIONS = [
         "no 5xx alarm on the API",
     ),
     (
+        DNS,
+        "                throttling_rate_limit=HEALTH_RATE_LIMIT,\n",
+        "",
+        "/health without a throttle of its own",
+    ),
+    (
+        DNS,
+        "        route_key=HEALTH_ROUTE,\n        target=target,",
+        '        route_key="$default",\n        target=target,',
+        "/health shares the default route",
+    ),
+    (
+        DNS,
+        "depends_on=[health_route]",
+        "depends_on=[]",
+        "stage settings before the route they name",
+    ),
+    (
+        "infra/config.py",
+        'api_rate_limit=positive_int(config, "apiRateLimit", DEFAULT_API_RATE_LIMIT),',
+        "api_rate_limit=DEFAULT_API_RATE_LIMIT,",
+        "apiRateLimit ignored",
+    ),
+    (
+        DNS,
+        'dimensions={"CertificateArn": certificates[region].arn},',
+        'dimensions={"CertificateArn": certificates[config.primary_region].arn},',
+        "certificate expiry watched in one region only",
+    ),
+    (
         "infra/stack.py",
         '            "dnsAlarmTopicArn": self.failover.alarm_topic.arn,\n',
         "",
@@ -509,6 +587,12 @@ TOGGLE_MUTATIONS = [
         "zone_id = existing_zone_id(config, primary)",
         "zone_id = pulumi.Output.from_input(config.hosted_zone_id)",
         "2: the zone is not looked up",
+    ),
+    (
+        DNS,
+        'config, level, "SECONDARY", zone_id, alias, check, provider, after=below',
+        'config, level, "SECONDARY", zone_id, alias, check, provider',
+        "chain level created before the level it aliases",
     ),
     (
         DNS,

@@ -30,6 +30,11 @@ COMBINATIONS = [(r, n) for r in (False, True) for n in ("none", "vpc")]
 IDS = [f"{'route53' if r else 'no-route53'}-{n}" for r, n in COMBINATIONS]
 #: Parliament's severities, lowest first; anything above LOW fails.
 ALLOWED_SEVERITIES = {"INFO", "LOW"}
+#: Actions that support no resource-level permissions, so "*" is their only resource: EC2's
+#: Describe actions (https://docs.aws.amazon.com/service-authorization/latest/reference/
+#: list_amazonec2.html); Lambda needs DescribeSubnets for a function in a VPC
+#: (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html).
+ACTIONS_WITHOUT_RESOURCES = {"ec2:DescribeSubnets"}
 
 DUMP_POLICIES = """
 import json, sys, warnings
@@ -105,6 +110,9 @@ def test_no_statement_pairs_every_action_with_every_resource(
             actions = actions if isinstance(actions, list) else [actions]
             resources = resources if isinstance(resources, list) else [resources]
             assert not ("*" in actions and "*" in resources), policy["name"]
+            if set(actions) <= ACTIONS_WITHOUT_RESOURCES:
+                assert resources == ["*"], f"{policy['name']}: {resources}"
+                continue
             if statement["Effect"] == "Allow" and policy["type"] == "aws:iam/rolePolicy:RolePolicy":
                 for arn in resources:
                     assert arn != "*" and ("shop" in arn or "prod" in arn), (

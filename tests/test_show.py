@@ -372,6 +372,24 @@ def test_next_steps_follow_the_answers(tmp_path: Path) -> None:
         "pulumi up",
         "pulumi stack output urls   # each region's Function URL",
     ]
+    dns = build_answers(
+        "shop",
+        raw
+        | {
+            "route53": True,
+            "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+            "domain": "example.com",
+            "record_name": "api",
+            "network": "none",
+            "ci": "none",
+        },
+    )
+    # no Function URL with Route 53: the regional APIs are the endpoints
+    assert _next_steps(dns, Path("shop"))[-3:] == [
+        "pulumi up",
+        "pulumi stack output regionalApiEndpoints   # each region's API",
+        "curl https://api.example.com/health",
+    ]
 
 
 def test_new_json_carries_the_next_steps(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -470,7 +488,7 @@ def test_in_a_terminal_the_progress_line_moves(tmp_path: Path) -> None:
     tail = screen.split("\x1b[2K")[-1]  # what stays once the line is erased
     last = [line for line in tail.splitlines() if line.startswith("Verified:")]
     assert last and f"{total} passed, 0 failed; coverage 100.0%" in last[0]
-    assert "319/319 statements, 40/40 branches" in last[0]  # the plugin changes no number
+    assert "323/323 statements, 40/40 branches" in last[0]  # the plugin changes no number
 
 
 @pytest.mark.slow

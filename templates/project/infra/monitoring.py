@@ -85,14 +85,13 @@ def function_alarms(
     function: aws.lambda_.Function,
     topic: aws.sns.Topic,
     provider: pulumi.ProviderResource,
-) -> list[CW.MetricAlarm]:
-    """Function errors, and 5xx answers of its Function URL, in a minute."""
-    opts = pulumi.ResourceOptions(provider=provider)
-    errors = alarm(
+) -> CW.MetricAlarm:
+    """Function errors in a minute."""
+    return alarm(
         f"function-errors-{region}",
         config.name("api-errors", region),
         topic,
-        opts,
+        pulumi.ResourceOptions(provider=provider),
         namespace="AWS/Lambda",
         metric_name="Errors",
         dimensions={"FunctionName": function.name},
@@ -101,16 +100,6 @@ def function_alarms(
         threshold=1,
         comparison_operator="GreaterThanOrEqualToThreshold",
     )
-    url_5xx = front_5xx_alarm(
-        f"function-url-5xx-{region}",
-        config.name("url-5xx", region),
-        topic,
-        opts,
-        namespace="AWS/Lambda",
-        metric_name="Url5xxCount",
-        dimensions={"FunctionName": function.name},
-    )
-    return [errors, url_5xx]
 
 
 def bucket_replication_alarms(

@@ -14,6 +14,15 @@ S3 = aws.s3
 #: S3 Replication Time Control's target (an SLA with credits, not a bound): 99.99% of objects
 #: replicated within 15 minutes.
 REPLICATION_MINUTES = 15
+#: How long an overwritten or deleted object stays restorable before S3 expires that
+#: noncurrent version. Lifecycle actions are not replicated: every bucket carries the same
+#: rule and expires its own copies (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+#: replication-what-is-isnot-replicated.html). Delete markers are replicated; once no version
+#: is left behind one, the rule removes it in each bucket (ExpiredObjectDeleteMarker:
+#: https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html).
+NONCURRENT_VERSION_DAYS = 30
+#: Parts of an upload never completed are billed until aborted.
+INCOMPLETE_UPLOAD_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,27 @@ def create_bucket(
             S3.BucketServerSideEncryptionConfigurationRuleArgs(
                 apply_server_side_encryption_by_default=S3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
                     sse_algorithm="AES256"
+                ),
+            )
+        ],
+        opts=opts,
+    )
+    S3.BucketLifecycleConfiguration(
+        f"bucket-lifecycle-{region}",
+        bucket=bucket.id,
+        rules=[
+            S3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-noncurrent-versions",
+                status="Enabled",
+                filter=S3.BucketLifecycleConfigurationRuleFilterArgs(),
+                noncurrent_version_expiration=S3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                    noncurrent_days=NONCURRENT_VERSION_DAYS
+                ),
+                expiration=S3.BucketLifecycleConfigurationRuleExpirationArgs(
+                    expired_object_delete_marker=True
+                ),
+                abort_incomplete_multipart_upload=S3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                    days_after_initiation=INCOMPLETE_UPLOAD_DAYS
                 ),
             )
         ],

@@ -12,7 +12,8 @@ import pytest
 from tests.harness import StackRun, project_name, run_program, stack_config, stack_files
 
 #: Variants: as configured; with every optional setting set (`pulumi config set --secret
-#: appSecret`, `alarmEmail`, `reservedConcurrency`); with one more region.
+#: appSecret`, `alarmEmail`, `reservedConcurrency`, and with Route 53 the API limits); with one
+#: more region.
 #: Regions a variant may add, to prove the policies hold for more regions than configured.
 #: All have the shortest region code length, so names stay within the limits drgen checked.
 SPARE_REGIONS = (
@@ -33,6 +34,9 @@ ALARM_EMAIL = "oncall@example.com"
 
 #: Set with `pulumi config set reservedConcurrency 7`: a string, as Pulumi stores it.
 RESERVED_CONCURRENCY = "7"
+#: Set with `pulumi config set apiRateLimit 250` and `apiBurstLimit 500` (Route 53 stacks).
+API_RATE_LIMIT = "250"
+API_BURST_LIMIT = "500"
 
 VARIANTS = ("as-configured", "configured-options", "extra-region")
 
@@ -47,6 +51,9 @@ def variant_config(path: Path, variant: str) -> tuple[dict[str, Any], list[str]]
         config[f"{project}:appSecret"] = CONFIGURED_SECRET
         config[f"{project}:alarmEmail"] = ALARM_EMAIL
         config[f"{project}:reservedConcurrency"] = RESERVED_CONCURRENCY
+        if f"{project}:hostedZoneId" in config:
+            config[f"{project}:apiRateLimit"] = API_RATE_LIMIT
+            config[f"{project}:apiBurstLimit"] = API_BURST_LIMIT
         return config, [f"{project}:appSecret"]
     if variant == "extra-region":
         used = {config[f"{project}:primaryRegion"], *config[f"{project}:secondaryRegions"]}
@@ -102,7 +109,7 @@ def email_stack() -> StackRun:
 #: policy on the as-configured stack (one build), then the handler against moto (the slowest
 #: file), then the policies on each other variant, then the configuration checks, which each
 #: build a stack of their own.
-POLICY_FILES = ("test_policies.py", "test_dns.py", "test_network.py")
+POLICY_FILES = ("test_policies.py", "test_dns.py", "test_network.py", "test_dependencies.py")
 HANDLER_FILE = "test_handler.py"
 
 

@@ -45,6 +45,10 @@ class Resource:
     provider: str
     region: str | None = None
     dependencies: set[str] = field(default_factory=set)
+    #: What the engine would know after the create: the inputs and the computed outputs.
+    outputs: dict[str, Any] = field(default_factory=dict)
+    #: The URNs this resource waits for (explicit `depends_on` and Outputs it consumes).
+    dependency_urns: set[str] = field(default_factory=set)
 
     @property
     def service(self) -> str:
@@ -160,6 +164,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         region = (
             inputs.get("region") if args.typ == PROVIDER_TYPE else self.region_for(args.provider)
         )
+        outputs = {**inputs, **computed_outputs(args.typ, inputs, region)}
         self.resources[(args.typ, args.name)] = Resource(
             typ=args.typ,
             name=args.name,
@@ -167,8 +172,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
             inputs=inputs,
             provider=args.provider,
             region=region,
+            outputs={"id": f"{args.name}-id", **outputs},
         )
-        return f"{args.name}-id", {**inputs, **computed_outputs(args.typ, inputs, region)}
+        return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         self.invokes.append((args.token, dict(args.args), self.region_for(args.provider)))
@@ -281,6 +287,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         resource = self.mocks.resources[(request.type, request.name)]
         resource.urn = response.urn
         resource.dependencies = set(request.dependencies)
+        resource.dependency_urns = set(request.dependencies)
         self.names_by_urn[response.urn] = request.name
         if request.type == PROVIDER_TYPE:
             self.mocks.provider_regions[f"{response.urn}::{response.id}"] = str(resource.region)
