@@ -278,6 +278,36 @@ MUTATIONS = [
         "propagate_tags=False",
         "replicas without the table's tags",
     ),
+    (
+        "app/handler.py",
+        'region_name=os.environ["AWS_REGION"], config=config)',
+        'region_name=os.environ["AWS_REGION"])',
+        "boto3's 60 s timeouts and legacy retries",
+    ),
+    (
+        "app/handler.py",
+        "PROBE_ATTEMPTS = 1\n",
+        "PROBE_ATTEMPTS = 3\n",
+        "health retries past Route 53's answer window",
+    ),
+    (
+        "app/handler.py",
+        '_client("dynamodb", REQUEST).put_item(',
+        '_client("dynamodb").put_item(',
+        "a user's write is never retried",
+    ),
+    (
+        "app/handler.py",
+        'raise ClientFault(400, "body is not base64-encoded UTF-8 text") from None',
+        "raise",
+        "an invalid base64 body crashes (502)",
+    ),
+    (
+        "app/handler.py",
+        'if ITEM_TOO_LARGE in error.response.get("Error", {}).get("Message", ""):',
+        "if False:",
+        "an item over 400 KB answers 503 and pages",
+    ),
 ]
 
 
