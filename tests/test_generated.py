@@ -308,6 +308,18 @@ MUTATIONS = [
         "if False:",
         "an item over 400 KB answers 503 and pages",
     ),
+    (
+        "ops/restore.py",
+        'if item[HASH_KEY]["S"].startswith(RESERVED_PREFIX):',
+        "if False:",
+        "a restore copies /health's stale keys back",
+    ),
+    (
+        "ops/restore.py",
+        'requests = client.batch_write_item(RequestItems=requests)["UnprocessedItems"]',
+        "client.batch_write_item(RequestItems=requests)\n        requests = {}",
+        "a restore drops the items DynamoDB left unprocessed",
+    ),
 ]
 
 
