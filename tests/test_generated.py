@@ -43,12 +43,14 @@ def bake(
     *,
     route53: bool = False,
     network: str = "none",
+    ci: str = "none",
 ) -> Path:
     raw: dict[str, object] = {
         "regions": regions,
         "env_suffix": suffix,
         "route53": route53,
         "network": network,
+        "ci": ci,
     }
     if route53:
         raw.update(ZONE)
@@ -415,10 +417,30 @@ def test_the_wheel_ships_the_template(tmp_path: Path) -> None:
     assert not list(project.rglob("__pycache__")) and not list(project.rglob("*.pyc"))
 
 
-#: The same for the fixes the toggles bring, on a project with route53 on and network vpc.
+#: The same for the fixes the toggles bring, on a project with route53 on, network vpc and
+#: the GitHub workflows.
 NETWORK = "infra/network.py"
 DNS = "infra/dns.py"
+DEPLOY = ".github/workflows/deploy.yml"
 TOGGLE_MUTATIONS = [
+    (
+        DEPLOY,
+        "role-to-assume: ${{ secrets.AWS_PREVIEW_ROLE_ARN }}",
+        "role-to-assume: ${{ secrets.AWS_DEPLOY_ROLE_ARN }}",
+        "pull-request previews get the deploy role",
+    ),
+    (
+        DEPLOY,
+        "PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_PREVIEW_ACCESS_TOKEN }}",
+        "PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}",
+        "pull-request previews get the deploy token",
+    ),
+    (
+        DEPLOY,
+        "    environment: ${{ matrix.stack }}\n",
+        "",
+        "deploys outside the protected environment",
+    ),
     (
         NETWORK,
         'for service in ("dynamodb", "s3")',
@@ -568,6 +590,7 @@ def pristine_full(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["us-east-1", "us-west-2", "eu-west-1"],
         route53=True,
         network="vpc",
+        ci="github",
     )
 
 
