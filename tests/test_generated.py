@@ -13,6 +13,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,7 +115,7 @@ def test_the_largest_combination_verifies_with_four_regions(tmp_path: Path) -> N
     assert result.percent == 100.0
 
 
-def resources_with(project: Path, secondaries: list[str]) -> dict[str, dict[str, object]]:
+def resources_with(project: Path, secondaries: list[str]) -> dict[str, dict[str, Any]]:
     """The program's resources by logical name, run under the audit's mocks with these
     secondary regions in the stack file."""
     stack = project / "Pulumi.dev.yaml"
