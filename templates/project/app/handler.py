@@ -38,11 +38,12 @@ ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
 # retries: 5 attempts) hold a request through a brownout until the function's timeout; these
 # fail a call well before. Standard retries back off at most rand(0, 1) x 2^i s before retry
 # i + 1 (https://docs.aws.amazon.com/boto3/latest/guide/retries.html).
-#: Probes (`/health`, and the default): one attempt, short timeouts. Route 53 wants an answer
-#: within 2 s of connecting and retries by itself (its failure threshold):
+#: Probes (`/health`, and the default): one attempt, short timeouts, so that five calls fit in
+#: Route 53's window: it wants an answer within 2 s of connecting, and it retries by itself
+#: (its failure threshold):
 #: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html
-PROBE_CONNECT_SECONDS = 0.2
-PROBE_READ_SECONDS = 0.3
+PROBE_CONNECT_SECONDS = 0.1
+PROBE_READ_SECONDS = 0.25
 PROBE_ATTEMPTS = 1
 #: Users' requests: two attempts (a throttle or a dropped connection is retried once), so a
 #: request's calls (the secret, then the item) end well inside the function's 10 s timeout.
