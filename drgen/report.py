@@ -9,6 +9,7 @@ edits included. Prices come from drgen's dated price table (prices.json), never 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -27,6 +28,18 @@ ALIAS_TTL_SECONDS = 60
 #: 2 s at 30 s): each probe is an API Gateway request and a Lambda invocation.
 PROBES_PER_INTERVAL = 15
 SECONDS_PER_MONTH = 730 * 3600
+MINUTES_PER_MONTH = 730 * 60
+# Estimates the code cannot state, named here like the probe rate above:
+#: a `/health` answer: a few small reads in its own region, about 0.1 s warm (billed per ms);
+HEALTH_SECONDS = 0.1
+#: a scheduled probe's call of another region's `/health`, across regions, about 0.3 s;
+PROBE_SECONDS_PER_REGION = 0.3
+#: what Lambda logs per invocation (its START, END and REPORT lines), about 300 bytes.
+LOG_BYTES_PER_INVOCATION = 300
+#: S3 Replication metrics: four per rule (bytes and operations pending, operations failed,
+#: latency), billed as custom metrics even when nothing replicates (S3 User Guide, "Using S3
+#: Replication metrics").
+REPLICATION_METRICS_PER_RULE = 4
 PREVIEW_IN_CI = " (the generated deploy workflow runs it on each pull request)"
 
 DYNAMODB_TABLE = "aws:dynamodb/table:Table"
@@ -42,6 +55,16 @@ ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 SUBNET = "aws:ec2/subnet:Subnet"
 KMS_KEY = "aws:kms/key:Key"
 DOMAIN = "aws:apigatewayv2/domainName:DomainName"
+DEPLOY_WORKFLOW = Path(".github/workflows/deploy.yml")
+RESTORE_SCRIPT = Path("ops/restore.py")
+FUNCTION = "aws:lambda/function:Function"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+BUCKET = "aws:s3/bucket:Bucket"
+#: Types that are Pulumi's own, not resources anyone pays for.
+NOT_BILLED = ("pulumi:providers:",)
+RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
+RATE_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
 
 
 class ReportError(DrgenError):
@@ -60,6 +83,18 @@ class CostLine:
     source: str
 
 
+@dataclass(frozen=True)
+class UsageLine:
+    """A price per unit of use (not idle): what each GB written to a region's bucket costs."""
+
+    item: str
+    region: str
+    unit: str
+    price: float
+    detail: str
+    source: str
+
+
 @dataclass
 class Posture:
     """What the project survives, its recovery objectives, what it does not cover, its cost."""
@@ -73,6 +108,8 @@ class Posture:
     cost: list[CostLine] = field(default_factory=list)
     cost_by_region: dict[str, float] = field(default_factory=dict)
     cost_total: float = 0.0
+    usage: list[UsageLine] = field(default_factory=list)
+    unpriced: list[str] = field(default_factory=list)
     prices_date: str = ""
     prices_basis: str = ""
 
@@ -113,6 +150,7 @@ def build(path: Path, stack: str | None = None, timeout: float = 120.0) -> Postu
     regions = [str(r) for r in answers["regions"]]
     posture = Posture(project=program.project, stack=program.stack, regions=regions)
     _survival(posture, res, answers)
+    _not_covered(posture, res, record.invokes, path)
     _costs(posture, res, load_prices())
     return posture
 
@@ -230,34 +268,113 @@ def _survival(posture: Posture, res: list[dict[str, Any]], answers: dict[str, An
         },
         "traffic": traffic,
     }
+
+
+def _ci_sts_regions(path: Path) -> list[str]:
+    """The regions whose STS the deploy workflow gets its credentials from (`aws-region`)."""
+    try:
+        workflow = yaml.safe_load((path / DEPLOY_WORKFLOW).read_text(encoding="utf-8"))
+        jobs = workflow["jobs"].values()
+        steps = [step for job in jobs for step in job.get("steps", [])]
+    except (OSError, yaml.YAMLError, TypeError, KeyError, AttributeError):
+        return []
+    found = {
+        str(step["with"]["aws-region"])
+        for step in steps
+        if isinstance(step, dict) and isinstance(step.get("with"), dict)
+        and "aws-region" in step["with"]
+    }  # fmt: skip
+    return sorted(found)
+
+
+def _not_covered(
+    posture: Posture, res: list[dict[str, Any]], invokes: list[dict[str, Any]], path: Path
+) -> None:
+    checks = _of(res, HEALTH_CHECK)
+    failover = [r for r in _of(res, RECORD) if r["inputs"].get("failoverRoutingPolicies")]
+    restore = (
+        "restore the items with `python -m ops.restore`"
+        if (path / RESTORE_SCRIPT).is_file()
+        else "restore from point-in-time recovery"
+    )
+    looked_up = {str(i["region"]) for i in invokes if i.get("region")}
+    where = (
+        "every region"
+        if looked_up >= set(posture.regions)
+        else ", ".join(r for r in posture.regions if r in looked_up) or "no region"
+    )
+    deploys = (
+        "deploys during a regional outage, hotfixes to the healthy regions included: `pulumi "
+        "up` needs every region's control plane (each region's provider checks its "
+        f"credentials there) and runs the program's lookups in {where}"
+    )
+    sts = _ci_sts_regions(path)
+    if sts:
+        deploys += f"; CI gets its credentials from STS in {', '.join(sts)}"
     posture.not_covered = [
-        "bad or corrupting writes: they replicate to every region within seconds (restore "
-        "from point-in-time recovery or object versions)",
+        "bad or corrupting writes: they replicate to every region within seconds "
+        f"({restore}, objects from their versions)",
         "the loss of the AWS account or its credentials: everything lives in one account",
-        "deploys during a regional outage: `pulumi up` needs every region's control plane",
+        deploys,
     ]
     if not (checks and failover):
         posture.not_covered.append("automatic traffic failover (route53 is off)")
-    if not rotation:
+    if not _of(res, ROTATION):
         posture.not_covered.append("secret rotation")
+
+
+def _by_arn(res: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {str(r["outputs"]["arn"]): r for r in _of(res, kind) if r.get("outputs", {}).get("arn")}
+
+
+def _invocation_costs(
+    add: Any, region: str, function: dict[str, Any] | None, count: float, seconds: float
+) -> None:
+    """Requests, duration (at the function's memory and architecture) and logs.
+
+    For `count` invocations a month of `function`, each `seconds` long.
+    """
+    inputs = function["inputs"] if function is not None else {}
+    memory_gb = float(inputs.get("memorySize", 128)) / 1024
+    arch = (inputs.get("architectures") or ["x86_64"])[0]
+    add("lambda_million", region, round(count / 1e6, 3))
+    add(f"lambda_gb_second_{arch}", region, round(count * seconds * memory_gb))
+    add("cloudwatch_logs_gb", region, round(count * LOG_BYTES_PER_INVOCATION / 1e9, 3))
+
+
+def _schedule_minutes(rule: dict[str, Any]) -> int | None:
+    match = RATE.fullmatch(str(rule["inputs"].get("scheduleExpression", "")))
+    if match is None:
+        return None
+    return int(match.group(1)) * RATE_MINUTES[match.group(2).rstrip("s")]
 
 
 def _costs(posture: Posture, res: list[dict[str, Any]], prices: dict[str, Any]) -> None:
     items = prices["items"]
     hours = float(prices["hours_per_month"])
-    lines: list[CostLine] = []
+    quantities: dict[tuple[str, str], float] = {}
 
-    def add(item: str, region: str, quantity: float, unit: float | None = None) -> None:
-        price = float(items[item]["price"]) if unit is None else unit
+    def add(item: str, region: str, quantity: float) -> None:
+        """Count `quantity` more of `item` in `region` (one line per item and region)."""
         if quantity:
-            monthly = round(quantity * price, 2)
-            lines.append(
-                CostLine(item, region, quantity, price, monthly, str(items[item]["source"]))
-            )
+            key = (item, region)
+            quantities[key] = round(quantities.get(key, 0.0) + quantity, 3)
 
+    functions = _by_arn(res, FUNCTION)
+    targets = {str(t["inputs"].get("arn")): t for t in _of(res, EVENT_TARGET)}
+    # the service's own function per region: one that no schedule invokes
+    served = {f["region"]: f for arn, f in functions.items() if arn not in targets}
     alarms = Counter(r["region"] for r in _of(res, ALARM))
     for region in posture.regions:
         add("cloudwatch_alarm", region, alarms.get(region, 0))
+    custom = {
+        (a["region"], a["inputs"]["namespace"], a["inputs"].get("metricName"),
+         json.dumps(a["inputs"].get("dimensions", {}), sort_keys=True))
+        for a in _of(res, ALARM)
+        if a["inputs"].get("namespace") and not str(a["inputs"]["namespace"]).startswith("AWS/")
+    }  # fmt: skip
+    for region, count in sorted(Counter(key[0] for key in custom).items()):
+        add("cloudwatch_custom_metric", region, count)
     for check in _of(res, HEALTH_CHECK):
         region = check["region"]
         add("route53_health_check", region, 1)
@@ -265,7 +382,9 @@ def _costs(posture: Posture, res: list[dict[str, Any]], prices: dict[str, Any]) 
             add("route53_health_check_https", region, 1)
         probes = PROBES_PER_INTERVAL * SECONDS_PER_MONTH / int(check["inputs"]["requestInterval"])
         add("apigateway_http_million", region, round(probes / 1e6, 3))
-        add("lambda_million", region, round(probes / 1e6, 3))
+        _invocation_costs(add, region, served.get(region), probes, HEALTH_SECONDS)
+    _probe_costs(posture, res, add, functions, served)
+    _replication_costs(posture, res, add, prices)
     for endpoint in _of(res, ENDPOINT):
         if endpoint["inputs"].get("vpcEndpointType") == "Interface":
             zones = len(endpoint["inputs"].get("subnetIds", []))
@@ -277,8 +396,12 @@ def _costs(posture: Posture, res: list[dict[str, Any]], prices: dict[str, Any]) 
     for key in _of(res, KMS_KEY):
         add("kms_key", key["region"], 1)
     for domain in _of(res, DOMAIN):
-        lines.append(CostLine("apigateway_custom_domain", domain["region"], 1, 0.0, 0.0,
-                              str(items["apigateway_custom_domain"]["source"])))  # fmt: skip
+        add("apigateway_custom_domain", domain["region"], 1)
+    lines = [
+        CostLine(item, region, quantity, float(items[item]["price"]),
+                 round(quantity * float(items[item]["price"]), 2), str(items[item]["source"]))
+        for (item, region), quantity in quantities.items()
+    ]  # fmt: skip
     order = {region: index for index, region in enumerate(posture.regions)}
     posture.cost = sorted(lines, key=lambda line: order.get(line.region, len(order)))
     by_region: dict[str, float] = dict.fromkeys(posture.regions, 0.0)
@@ -286,8 +409,82 @@ def _costs(posture: Posture, res: list[dict[str, Any]], prices: dict[str, Any]) 
         by_region[line.region] = round(by_region.get(line.region, 0.0) + line.monthly, 2)
     posture.cost_by_region = by_region
     posture.cost_total = round(sum(by_region.values()), 2)
+    known = prices["resources"]
+    posture.unpriced = sorted(
+        {r["type"] for r in res if r["type"] not in known and not r["type"].startswith(NOT_BILLED)}
+    )
     posture.prices_date = str(prices["date"])
     posture.prices_basis = str(prices["region_basis"])
+
+
+def _probe_costs(
+    posture: Posture,
+    res: list[dict[str, Any]],
+    add: Any,
+    functions: dict[str, dict[str, Any]],
+    served: dict[str, dict[str, Any]],
+) -> None:
+    """What each scheduled probe costs, in its region and in the regions it probes.
+
+    A rule invokes its function, which calls `/health` in every other region: the probe's
+    requests, duration and logs, and those of the answers it gets.
+    """
+    rules = {str(r["outputs"].get("name")): r for r in _of(res, EVENT_RULE)}
+    for target in _of(res, EVENT_TARGET):
+        rule = rules.get(str(target["inputs"].get("rule")))
+        minutes = _schedule_minutes(rule) if rule is not None else None
+        function = functions.get(str(target["inputs"].get("arn")))
+        if rule is None or minutes is None or function is None:
+            continue  # not a schedule invoking one of the stack's functions
+        count = MINUTES_PER_MONTH / minutes
+        others = [region for region in posture.regions if region != rule["region"]]
+        seconds = PROBE_SECONDS_PER_REGION * len(others)
+        _invocation_costs(add, rule["region"], function, count, seconds)
+        for region in others:
+            _invocation_costs(add, region, served.get(region), count, HEALTH_SECONDS)
+
+
+def _replication_costs(
+    posture: Posture, res: list[dict[str, Any]], add: Any, prices: dict[str, Any]
+) -> None:
+    """Replication metrics (idle cost) and the price of each GB written (usage).
+
+    The metrics count in each rule's destination region; a GB written to a bucket is
+    transferred, with RTC, to every destination.
+    """
+    items = prices["items"]
+    buckets = _by_arn(res, BUCKET)
+    metrics: Counter[str] = Counter()
+    order = {region: index for index, region in enumerate(posture.regions)}
+    configs = sorted(_of(res, REPLICATION), key=lambda c: order.get(c["region"], len(order)))
+    for config in configs:
+        rules = config["inputs"].get("rules", [])
+        rtc = 0
+        for rule in rules:
+            destination = rule.get("destination", {})
+            if destination.get("metrics", {}).get("status") == "Enabled":
+                bucket = buckets.get(str(destination.get("bucket")))
+                region = bucket["region"] if bucket is not None else config["region"]
+                metrics[region] += REPLICATION_METRICS_PER_RULE
+            rtc += destination.get("replicationTime", {}).get("status") == "Enabled"
+        if not rules:
+            continue
+        transfer = float(items["inter_region_transfer_gb"]["price"])
+        time_control = float(items["s3_rtc_gb"]["price"])
+        price = round(len(rules) * transfer + rtc * time_control, 4)
+        posture.usage.append(
+            UsageLine(
+                "s3_replication_gb",
+                config["region"],
+                "GB written to this region's bucket",
+                price,
+                f"{len(rules)} destination{'' if len(rules) == 1 else 's'} x transfer "
+                f"${transfer:g}" + (f" + {rtc} x RTC ${time_control:g}" if rtc else ""),
+                f"{items['inter_region_transfer_gb']['source']}",
+            )
+        )
+    for region in posture.regions:
+        add("s3_replication_metric", region, metrics.get(region, 0))
 
 
 def document(posture: Posture) -> dict[str, Any]:
@@ -321,4 +518,15 @@ def text(posture: Posture) -> str:
                 each = f"{line.quantity:g} x ${line.unit_price:g}"
                 out.append(f"    {line.item}: {each} = ${line.monthly:.2f}")
     out.append(f"  total: ${posture.cost_total:.2f}")
+    if posture.usage:
+        out += ["", "Per use, on top (not idle):"]
+        out += [
+            f"  {line.region}: ${line.price:g} per {line.unit} ({line.detail})"
+            for line in posture.usage
+        ]
+    if posture.unpriced:
+        out += [
+            "",
+            f"Not priced (types drgen's price table does not know): {', '.join(posture.unpriced)}",
+        ]
     return "\n".join(out) + "\n"

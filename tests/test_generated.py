@@ -5,6 +5,7 @@ Marked slow: each project runs its full pytest suite (seconds). CI runs them all
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -12,10 +13,12 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from drgen.answers import build_answers, longest_env_suffix
+from drgen.audit.project import load_program, run_programs
 from drgen.render import generate
 from drgen.verify import verify_project
 
@@ -43,12 +46,14 @@ def bake(
     *,
     route53: bool = False,
     network: str = "none",
+    ci: str = "none",
 ) -> Path:
     raw: dict[str, object] = {
         "regions": regions,
         "env_suffix": suffix,
         "route53": route53,
         "network": network,
+        "ci": ci,
     }
     if route53:
         raw.update(ZONE)
@@ -108,6 +113,59 @@ def test_the_largest_combination_verifies_with_four_regions(tmp_path: Path) -> N
     result = verify_project(project)
     assert result.ok, result.output[-3000:]
     assert result.percent == 100.0
+
+
+def resources_with(project: Path, secondaries: list[str]) -> dict[str, dict[str, Any]]:
+    """The program's resources by logical name, run under the audit's mocks with these
+    secondary regions in the stack file."""
+    stack = project / "Pulumi.dev.yaml"
+    text = stack.read_text()
+    varied = re.sub(
+        r"(?m)^(  demo:secondaryRegions: ).*$", rf"\g<1>{json.dumps(secondaries)}", text
+    )
+    stack.write_text(varied)
+    try:
+        record = run_programs([load_program(project)], 120)[0]
+    finally:
+        stack.write_text(text)
+    assert not isinstance(record, Exception), record
+    return {r["name"]: r for r in record.resources}
+
+
+def test_removing_the_last_region_does_what_the_readme_says(tmp_path: Path) -> None:
+    """The README's "Remove a region" against the program: the replica it unprotects first
+    is protected, only that region's resources go, the others change only where they name
+    it, and (vpc) removing a region other than the last moves a later region's VPC."""
+    regions = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
+    project = bake(tmp_path, regions, route53=True, network="vpc")
+    full = resources_with(project, regions[1:])
+    fewer = resources_with(project, regions[1:-1])
+    removed = regions[-1]
+    (table,) = [r for r in full.values() if r["type"] == "aws:dynamodb/table:Table"]
+    (replica,) = [r for r in table["inputs"]["replicas"] if r["regionName"] == removed]
+    assert replica["deletionProtectionEnabled"] is True, "step 1 would not be needed"
+    assert not [n for n, r in fewer.items() if r["region"] == removed]
+    gone = set(full) - set(fewer)
+    assert {n for n in gone if removed not in n} == {"failover-2-primary", "failover-2-secondary"}
+    changed = {
+        n for n in fewer if json.dumps(fewer[n]["inputs"], sort_keys=True)
+        != json.dumps(full[n]["inputs"], sort_keys=True)
+    }  # fmt: skip
+    assert changed == {
+        "table-us-east-1", "secret-us-east-1", "failover-1-secondary",
+        *(f"replication-{r}" for r in regions[:-1]),
+        *(f"replication-policy-{r}" for r in regions[:-1]),
+    }  # fmt: skip
+    middle = resources_with(project, [regions[1], regions[3]])
+    assert (
+        middle["vpc-ap-southeast-2"]["inputs"]["cidrBlock"]
+        != (full["vpc-ap-southeast-2"]["inputs"]["cidrBlock"])
+    ), "removing a middle region would leave the later VPCs in place"
+    readme = (project / "README.md").read_text()
+    section = readme.split("## Remove a region\n", 1)[1].split("\n## ", 1)[0]
+    assert "remove only the last region" in section
+    assert "update-table --region <region> --table-name demo-items-dev --no-deletion" in section
+    assert f"drgen update --set regions={','.join(regions[:-1])}\n" in section
 
 
 #: Each pitfall fix, removed from a baked project: its own suite must then fail.
@@ -290,6 +348,48 @@ MUTATIONS = [
         "propagate_tags=False",
         "replicas without the table's tags",
     ),
+    (
+        "app/handler.py",
+        'region_name=os.environ["AWS_REGION"], config=config)',
+        'region_name=os.environ["AWS_REGION"])',
+        "boto3's 60 s timeouts and legacy retries",
+    ),
+    (
+        "app/handler.py",
+        "PROBE_ATTEMPTS = 1\n",
+        "PROBE_ATTEMPTS = 3\n",
+        "health retries past Route 53's answer window",
+    ),
+    (
+        "app/handler.py",
+        '_client("dynamodb", REQUEST).put_item(',
+        '_client("dynamodb").put_item(',
+        "a user's write is never retried",
+    ),
+    (
+        "app/handler.py",
+        'raise ClientFault(400, "body is not base64-encoded UTF-8 text") from None',
+        "raise",
+        "an invalid base64 body crashes (502)",
+    ),
+    (
+        "app/handler.py",
+        'if ITEM_TOO_LARGE in error.response.get("Error", {}).get("Message", ""):',
+        "if False:",
+        "an item over 400 KB answers 503 and pages",
+    ),
+    (
+        "ops/restore.py",
+        'if item[HASH_KEY]["S"].startswith(RESERVED_PREFIX):',
+        "if False:",
+        "a restore copies /health's stale keys back",
+    ),
+    (
+        "ops/restore.py",
+        'requests = client.batch_write_item(RequestItems=requests)["UnprocessedItems"]',
+        "client.batch_write_item(RequestItems=requests)\n        requests = {}",
+        "a restore drops the items DynamoDB left unprocessed",
+    ),
 ]
 
 
@@ -385,10 +485,30 @@ def test_the_wheel_ships_the_template(tmp_path: Path) -> None:
     assert not list(project.rglob("__pycache__")) and not list(project.rglob("*.pyc"))
 
 
-#: The same for the fixes the toggles bring, on a project with route53 on and network vpc.
+#: The same for the fixes the toggles bring, on a project with route53 on, network vpc and
+#: the GitHub workflows.
 NETWORK = "infra/network.py"
 DNS = "infra/dns.py"
+DEPLOY = ".github/workflows/deploy.yml"
 TOGGLE_MUTATIONS = [
+    (
+        DEPLOY,
+        "role-to-assume: ${{ secrets.AWS_PREVIEW_ROLE_ARN }}",
+        "role-to-assume: ${{ secrets.AWS_DEPLOY_ROLE_ARN }}",
+        "pull-request previews get the deploy role",
+    ),
+    (
+        DEPLOY,
+        "PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_PREVIEW_ACCESS_TOKEN }}",
+        "PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}",
+        "pull-request previews get the deploy token",
+    ),
+    (
+        DEPLOY,
+        "    environment: ${{ matrix.stack }}\n",
+        "",
+        "deploys outside the protected environment",
+    ),
     (
         NETWORK,
         'for service in ("dynamodb", "s3")',
@@ -610,6 +730,7 @@ def pristine_full(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["us-east-1", "us-west-2", "eu-west-1"],
         route53=True,
         network="vpc",
+        ci="github",
     )
 
 

@@ -12,8 +12,17 @@ import pytest
 from drgen.answers import build_answers
 from drgen.errors import EXIT_USAGE
 from drgen.render import generate
-from drgen.report import ALIAS_TTL_SECONDS, load_prices
+from drgen.report import (
+    ALIAS_TTL_SECONDS,
+    HEALTH_SECONDS,
+    LOG_BYTES_PER_INVOCATION,
+    MINUTES_PER_MONTH,
+    PROBE_SECONDS_PER_REGION,
+    build,
+    load_prices,
+)
 
+FIXTURES = Path(__file__).parent / "fixtures" / "report"
 ZONE = {"hosted_zone_id": "Z0123456789ABCDEFGHIJ", "domain": "example.com", "record_name": "api"}
 FOUR = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
 
@@ -38,6 +47,90 @@ def test_the_price_table_is_dated_and_every_price_names_its_aws_source() -> None
         assert item["price"] >= 0 and item["unit"], name
 
 
+def test_every_resource_type_is_priced_or_free_with_its_reason_and_source() -> None:
+    prices = load_prices()
+    for kind, entry in prices["resources"].items():
+        assert set(entry) in ({"priced", "how"}, {"free", "source"}), kind
+        if "priced" in entry:
+            assert entry["priced"] and set(entry["priced"]) <= set(prices["items"]), kind
+            assert entry["how"], kind
+        else:
+            assert entry["free"] and entry["source"].startswith("https://"), kind
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("regions", "route53", "network"),
+    [(FOUR[:2], False, "none"), (FOUR[:3], False, "vpc"), (FOUR[:3], True, "none"),
+     (FOUR, True, "vpc")],
+    ids=["default", "vpc", "route53", "largest"],
+)  # fmt: skip
+def test_every_type_a_combination_creates_has_a_price_entry(
+    tmp_path: Path, regions: list[str], route53: bool, network: str
+) -> None:
+    """A type added to the template later fails here until prices.json prices it (or says
+    why it is free); the stack file also sets alarmEmail, which adds its subscriptions."""
+    project = bake(tmp_path, regions, route53, network)
+    stack = project / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text() + "  demo:alarmEmail: oncall@example.com\n")
+    posture = build(project)
+    assert posture.unpriced == []
+    assert {line.item for line in posture.cost} >= {"cloudwatch_alarm", "s3_replication_metric"}
+
+
+def probes_project(tmp_path: Path, extra: str = "") -> Path:
+    """tests/fixtures/report/probes.py as a project `drgen report` reads."""
+    project = tmp_path / "probes"
+    (project / ".drgen").mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text("name: probes\nruntime: python\n")
+    (project / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (project / "__main__.py").write_text((FIXTURES / "probes.py").read_text() + extra)
+    (project / ".drgen" / "answers.yml").write_text("answers:\n  regions: [us-east-1, us-west-2]\n")
+    return project
+
+
+@pytest.mark.slow
+def test_probes_custom_metrics_replication_metrics_and_usage_are_priced(
+    tmp_path: Path,
+) -> None:
+    """What issue 19's other parts add (scheduled probes, probe alarms on a custom metric,
+    ACM DaysToExpiry alarms, lifecycle rules), priced from a program of drgen's own."""
+    posture = build(probes_project(tmp_path))
+    assert posture.unpriced == []
+    items = load_prices()["items"]
+    invocations = MINUTES_PER_MONTH  # rate(1 minute)
+    probe = invocations * PROBE_SECONDS_PER_REGION * 128 / 1024  # one other region, 128 MB
+    answers = invocations * HEALTH_SECONDS * 256 / 1024  # the other region's app, 256 MB
+    expected = {
+        "cloudwatch_alarm": 2,  # the probe alarm and DaysToExpiry
+        "cloudwatch_custom_metric": 1,  # DrProbe/Healthy for the other region
+        "lambda_million": round(2 * invocations / 1e6, 3),
+        "lambda_gb_second_arm64": round(probe) + round(answers),
+        "cloudwatch_logs_gb": round(2 * round(invocations * LOG_BYTES_PER_INVOCATION / 1e9, 3), 3),
+        "s3_replication_metric": 4,  # one rule with metrics towards this region
+    }
+    for region in ("us-east-1", "us-west-2"):
+        lines = {line.item: line for line in posture.cost if line.region == region}
+        assert {item: line.quantity for item, line in lines.items()} == expected, region
+        for item, line in lines.items():
+            assert line.monthly == round(line.quantity * items[item]["price"], 2), item
+    assert [(u.region, u.price, u.unit) for u in posture.usage] == [
+        ("us-east-1", 0.035, "GB written to this region's bucket"),
+        ("us-west-2", 0.035, "GB written to this region's bucket"),
+    ]
+
+
+@pytest.mark.slow
+def test_a_type_the_price_table_does_not_know_is_named_unpriced(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    extra = 'aws.sqs.Queue("queue", opts=pulumi.ResourceOptions(provider=providers["us-east-1"]))\n'
+    project = probes_project(tmp_path, extra)
+    result = invoke("report", str(project))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(
+        "\nNot priced (types drgen's price table does not know): aws:sqs/queue:Queue\n"
+    )
+
+
 def test_a_directory_without_a_drgen_record_is_refused(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("report", str(tmp_path))
     assert result.exit_code == EXIT_USAGE
@@ -59,7 +152,9 @@ def test_the_default_project_reports_client_failover_and_its_priced_lines(
     assert doc["objectives"]["traffic"]["rto"] == "your clients' retry time"
     assert "automatic traffic failover (route53 is off)" in doc["not_covered"]
     items = load_prices()["items"]
-    assert {line["item"] for line in doc["cost"]} == {"cloudwatch_alarm", "secret"}
+    assert {line["item"] for line in doc["cost"]} == {
+        "cloudwatch_alarm", "secret", "s3_replication_metric",
+    }  # fmt: skip
     for line in doc["cost"]:  # every line is its quantity at the table's price
         assert line["unit_price"] == items[line["item"]]["price"]
         assert line["monthly"] == round(line["quantity"] * line["unit_price"], 2)
@@ -68,10 +163,21 @@ def test_the_default_project_reports_client_failover_and_its_priced_lines(
         assert doc["cost_by_region"][region] == round(total, 2)
     assert doc["cost_total"] == round(sum(doc["cost_by_region"].values()), 2)
     assert [line["quantity"] for line in doc["cost"] if line["item"] == "secret"] == [1, 1]
+    # RTC turns on four replication metrics per rule, one rule towards each region
+    metrics = [line for line in doc["cost"] if line["item"] == "s3_replication_metric"]
+    assert [(m["region"], m["quantity"]) for m in metrics] == [(r, 4) for r in FOUR[:2]]
+    assert doc["unpriced"] == []
+    assert [(u["region"], u["price"]) for u in doc["usage"]] == [(r, 0.035) for r in FOUR[:2]]
     assert doc["prices_date"] == load_prices()["date"]
     text = invoke("report", str(project)).stdout
     assert f"prices of {doc['prices_date']}" in text and "an estimate, not a quote" in text
-    assert text.endswith(f"  total: ${doc['cost_total']:.2f}\n")
+    assert text.endswith(
+        f"  total: ${doc['cost_total']:.2f}\n\nPer use, on top (not idle):\n"
+        "  us-east-1: $0.035 per GB written to this region's bucket (1 destination x transfer "
+        "$0.02 + 1 x RTC $0.015)\n"
+        "  us-west-2: $0.035 per GB written to this region's bucket (1 destination x transfer "
+        "$0.02 + 1 x RTC $0.015)\n"
+    )
 
 
 @pytest.mark.slow
@@ -88,6 +194,10 @@ def test_the_largest_project_reads_its_health_checks_and_endpoints_from_its_code
     ]
     checks = [line["region"] for line in doc["cost"] if line["item"] == "route53_health_check"]
     assert checks == FOUR
+    metrics = [line["quantity"] for line in doc["cost"] if line["item"] == "s3_replication_metric"]
+    assert metrics == [4 * 3] * 4, "three rules towards each region, four metrics each"
+    usage = [(u["price"], u["detail"]) for u in doc["usage"]]
+    assert usage == [(0.105, "3 destinations x transfer $0.02 + 3 x RTC $0.015")] * 4
     # The report follows the project's code: a faster, stricter health check changes the RTO.
     dns = project / "infra" / "dns.py"
     code = dns.read_text()

@@ -12,8 +12,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from drgen.answers import build_answers
 from drgen.errors import EXIT_USAGE
@@ -103,10 +105,58 @@ def test_the_workflows_pin_actions_and_drgen_and_assume_a_role() -> None:
     assert uses and all(re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", u) for u in uses), uses
     assert '"drgen==${version}"' in ci and "s/^drgen_version: *//p' .drgen/answers.yml" in ci
     assert "permissions:\n  contents: read\n\n" in ci
-    assert "permissions:\n  contents: read\n  id-token: write\n\n" in deploy
-    assert "role-to-assume: ${{ secrets.AWS_ROLE_ARN }}" in deploy
     assert "aws-access-key-id" not in deploy and "aws-secret-access-key" not in deploy
-    assert "        stack: [dev]\n" in deploy and "          aws-region: us-east-1\n" in deploy
+    assert deploy.count("        stack: [dev]\n") == 2
+    assert deploy.count("          aws-region: us-east-1\n") == 2
+
+
+def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [step for step in job["steps"] if str(step.get("uses", "")).startswith(action)]
+
+
+def test_previews_and_deploys_hold_different_credentials() -> None:
+    """Pull requests get the read-only preview role and token only; the deploy role and token
+    are the protected environment's, whose `sub` only a job naming it gets."""
+    files = render_files(answers(FOUR[:2], False, "none"))
+    workflow = yaml.safe_load(files[".github/workflows/deploy.yml"].data)
+    assert workflow["permissions"] == {"contents": "read"}, "no id-token for jobs by default"
+    preview, deploy = workflow["jobs"]["preview"], workflow["jobs"]["deploy"]
+    assert set(workflow["jobs"]) == {"preview", "deploy"}
+    assert preview["if"] == "github.event_name == 'pull_request'"
+    assert deploy["if"].startswith("github.event_name == 'push' && github.ref == ")
+    for job in (preview, deploy):
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert "environment" not in preview, "its sub must stay repo:OWNER/REPO:pull_request"
+    assert deploy["environment"] == "${{ matrix.stack }}"
+    (preview_role,) = steps_using(preview, "aws-actions/configure-aws-credentials")
+    (deploy_role,) = steps_using(deploy, "aws-actions/configure-aws-credentials")
+    assert preview_role["with"]["role-to-assume"] == "${{ secrets.AWS_PREVIEW_ROLE_ARN }}"
+    assert deploy_role["with"]["role-to-assume"] == "${{ secrets.AWS_DEPLOY_ROLE_ARN }}"
+    (previewing,) = steps_using(preview, "pulumi/actions")
+    (deploying,) = steps_using(deploy, "pulumi/actions")
+    assert (previewing["with"]["command"], deploying["with"]["command"]) == ("preview", "up")
+    assert previewing["env"] == {
+        "PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_PREVIEW_ACCESS_TOKEN }}"
+    }
+    assert deploying["env"] == {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"}
+    secrets = {job: set(re.findall(r"secrets\.(\w+)", json.dumps(workflow["jobs"][job])))
+               for job in ("preview", "deploy")}  # fmt: skip
+    assert secrets == {
+        "preview": {"AWS_PREVIEW_ROLE_ARN", "PULUMI_PREVIEW_ACCESS_TOKEN"},
+        "deploy": {"AWS_DEPLOY_ROLE_ARN", "PULUMI_ACCESS_TOKEN"},
+    }
+    header = files[".github/workflows/deploy.yml"].data.decode().split("\nname:", 1)[0]
+    for claim in ("repo:OWNER/REPO:pull_request", "repo:OWNER/REPO:environment:<stack>"):
+        assert claim in header
+
+
+def test_the_ci_workflow_and_its_audit_run_without_secrets() -> None:
+    files = render_files(answers(FOUR[:2], False, "none"))
+    text = files[".github/workflows/ci.yml"].data.decode()
+    assert "secrets." not in text and "id-token" not in text
+    (check,) = yaml.safe_load(text)["jobs"].values()
+    (audit,) = [step for step in check["steps"] if step.get("name") == "DR audit"]
+    assert audit == {"name": "DR audit", "run": "drgen audit ."}
 
 
 # -- the checkers can fail -----------------------------------------------------------------------

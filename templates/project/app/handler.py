@@ -4,6 +4,9 @@ Public (no token): `GET /health`, which reports this region and whether its tabl
 bucket and secret replica answer data-plane reads (200 when all do, 503 otherwise: Route 53
 fails over on it). Everything else needs `Authorization: Bearer <appSecret>`:
 `GET /items/{id}` reads an item, `PUT /items/{id}` writes a JSON object.
+
+A request the client must change answers 4xx (400, 401, 404, 405, 413), never a 5xx: only a
+dependency that failed answers 503, so only that pages someone.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 #: How long a fetched secret is trusted before it is read again (rotation picks up after this).
@@ -25,16 +29,56 @@ MAX_ITEM_ID_LENGTH = 128
 #: The key `/health` reads: an item that need not exist (a miss is a successful read).
 HEALTH_KEY = "__health__"
 AWS_ERRORS = (BotoCoreError, ClientError)
+#: DynamoDB refuses an item over 400 KB (attribute names and values, UTF-8) with a
+#: ValidationException saying so:
+#: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items
+ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
+
+# How long one AWS call may take. botocore's defaults (60 s connect and read timeouts, legacy
+# retries: 5 attempts) hold a request through a brownout until the function's timeout; these
+# fail a call well before. Standard retries back off at most rand(0, 1) x 2^i s before retry
+# i + 1 (https://docs.aws.amazon.com/boto3/latest/guide/retries.html).
+#: Probes (`/health`, and the default): one attempt, short timeouts, so that five calls fit in
+#: Route 53's window: it wants an answer within 2 s of connecting, and it retries by itself
+#: (its failure threshold):
+#: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html
+PROBE_CONNECT_SECONDS = 0.1
+PROBE_READ_SECONDS = 0.25
+PROBE_ATTEMPTS = 1
+#: Users' requests: two attempts (a throttle or a dropped connection is retried once), so a
+#: request's calls (the secret, then the item) end well inside the function's 10 s timeout.
+REQUEST_CONNECT_SECONDS = 0.5
+REQUEST_READ_SECONDS = 0.75
+REQUEST_ATTEMPTS = 2
+PROBE = Config(
+    connect_timeout=PROBE_CONNECT_SECONDS,
+    read_timeout=PROBE_READ_SECONDS,
+    retries={"mode": "standard", "total_max_attempts": PROBE_ATTEMPTS},
+)
+REQUEST = Config(
+    connect_timeout=REQUEST_CONNECT_SECONDS,
+    read_timeout=REQUEST_READ_SECONDS,
+    retries={"mode": "standard", "total_max_attempts": REQUEST_ATTEMPTS},
+)
 
 _secret_cache: dict[str, tuple[float, str]] = {}
 
 Response = dict[str, Any]
 
 
+class ClientFault(Exception):
+    """A request the client must change: answered with its 4xx status, never a 5xx."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @functools.cache
-def _client(service: str) -> Any:
-    """One client per service for the life of the execution environment."""
-    return boto3.client(service, region_name=os.environ["AWS_REGION"])
+def _client(service: str, config: Config = PROBE) -> Any:
+    """One client per service and budget for the life of the execution environment; a call
+    fails fast (PROBE) unless its caller asks for a retry (REQUEST)."""
+    return boto3.client(service, region_name=os.environ["AWS_REGION"], config=config)
 
 
 def reset_caches() -> None:
@@ -43,13 +87,14 @@ def reset_caches() -> None:
     _secret_cache.clear()
 
 
-def _secret() -> str:
+def _secret(config: Config = PROBE) -> str:
     secret_id = os.environ["SECRET_ID"]
     cached = _secret_cache.get(secret_id)
     now = time.monotonic()
     if cached is not None and now - cached[0] < SECRET_TTL_SECONDS:
         return cached[1]
-    value = _client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+    client = _client("secretsmanager", config)
+    value = client.get_secret_value(SecretId=secret_id)["SecretString"]
     _secret_cache[secret_id] = (now, value)
     return value
 
@@ -100,19 +145,22 @@ def _authorized(headers: dict[str, str]) -> bool:
     scheme, _, token = supplied.partition(" ")
     if scheme.lower() != "bearer" or not token:
         return False
-    return hmac.compare_digest(token.encode(), _secret().encode())
+    return hmac.compare_digest(token.encode(), _secret(REQUEST).encode())
 
 
 def _body(event: dict[str, Any]) -> str:
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
-        return base64.b64decode(body).decode("utf-8")
+        try:
+            return base64.b64decode(body, validate=True).decode("utf-8")
+        except ValueError:  # binascii.Error and UnicodeDecodeError both are
+            raise ClientFault(400, "body is not base64-encoded UTF-8 text") from None
     return str(body)
 
 
 def get_item(item_id: str) -> Response:
     """Read one item from this region's replica."""
-    found = _client("dynamodb").get_item(
+    found = _client("dynamodb", REQUEST).get_item(
         TableName=os.environ["TABLE_NAME"], Key={"pk": {"S": item_id}}, ConsistentRead=True
     )
     if "Item" not in found:
@@ -132,14 +180,19 @@ def put_item(item_id: str, raw: str) -> Response:
         return _respond(400, {"error": "body must be a JSON object"})
     if not isinstance(data, dict):
         return _respond(400, {"error": "body must be a JSON object"})
-    _client("dynamodb").put_item(
-        TableName=os.environ["TABLE_NAME"],
-        Item={
-            "pk": {"S": item_id},
-            "data": {"S": json.dumps(data)},
-            "region": {"S": os.environ["AWS_REGION"]},
-        },
-    )
+    try:
+        _client("dynamodb", REQUEST).put_item(
+            TableName=os.environ["TABLE_NAME"],
+            Item={
+                "pk": {"S": item_id},
+                "data": {"S": json.dumps(data)},
+                "region": {"S": os.environ["AWS_REGION"]},
+            },
+        )
+    except ClientError as error:
+        if ITEM_TOO_LARGE in error.response.get("Error", {}).get("Message", ""):
+            raise ClientFault(413, "the item is over DynamoDB's 400 KB item size") from None
+        raise
     return _respond(200, {"id": item_id, "writtenIn": os.environ["AWS_REGION"]})
 
 
@@ -161,6 +214,8 @@ def handler(event: dict[str, Any], context: object) -> Response:
             return get_item(item_id)
         if method == "PUT":
             return put_item(item_id, _body(event))
+    except ClientFault as fault:
+        return _respond(fault.status, {"error": str(fault)})
     except AWS_ERRORS as error:
         print(json.dumps({"request_failed": type(error).__name__, "detail": str(error)}))
         return _respond(503, {"error": "a dependency in this region is unavailable"})

@@ -6,14 +6,18 @@ import base64
 import functools
 import json
 import os
+import socket
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from moto import mock_aws
 
 from app import handler
+from infra.compute import TIMEOUT_SECONDS
 
 REGION = "eu-west-1"
 TABLE = "app-items-test"
@@ -43,8 +47,8 @@ def moto() -> Iterator[Any]:
     aws_client.cache_clear()
 
 
-#: What else decides which endpoint a client calls, and how often it retries.
-CLIENT_ENVIRONMENT = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_MAX_ATTEMPTS")
+#: What else decides which endpoint a client calls.
+CLIENT_ENVIRONMENT = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL")
 
 
 class HandlerBoto3:
@@ -54,12 +58,15 @@ class HandlerBoto3:
     than most tests."""
 
     def __init__(self) -> None:
-        self.clients: dict[tuple[str | None, ...], Any] = {}
+        self.clients: dict[tuple[object, ...], Any] = {}
 
-    def client(self, service: str, region_name: str | None = None) -> Any:
-        key = (service, region_name, *(os.environ.get(name) for name in CLIENT_ENVIRONMENT))
+    def client(
+        self, service: str, region_name: str | None = None, config: Config | None = None
+    ) -> Any:
+        environment = (os.environ.get(name) for name in CLIENT_ENVIRONMENT)
+        key = (service, region_name, id(config), *environment)
         if key not in self.clients:
-            self.clients[key] = boto3.client(service, region_name=region_name)
+            self.clients[key] = boto3.client(service, region_name=region_name, config=config)
         return self.clients[key]
 
 
@@ -185,6 +192,38 @@ class TestItems:
         assert request("PUT", "/items/b", body=body, isBase64Encoded=True)["http"] == 200
         assert request("GET", "/items/b")["data"] == {"n": 1}
 
+    @pytest.mark.parametrize("body", ["not base64!", "e30", base64.b64encode(b"\xff\xfe").decode()])
+    def test_a_body_that_is_not_base64_utf8_is_400_not_a_crash(self, body: str) -> None:
+        """A bad body is the client's to fix: 400, where a crash would answer 502 and page."""
+        assert request("PUT", "/items/b", body=body, isBase64Encoded=True) == {
+            "http": 400,
+            "error": "body is not base64-encoded UTF-8 text",
+        }
+
+    def test_an_item_over_400_kb_is_413_not_503(self) -> None:
+        """DynamoDB (and moto) refuse it with a ValidationException: the client's to fix."""
+        body = json.dumps({"blob": "x" * 400 * 1024})
+        assert request("PUT", "/items/big", body=body) == {
+            "http": 413,
+            "error": "the item is over DynamoDB's 400 KB item size",
+        }
+        assert request("GET", "/items/big")["http"] == 404
+        # moto's limit is 405,000 bytes, AWS's 400 KB (409,600): not a test of the boundary
+        fits = json.dumps({"blob": "x" * 300 * 1024})
+        assert request("PUT", "/items/big", body=fits)["http"] == 200
+
+    def test_another_refusal_of_the_write_stays_503(self) -> None:
+        """Only the size is the client's fault: a table whose key is not `pk` (a broken
+        deploy) is refused with a ValidationException too, and must page."""
+        aws_client("dynamodb").delete_table(TableName=TABLE)
+        aws_client("dynamodb").create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        assert request("PUT", "/items/a", body="{}")["http"] == 503
+
     def test_missing_item_is_404(self) -> None:
         assert request("GET", "/items/nope")["http"] == 404
 
@@ -218,6 +257,104 @@ class TestItems:
     def test_an_unreachable_table_is_503_not_a_crash(self) -> None:
         aws_client("dynamodb").delete_table(TableName=TABLE)
         assert request("GET", "/items/a")["http"] == 503
+        assert request("PUT", "/items/a", body="{}")["http"] == 503
+
+
+#: Route 53 counts a check failed unless the answer comes within 2 s of connecting
+#: (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html);
+#: the handler's calls get what is left after API Gateway and the invocation (0.2 s).
+HEALTH_BUDGET_SECONDS = 1.8
+#: What a request's calls may take: the function's timeout, less what starting it takes (2 s).
+REQUEST_BUDGET_SECONDS = TIMEOUT_SECONDS - 2.0
+
+
+def worst_case_seconds(config: Config) -> float:
+    """The longest one call can take with this client config: every attempt times out
+    connecting and reading, and each retry waits its longest standard-mode backoff,
+    rand(0, 1) x 2^i s before retry i + 1 (throttling; other errors wait less)
+    (https://docs.aws.amazon.com/boto3/latest/guide/retries.html)."""
+    retries = config.retries or {}
+    assert retries.get("mode") == "standard", f"legacy retries: {retries}"
+    attempts = retries["total_max_attempts"]
+    assert config.connect_timeout and config.read_timeout, "botocore's 60 s default timeouts"
+    backoff = sum(min(2.0**i, 20.0) for i in range(attempts - 1))
+    return attempts * (config.connect_timeout + config.read_timeout) + backoff
+
+
+@pytest.mark.usefixtures("aws")
+class TestBudgets:
+    """A brownout must fail calls before Route 53 or the function gives up on them."""
+
+    def record(self, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]:
+        calls: list[tuple[str, float]] = []
+        real = handler.boto3.client
+
+        def client(service: str, region_name: str | None = None, config: Any = None) -> Any:
+            made = real(service, region_name=region_name, config=config)
+
+            def note(model: Any, **_: Any) -> None:
+                calls.append((f"{service}:{model.name}", worst_case_seconds(made.meta.config)))
+
+            made.meta.events.register(f"before-call.{service}", note)
+            return made
+
+        handler.reset_caches()  # the secret is read too, as on a cold start
+        monkeypatch.setattr(handler.boto3, "clients", {})
+        monkeypatch.setattr(handler.boto3, "client", client)
+        return calls
+
+    def test_health_answers_inside_route_53s_window(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        calls = self.record(monkeypatch)
+        assert request("GET", "/health", token=None)["http"] == 200
+        assert len(calls) >= 3, calls
+        worst = sum(seconds for _, seconds in calls)
+        assert worst < HEALTH_BUDGET_SECONDS, f"/health may take {worst:.2f} s: {calls}"
+
+    @pytest.mark.parametrize(("method", "body"), [("GET", None), ("PUT", '{"n": 1}')])
+    def test_a_request_fails_well_inside_the_function_timeout(
+        self, monkeypatch: pytest.MonkeyPatch, method: str, body: str | None
+    ) -> None:
+        calls = self.record(monkeypatch)
+        assert request(method, "/items/a", body=body)["http"] in (200, 404)
+        assert [name for name, _ in calls] == [
+            "secretsmanager:GetSecretValue",
+            f"dynamodb:{method.title()}Item",
+        ]
+        worst = sum(seconds for _, seconds in calls)
+        assert worst < REQUEST_BUDGET_SECONDS, f"{method} may take {worst:.2f} s: {calls}"
+        # and it retries: a throttle or a dropped connection does not fail the request
+        assert all(seconds > 2 * handler.REQUEST_READ_SECONDS for _, seconds in calls)
+
+    def test_the_clients_carry_their_timeouts_and_standard_retries(self) -> None:
+        probe = handler._client("dynamodb").meta.config
+        user = handler._client("dynamodb", handler.REQUEST).meta.config
+        assert (probe.connect_timeout, probe.read_timeout, probe.retries) == (
+            handler.PROBE_CONNECT_SECONDS,
+            handler.PROBE_READ_SECONDS,
+            {"mode": "standard", "total_max_attempts": 1},
+        )
+        assert (user.connect_timeout, user.read_timeout, user.retries) == (
+            handler.REQUEST_CONNECT_SECONDS,
+            handler.REQUEST_READ_SECONDS,
+            {"mode": "standard", "total_max_attempts": 2},
+        )
+
+    def test_a_brownout_answers_503_before_the_deadlines(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Endpoints that accept connections and never answer (the kernel completes the
+        handshake; nothing reads): each call ends at its read timeout, not after 60 s."""
+        with socket.socket() as silent:
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(64)
+            monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{silent.getsockname()[1]}")
+            handler.reset_caches()
+            started = time.monotonic()
+            assert request("GET", "/health", token=None)["http"] == 503
+            assert time.monotonic() - started < HEALTH_BUDGET_SECONDS
+            started = time.monotonic()
+            assert request("GET", "/items/a")["http"] == 503
+            assert time.monotonic() - started < REQUEST_BUDGET_SECONDS
 
 
 @pytest.mark.usefixtures("aws")
@@ -243,7 +380,6 @@ def in_region(patch: pytest.MonkeyPatch, region: str, *, down: bool = False) -> 
     handler.reset_caches()
     patch.setenv("AWS_REGION", region)
     patch.setenv("BUCKET_NAME", f"{BUCKET}-{region}")
-    patch.setenv("AWS_MAX_ATTEMPTS", "1")
     if down:
         patch.setenv("AWS_ENDPOINT_URL", UNREACHABLE)
     else:
