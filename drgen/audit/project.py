@@ -341,6 +341,17 @@ def _interpreter_hint(program: Program, result: dict[str, Any]) -> str:
     """How to run the program with its own interpreter, when that is the likely cause."""
     if result.get("kind") not in INTERPRETER_FAILURES:
         return ""
+    module = str(result.get("module") or "").split(".")[0]
+    workdir = program.workdir or program.entry.parent
+    sibling = module and any(
+        (workdir / candidate).exists() for candidate in (f"{module}.py", module)
+    )
+    if sibling and program.entry.name != "__main__.py":
+        return (
+            f"; {module} is next to {program.entry.name}, but Pulumi does not put a file main's "
+            "directory on sys.path (pulumi/pulumi#7360): use "
+            f"main: {workdir.relative_to(program.root).as_posix()}/ with a __main__.py there"
+        )
     return (
         f"; it ran on {program.python} (Python {result.get('python', '?')}): point the audit "
         "at the project's interpreter with --python PATH or runtime.options.virtualenv "

@@ -675,7 +675,8 @@ def _chain(error: BaseException) -> list[BaseException]:
 
 
 def _message(error: BaseException) -> str:
-    text = str(error).strip()
+    # a SyntaxError's str() carries its own (full) path; the place is added separately
+    text = (error.msg if isinstance(error, SyntaxError) else str(error)).strip()
     risen = _RISEN.search(text)  # a wrapper without its cause: keep what it wraps
     if risen:
         text = text[risen.end() :]
@@ -783,6 +784,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
         failure = {
             "error": _error_text(error, locator, recorder),
             "kind": type(innermost).__name__,
+            "module": getattr(innermost, "name", None),
         }
     finally:
         undo()
