@@ -65,6 +65,8 @@ class Program:
     pyproject: dict[str, Any] = field(default_factory=dict)
     #: Where Pulumi runs the program (the `main:` directory, or a file main's directory).
     workdir: Path | None = None
+    #: What Pulumi hands `runpy.run_path`: the `main:` directory, or the file main.
+    run_path: Path | None = None
     #: Where each config value came from (the stack file or `Pulumi.yaml`).
     config_origins: dict[str, ConfigOrigin] = field(default_factory=dict)
     #: What the reader must know about how the program was run.
@@ -87,12 +89,10 @@ class Program:
 
     def job(self) -> dict[str, Any]:
         """What the child runner needs to run this program."""
-        workdir = self.workdir or self.entry.parent
-        is_dir = self.entry.name == "__main__.py" and self.entry.parent == workdir
         return {
             "program": str(self.root),
-            "run": str(workdir if is_dir else self.entry),
-            "workdir": str(workdir),
+            "run": str(self.run_path or self.entry.parent),
+            "workdir": str(self.workdir or self.entry.parent),
             "project": self.project,
             "stack": self.stack,
             "config": self.config,
@@ -132,7 +132,9 @@ def load_program(path: Path, stack: str | None = None, python: str | None = None
         )
     options = (runtime.get("options") or {}) if isinstance(runtime, dict) else {}
     main = root / str(manifest.get("main") or ".")
-    entry, workdir = (main / "__main__.py", main) if main.is_dir() else (main, main.parent)
+    entry, workdir, run_path = (
+        (main / "__main__.py", main, main) if main.is_dir() else (main, main.parent, main)
+    )
     if not entry.is_file():
         raise AuditError(f"{path}: the program's entry {entry.relative_to(root)} does not exist")
     project = manifest["name"]
@@ -183,6 +185,7 @@ def load_program(path: Path, stack: str | None = None, python: str | None = None
         excluded=excluded,
         pyproject=pyproject,
         workdir=workdir,
+        run_path=run_path,
         config_origins=origins,
         notes=notes,
     )
@@ -346,7 +349,7 @@ def _interpreter_hint(program: Program, result: dict[str, Any]) -> str:
     sibling = module and any(
         (workdir / candidate).exists() for candidate in (f"{module}.py", module)
     )
-    if sibling and program.entry.name != "__main__.py":
+    if sibling and program.run_path is not None and program.run_path.is_file():
         return (
             f"; {module} is next to {program.entry.name}, but Pulumi does not put a file main's "
             "directory on sys.path (pulumi/pulumi#7360): use "

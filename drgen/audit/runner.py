@@ -267,10 +267,12 @@ def computed_outputs(
 
 #: What `conform` returns for a value that cannot have the declared output type.
 DROP = object()
+#: Passed to `conform` to keep what does not fit as it is.
+KEEP = object()
 
 #: The multi-language components the mocks can stand in for (their outputs, not their children).
 #: Any other remote component is refused by name: its provider plugin would build it.
-MODELLED_COMPONENTS = ("awsx:ec2:Vpc",)
+MODELLED_COMPONENTS = ("awsx:ec2:Vpc", "awsx:ec2:DefaultVpc")
 
 
 def output_types(cls: type | None) -> dict[str, Any]:
@@ -318,13 +320,14 @@ def json_text(value: Any) -> Any:
     return _secret_of(text) if _has_secret(value) else text
 
 
-def conform(value: Any, typ: Any) -> Any:
-    """`value` as the SDK's declared output type `typ` accepts it, or DROP.
+def conform(value: Any, typ: Any, misfit: Any = DROP) -> Any:
+    """`value` as the SDK's declared output type `typ` accepts it, or `misfit`.
 
     The SDK raises on a dict or list where it declares something else
     (`rpc.translate_output_properties`); a document where a string is declared becomes
-    its JSON text, as in a deploy; anything else that cannot fit is dropped, so the SDK
-    falls back to the program's input (or None) as it does for a missing output.
+    its JSON text, as in a deploy; anything else that cannot fit is dropped (the default
+    `misfit`), so the SDK falls back to the program's input (or None) as it does for a
+    missing output. With `misfit=KEEP` a misfit stays as it is (for the record).
     """
     from pulumi import _types
     from pulumi.runtime import rpc
@@ -332,7 +335,7 @@ def conform(value: Any, typ: Any) -> Any:
     if typ is None or typ is Any or value is None:
         return value
     if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
-        inner = conform(value.get("value"), typ)
+        inner = conform(value.get("value"), typ, misfit)
         return DROP if inner is DROP else _secret_of(inner)
     typ = _types.unwrap_optional_type(typ)
     if typ is Any:
@@ -344,22 +347,23 @@ def conform(value: Any, typ: Any) -> Any:
     if isinstance(value, dict):
         if inspect.isclass(typ) and _types.is_output_type(typ):
             types = _types.output_type_types(typ)
-            fields = {k: conform(v, types.get(k)) for k, v in value.items()}
+            fields = {k: conform(v, types.get(k), misfit) for k, v in value.items()}
             return {k: v for k, v in fields.items() if v is not DROP}
         if typ is dict or origin in (dict, collections.abc.Mapping):
             inner_type = args[1] if len(args) == 2 else None
-            entries = {k: conform(v, inner_type) for k, v in value.items()}
+            entries = {k: conform(v, inner_type, misfit) for k, v in value.items()}
             return {k: v for k, v in entries.items() if v is not DROP}
-        return DROP
+        return value if misfit is KEEP else misfit
     if isinstance(value, list):
         if typ is list or origin in (list, collections.abc.Sequence):
-            items = [conform(v, args[0] if args else None) for v in value]
+            items = [conform(v, args[0] if args else None, misfit) for v in value]
             return DROP if any(v is DROP for v in items) else items
-        return DROP
+        return value if misfit is KEEP else misfit
     import pulumi
 
     if inspect.isclass(typ) and issubclass(typ, pulumi.Resource):
-        return DROP  # a resource reference is declared: an echoed id or name is not one
+        # a resource reference is declared: an echoed id or name is not one
+        return value if misfit is KEEP else misfit
     return value
 
 
@@ -371,14 +375,7 @@ def conform_all(values: dict[str, Any], types: dict[str, Any]) -> dict[str, Any]
 
 def as_deployed(inputs: dict[str, Any], types: dict[str, Any]) -> dict[str, Any]:
     """Inputs as a deploy sends them: a document given for a string property is JSON text."""
-    from pulumi import _types
-
-    out = {}
-    for key, value in inputs.items():
-        typ = types.get(key)
-        is_str = typ is not None and _types.unwrap_optional_type(typ) is str
-        out[key] = json_text(value) if is_str and isinstance(_plain(value), dict | list) else value
-    return out
+    return {key: conform(value, types.get(key), KEEP) for key, value in inputs.items()}
 
 
 def component_outputs(
@@ -386,6 +383,8 @@ def component_outputs(
 ) -> dict[str, Any]:
     """What a modelled multi-language component reports (ids only, not its child resources)."""
     region = region or "us-east-1"
+    if typ == "awsx:ec2:DefaultVpc":  # the default VPC: one public default subnet per zone
+        inputs = {"subnetSpecs": [{"type": "Public"}]}
     # awsx.ec2.Vpc: without subnet specs, a public and a private subnet in each of the
     # region's first three availability zones
     # (https://www.pulumi.com/registry/packages/awsx/api-docs/ec2/vpc/).
@@ -486,6 +485,8 @@ class Recorder:
         self.remote: set[tuple[str, str]] = set()
         #: Multi-language components the mocks cannot stand in for, with where they were declared.
         self.refused: list[tuple[str, str | None, int | None]] = []
+        #: The modelled components met, by type: their resource-typed outputs read as None.
+        self.components: set[str] = set()
 
     def place(self, typ: str, name: str) -> tuple[str | None, int | None]:
         """The program file and line that declared a resource."""
@@ -562,6 +563,7 @@ def _make_mocks(recorder: Recorder) -> tuple[Any, Any]:
                     recorder.refused.append((args.typ, *recorder.place(args.typ, args.name)))
                     return None, {}
                 out = component_outputs(args.typ, args.name, inputs, region)
+                recorder.components.add(args.typ)
                 ident = ""
             # The SDK checks outputs against the types it declares: echo only what fits.
             types = output_types(recorder.classes.get((args.typ, args.name)))
@@ -661,7 +663,10 @@ def _in_program(root: Path, workdir: Path) -> Iterator[None]:
 _WRAPPED = re.compile(r"While processing resource: '(?P<name>[^']*)', type:? '(?P<type>[^']*)'")
 #: How the SDK names the resource whose output failed its type check (runtime/rpc.py `_Path`).
 _AT_RESOURCE = re.compile(r"at resource `(?P<name>[^`]*)`")
-_RISEN = re.compile(r"^\w+ has risen: ", re.M)
+#: Each wrapper quotes the error it wraps after "<kind> has risen: "; the last is the cause.
+_RISEN = re.compile(r"(?P<kind>\w+) has risen: ")
+#: The SDK wraps a serialization failure once per input level, outermost first.
+_INPUT = re.compile(r"While processing input: '(?P<key>[^']*)'")
 
 
 def _chain(error: BaseException) -> list[BaseException]:
@@ -674,14 +679,20 @@ def _chain(error: BaseException) -> list[BaseException]:
     return chain
 
 
-def _message(error: BaseException) -> str:
+def _message(error: BaseException) -> tuple[str, list[str]]:
+    """The innermost error quoted in `error`'s text, and the input path the wrappers name.
+
+    The SDK's causes do not survive its futures: the wrappers' text is all that is left.
+    """
     # a SyntaxError's str() carries its own (full) path; the place is added separately
     text = (error.msg if isinstance(error, SyntaxError) else str(error)).strip()
-    risen = _RISEN.search(text)  # a wrapper without its cause: keep what it wraps
+    kind = type(error).__name__
+    keys = [match["key"] for match in _INPUT.finditer(text)]
+    risen = list(_RISEN.finditer(text))
     if risen:
-        text = text[risen.end() :]
+        kind, text = risen[-1]["kind"], text[risen[-1].end() :]
     first = text.splitlines()[0] if text else ""
-    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+    return (f"{kind}: {first}" if first else kind), keys
 
 
 def _error_text(error: BaseException, locator: Locator, recorder: Recorder) -> str:
@@ -717,14 +728,21 @@ def _error_text(error: BaseException, locator: Locator, recorder: Recorder) -> s
             typ = next((t for t, n in recorder.locations if n == at["name"]), None)
             resource = (typ, at["name"]) if typ else None
             break
-    text = _message(innermost)
+    text, keys = _message(innermost)
     text = (text[:300] + "...") if len(text) > 300 else text
     if resource is not None:
-        text += f", in {resource[0]} {resource[1]}"
+        where = f"at {'.'.join(keys)} of" if keys else "in"
+        text += f", {where} {resource[0]} {resource[1]}"
         if place == (None, None):
             place = recorder.place(*resource)
     if place[0] is not None:
         text += f" ({place[0]}:{place[1]})"
+    if recorder.components and "'NoneType'" in text:
+        text += (
+            f"; the audit models only the id outputs of {', '.join(sorted(recorder.components))} "
+            "(vpcId, publicSubnetIds, privateSubnetIds, isolatedSubnetIds): its resource "
+            "outputs (vpc, subnets, natGateways, ...) read as None"
+        )
     return text
 
 
