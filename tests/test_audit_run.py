@@ -355,3 +355,25 @@ def test_an_output_type_failure_names_the_resource_the_sdk_names(tmp_path: Path)
     assert _error_text(unknown, recorder.locator, recorder) == (
         "AssertionError: Unexpected type at resource `ghost`, property `x`"
     )
+
+
+def test_a_project_that_requires_a_newer_python_says_so(invoke, tmp_path: Path) -> None:
+    """Whatever the failure, an interpreter below `requires-python` is named as the cause."""
+    project = tmp_path / "newer"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: newer\nruntime: python\n")
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\nrequires-python = ">=3.99"\n')
+    (project / "__main__.py").write_text("import itertools\n\nitertools.batched_by_99([], 2)\n")
+    result = invoke("audit", str(project))
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"drgen: error: {project}: the program failed: AttributeError: module 'itertools' has "
+        "no attribute 'batched_by_99' (__main__.py:3); the project requires Python >=3.99 "
+        f"(pyproject.toml), but it ran on {sys.executable} (Python {VERSION}): point the audit "
+        "at the project's interpreter with --python PATH or runtime.options.virtualenv in "
+        "Pulumi.yaml\n"
+    )
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\nrequires-python = "=>3"\n')
+    invalid = invoke("audit", str(project))
+    assert invalid.exit_code == 2, invalid.output
+    assert invalid.stderr.endswith("'batched_by_99' (__main__.py:3)\n")

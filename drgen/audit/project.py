@@ -340,8 +340,33 @@ def run_programs(programs: list[Program], timeout: float) -> list[Record | Audit
 INTERPRETER_FAILURES = ("ModuleNotFoundError", "ImportError", "SyntaxError")
 
 
+def _unsupported_python(program: Program, version: str) -> str | None:
+    """The project's `requires-python` when the interpreter's version does not meet it."""
+    # packaging: a dependency of pytest, which drgen depends on
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    project = program.pyproject.get("project")
+    spec = project.get("requires-python") if isinstance(project, dict) else None
+    if not isinstance(spec, str) or not version:
+        return None
+    try:
+        return None if SpecifierSet(spec).contains(version) else spec
+    except InvalidSpecifier:
+        return None
+
+
 def _interpreter_hint(program: Program, result: dict[str, Any]) -> str:
     """How to run the program with its own interpreter, when that is the likely cause."""
+    how = (
+        "point the audit at the project's interpreter with --python PATH or "
+        "runtime.options.virtualenv in Pulumi.yaml"
+    )
+    required = _unsupported_python(program, str(result.get("python_full") or ""))
+    if required is not None:
+        return (
+            f"; the project requires Python {required} (pyproject.toml), but it ran on "
+            f"{program.python} (Python {result.get('python', '?')}): {how}"
+        )
     if result.get("kind") not in INTERPRETER_FAILURES:
         return ""
     module = str(result.get("module") or "").split(".")[0]
@@ -355,11 +380,7 @@ def _interpreter_hint(program: Program, result: dict[str, Any]) -> str:
             "directory on sys.path (pulumi/pulumi#7360): use "
             f"main: {workdir.relative_to(program.root).as_posix()}/ with a __main__.py there"
         )
-    return (
-        f"; it ran on {program.python} (Python {result.get('python', '?')}): point the audit "
-        "at the project's interpreter with --python PATH or runtime.options.virtualenv "
-        "in Pulumi.yaml"
-    )
+    return f"; it ran on {program.python} (Python {result.get('python', '?')}): {how}"
 
 
 def _child_failure(stderr: str) -> str:

@@ -13,6 +13,7 @@ import contextlib
 import inspect
 import json
 import os
+import platform
 import re
 import runpy
 import sys
@@ -827,7 +828,8 @@ def main(argv: list[str]) -> int:
     warnings.simplefilter("ignore")
     results: list[dict[str, Any]] = []
     for job in jobs:
-        results.append({**run_job(job), "python": "{}.{}".format(*sys.version_info[:2])})
+        version = {"python": "{}.{}".format(*sys.version_info[:2])}
+        results.append({**run_job(job), **version, "python_full": platform.python_version()})
         Path(argv[1]).write_text(json.dumps(results))  # partial results survive a later hang
     return 0
 
