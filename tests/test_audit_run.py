@@ -225,7 +225,8 @@ def test_json_keeps_stdout_to_the_document_and_stderr_short(invoke, tmp_path: Pa
     assert result.exit_code == 1, result.output
     doc = json.loads(result.stdout)
     assert [(f["rule"], f["file"], f["line"]) for f in doc["audit"]["findings"]] == [
-        ("R6", "Pulumi.yaml", 14)
+        ("R6", "Pulumi.yaml", 14),
+        ("R6", "stacks/Pulumi.dev.yaml", 3),
     ]
     assert result.stderr == doc["audit"]["summary"] + "\n"
 

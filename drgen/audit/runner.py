@@ -276,16 +276,21 @@ KEEP = object()
 MODELLED_COMPONENTS = ("awsx:ec2:Vpc", "awsx:ec2:DefaultVpc")
 
 
+_OUTPUT_TYPES: dict[type, dict[str, Any]] = {}
+
+
 def output_types(cls: type | None) -> dict[str, Any]:
     """The output types the SDK declares for a resource class (camelCase name -> type)."""
     if cls is None:
         return {}
-    try:
-        from pulumi import _types
+    if cls not in _OUTPUT_TYPES:  # reading the annotations is slow: once per class
+        try:
+            from pulumi import _types
 
-        return dict(_types.resource_types(cls))
-    except Exception:  # an SDK without (or with a different) type metadata: no checks
-        return {}
+            _OUTPUT_TYPES[cls] = dict(_types.resource_types(cls))
+        except Exception:  # an SDK without (or with a different) type metadata: no checks
+            _OUTPUT_TYPES[cls] = {}
+    return _OUTPUT_TYPES[cls]
 
 
 def _secret_of(value: Any) -> Any:
