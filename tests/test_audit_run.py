@@ -62,15 +62,8 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> dict[str, AuditResult |
 
 def test_every_construct_has_a_broken_and_a_kept_fixture() -> None:
     constructs = {name.rsplit("_", 1)[0] for name in NAMES}
-    assert constructs == {
-        "async_error",
-        "awsx_component",
-        "awsx_vpc",
-        "dict_policy",
-        "main_dir",
-        "main_file",
-        "project_config",
-    }
+    assert constructs == {"async_error", "awsx", "dict_policy", "main", "project_config"}
+    assert sorted(NAMES) == sorted(f"{c}_{kind}" for c in constructs for kind in ("bad", "good"))
     for name in NAMES:
         found = marks(name, EXPECT) + marks(name, REFUSED)
         assert bool(found) == name.endswith("_bad"), name
@@ -129,7 +122,7 @@ def test_an_awsx_vpc_reports_its_ids_with_the_declared_types(
     audited: dict[str, AuditResult | AuditError],
 ) -> None:
     """The input `natGateways` (an object) is not echoed as the output (a list of resources)."""
-    result = audited["awsx_vpc_good"]
+    result = audited["awsx_good"]
     assert isinstance(result, AuditResult)
     vpc = next(r for r in result.record.resources if r["type"] == "awsx:ec2:Vpc")
     assert vpc["inputs"]["natGateways"] == {"strategy": "Single"}
@@ -154,7 +147,7 @@ def test_an_awsx_vpc_reports_its_ids_with_the_declared_types(
 def test_an_unmodelled_component_is_refused_by_its_type_token(
     audited: dict[str, AuditResult | AuditError],
 ) -> None:
-    assert refusal(audited, "awsx_component_bad") == (
+    assert refusal(audited, "awsx_bad") == (
         "cannot audit: awsx:lb:ApplicationLoadBalancer (__main__.py:9) is a multi-language "
         "component: its provider plugin builds its resources, which the audit cannot run "
         "offline (it models awsx:ec2:Vpc, awsx:ec2:DefaultVpc); declare those resources with "
@@ -167,7 +160,7 @@ def test_a_directory_main_runs_in_its_directory(
     audited: dict[str, AuditResult | AuditError],
 ) -> None:
     """Its sibling module imports, its relative file reads, its lines name infra/ files."""
-    result = audited["main_dir_good"]
+    result = audited["main_good"]
     assert isinstance(result, AuditResult)
     places = {r["name"]: (r["file"], r["line"]) for r in result.record.resources}
     assert places["east"] == ("infra/network.py", 7)
@@ -179,7 +172,7 @@ def test_a_directory_main_runs_in_its_directory(
 def test_a_file_main_cannot_import_its_siblings_as_under_pulumi(
     audited: dict[str, AuditResult | AuditError],
 ) -> None:
-    assert refusal(audited, "main_file_bad") == (
+    assert refusal(audited, "main_bad") == (
         "the program failed: ModuleNotFoundError: No module named 'network' "
         "(infra/app.py:5); network is next to app.py, but Pulumi does not put a file main's "
         "directory on sys.path (pulumi/pulumi#7360): use main: infra/ with a __main__.py there"
@@ -214,8 +207,8 @@ def test_an_asynchronous_sdk_failure_names_its_resource_and_line(
 ) -> None:
     """The SDK fails while serializing, long after the line; the error still names it."""
     assert refusal(audited, "async_error_bad") == (
-        "the program failed: ValueError: unexpected input of type object for owner in Bucket, "
-        "at tags of aws:s3/bucket:Bucket data (__main__.py:9)"
+        "the program failed: ValueError: unexpected input of type object for owner in Topic, "
+        "at tags of aws:sns/topic:Topic data (__main__.py:9)"
     )
 
 
