@@ -801,6 +801,14 @@ def audit(
         float,
         typer.Option("--timeout", metavar="SECONDS", help="Stop the program after this long."),
     ] = DEFAULT_AUDIT_TIMEOUT,
+    python: Annotated[
+        str | None,
+        typer.Option(
+            "--python",
+            metavar="PATH",
+            help="Run the program with this Python (default: the declared virtualenv).",
+        ),
+    ] = None,
     json_mode: Annotated[
         bool, typer.Option("--json", help="Print one JSON document with every finding on stdout.")
     ] = False,
@@ -808,10 +816,17 @@ def audit(
     """Check a Pulumi Python program, offline under mocks, for the known DR failures."""
     report = _start(ctx, "audit", json_mode)
     _seconds(timeout, "--timeout")
-    result = run_audit(path, stack=stack, select=select, ignore=ignore, timeout=timeout)
+    result = run_audit(
+        path, stack=stack, select=select, ignore=ignore, timeout=timeout, python=python
+    )
     failing = result.failing(fail_on)
     report.doc["audit"] = audit_report.document(result)
-    report.say(audit_report.text(result), nl=False)
+    if json_mode:  # the document has every finding: stderr gets the notes and the summary
+        for note in audit_report.notes(result):
+            report.say(f"note: {note}")
+        report.say(audit_report.summary(result))
+    else:
+        report.say(audit_report.text(result), nl=False)
     if sarif_file is not None:
         audit_report.write_sarif(result, sarif_file, sarif_root)
         report.say(f"SARIF written to {sarif_file}")

@@ -35,6 +35,15 @@ def bare_project(root: Path, main: str, *, manifest: str = "name: bare\nruntime:
     return project
 
 
+def interpreter_hint(python: str = sys.executable) -> str:
+    """What a failure that suggests the wrong interpreter adds to the error."""
+    version = "{}.{}".format(*sys.version_info[:2])
+    return (
+        f"; it ran on {python} (Python {version}): point the audit at the project's "
+        "interpreter with --python PATH or runtime.options.virtualenv in Pulumi.yaml"
+    )
+
+
 def test_a_crashing_program_exits_2_with_its_own_error(invoke, tmp_path: Path) -> None:
     project = bare_project(
         tmp_path, "import pulumi\n\n\nraise RuntimeError('boom in the program')\n"
@@ -54,7 +63,7 @@ def test_a_missing_import_exits_2_naming_the_module(invoke, tmp_path: Path) -> N
     assert result.exit_code == 2, result.output
     assert result.stderr == (
         f"drgen: error: {project}: the program failed: ModuleNotFoundError: "
-        "No module named 'drgen_no_such_module_xyz' (__main__.py:2)\n"
+        f"No module named 'drgen_no_such_module_xyz' (__main__.py:2){interpreter_hint()}\n"
     )
 
 
@@ -323,7 +332,7 @@ def test_drgen_modules_do_not_stand_in_for_the_program_s_own(invoke, tmp_path: P
     assert result.exit_code == 2, result.output
     assert result.stderr == (
         f"drgen: error: {project}: the program failed: "
-        "ModuleNotFoundError: No module named 'rules' (__main__.py:1)\n"
+        f"ModuleNotFoundError: No module named 'rules' (__main__.py:1){interpreter_hint()}\n"
     )
 
 

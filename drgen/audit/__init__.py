@@ -103,9 +103,10 @@ def audit(
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    python: str | None = None,
 ) -> AuditResult:
     """Run the program at `path` offline under mocks and check every chosen rule."""
-    program = load_program(path, stack)
+    program = load_program(path, stack, python)
     choose_rules(program, select, ignore)  # refuse unknown rules before running anything
     result = audit_many([program], select, ignore, timeout)[0]
     if isinstance(result, AuditError):

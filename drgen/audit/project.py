@@ -37,6 +37,18 @@ class FindingsError(DrgenError):
     exit_code = EXIT_FINDINGS
 
 
+#: The keys of a declaration in `Pulumi.yaml`'s `config:` (anything else is an object value).
+DECLARATION_KEYS = frozenset({"type", "description", "secret", "default", "value", "items"})
+
+
+@dataclass(frozen=True)
+class ConfigOrigin:
+    """Where a config value was set: the file (relative to the project) and its line."""
+
+    file: str
+    line: int
+
+
 @dataclass(frozen=True)
 class Program:
     """One Pulumi Python program with the stack it is audited against."""
@@ -51,6 +63,14 @@ class Program:
     python: str
     excluded: list[Path] = field(default_factory=list)
     pyproject: dict[str, Any] = field(default_factory=dict)
+    #: Where Pulumi runs the program (the `main:` directory, or a file main's directory).
+    workdir: Path | None = None
+    #: What Pulumi hands `runpy.run_path`: the `main:` directory, or the file main.
+    run_path: Path | None = None
+    #: Where each config value came from (the stack file or `Pulumi.yaml`).
+    config_origins: dict[str, ConfigOrigin] = field(default_factory=dict)
+    #: What the reader must know about how the program was run.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def default_region(self) -> str | None:
@@ -71,7 +91,8 @@ class Program:
         """What the child runner needs to run this program."""
         return {
             "program": str(self.root),
-            "entry": str(self.entry),
+            "run": str(self.run_path or self.entry.parent),
+            "workdir": str(self.workdir or self.entry.parent),
             "project": self.project,
             "stack": self.stack,
             "config": self.config,
@@ -88,8 +109,14 @@ def _yaml(path: Path) -> Any:
         raise AuditError(f"cannot read {path}: {str(error).splitlines()[0]}") from None
 
 
-def load_program(path: Path, stack: str | None = None) -> Program:
-    """Read `Pulumi.yaml`, the entry, the stack config and the interpreter of a program."""
+def load_program(path: Path, stack: str | None = None, python: str | None = None) -> Program:
+    """Read `Pulumi.yaml`, the entry, the config (project and stack) and the interpreter.
+
+    Project file keys (https://www.pulumi.com/docs/iac/concepts/projects/project-file/):
+    `main` (a directory or a file, relative to Pulumi.yaml), `stackConfigDir` (where the
+    stack files live) and `config` (project-level config, Pulumi 3.44+: defaults for every
+    stack, which the stack file overrides).
+    """
     root = path.resolve()
     manifest_path = root / "Pulumi.yaml"
     if not manifest_path.is_file():
@@ -104,24 +131,42 @@ def load_program(path: Path, stack: str | None = None) -> Program:
             f"{manifest_path}: runtime {runtime_name!r} is not supported; drgen audits python"
         )
     options = (runtime.get("options") or {}) if isinstance(runtime, dict) else {}
-    entry = root / str(manifest.get("main") or ".")
-    if entry.is_dir():
-        entry = entry / "__main__.py"
+    main = root / str(manifest.get("main") or ".")
+    entry, workdir, run_path = (
+        (main / "__main__.py", main, main) if main.is_dir() else (main, main.parent, main)
+    )
     if not entry.is_file():
         raise AuditError(f"{path}: the program's entry {entry.relative_to(root)} does not exist")
     project = manifest["name"]
-    stack_file = _stack_file(root, stack)
+    config_dir = root / str(manifest.get("stackConfigDir") or ".")
+    stack_file = _stack_file(config_dir, stack)
     stack_name = stack_file.name[len("Pulumi.") : -len(".yaml")] if stack_file else "dev"
-    config, secret_keys = _stack_config(project, stack_file)
+    config, secret_keys, origins = _project_config(project, manifest_path)
+    stack_config, stack_secrets, stack_origins = _stack_config(project, stack_file, root)
+    config.update(stack_config)
+    origins.update(stack_origins)
+    secret_keys = sorted((set(secret_keys) - set(stack_config)) | set(stack_secrets))
     excluded = []
-    python = sys.executable
+    notes = []
+    interpreter = sys.executable
     virtualenv = options.get("virtualenv")
     if isinstance(virtualenv, str):
         venv = (root / virtualenv).resolve()
         excluded.append(venv)
         candidate = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
         if candidate.is_file():
-            python = str(candidate)
+            interpreter = str(candidate)
+        elif python is None:
+            notes.append(
+                f"Pulumi.yaml declares the virtualenv {virtualenv}, but {candidate} does not "
+                f"exist: ran with drgen's own Python {sys.version_info[0]}.{sys.version_info[1]} "
+                "(create the virtualenv, or pass --python)"
+            )
+    if python is not None:
+        chosen = Path(python).expanduser()
+        if not chosen.is_file() or not os.access(chosen, os.X_OK):
+            raise AuditError(f"--python {python}: no such interpreter (expected an executable)")
+        interpreter = str(chosen.absolute())
     pyproject: dict[str, Any] = {}
     if (root / "pyproject.toml").is_file():
         try:
@@ -136,44 +181,106 @@ def load_program(path: Path, stack: str | None = None) -> Program:
         stack_file=stack_file,
         config=config,
         secret_keys=secret_keys,
-        python=python,
+        python=interpreter,
         excluded=excluded,
         pyproject=pyproject,
+        workdir=workdir,
+        run_path=run_path,
+        config_origins=origins,
+        notes=notes,
     )
 
 
-def _stack_file(root: Path, stack: str | None) -> Path | None:
-    files = sorted(p for p in root.glob("Pulumi.*.yaml") if p.name != "Pulumi.yaml")
+def _stack_file(config_dir: Path, stack: str | None) -> Path | None:
+    files = sorted(p for p in config_dir.glob("Pulumi.*.yaml") if p.name != "Pulumi.yaml")
     if stack is not None:
-        wanted = root / f"Pulumi.{stack}.yaml"
+        wanted = config_dir / f"Pulumi.{stack}.yaml"
         if not wanted.is_file():
             names = ", ".join(p.name[7:-5] for p in files) or "none"
-            raise AuditError(f"no stack file Pulumi.{stack}.yaml in {root} (stacks: {names})")
+            raise AuditError(f"no stack file Pulumi.{stack}.yaml in {config_dir} (stacks: {names})")
         return wanted
     if len(files) > 1:
         names = ", ".join(p.name[7:-5] for p in files)
-        raise AuditError(f"{root} has several stacks ({names}): choose one with --stack")
+        raise AuditError(f"{config_dir} has several stacks ({names}): choose one with --stack")
     return files[0] if files else None
 
 
-def _stack_config(project: str, stack_file: Path | None) -> tuple[dict[str, str], list[str]]:
-    """The `config:` map as the engine passes it: `ns:key` -> string; secrets replaced."""
-    if stack_file is None:
-        return {}, []
-    data = _yaml(stack_file) or {}
-    raw = data.get("config") or {} if isinstance(data, dict) else {}
+def _config_lines(path: Path) -> dict[str, int]:
+    """The line of each key directly under the file's top-level `config:` map."""
+    try:
+        node = yaml.compose(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return {}
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "config" and isinstance(value, yaml.MappingNode):
+                for item, _ in value.value:
+                    lines[str(item.value)] = item.start_mark.line + 1
+    return lines
+
+
+def _as_config(value: Any) -> str:
+    """A config value as the engine passes it: strings as they are, the rest as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _full_key(project: str, key: Any) -> str:
+    return str(key) if ":" in str(key) else f"{project}:{key}"
+
+
+def _project_config(
+    project: str, manifest_path: Path
+) -> tuple[dict[str, str], list[str], dict[str, ConfigOrigin]]:
+    """`config:` of Pulumi.yaml: a plain value, or a declaration with `value:` or `default:`."""
+    manifest = _yaml(manifest_path)
+    raw = manifest.get("config") or {}
+    if not isinstance(raw, dict):
+        raise AuditError(f"{manifest_path}: config must be a map of keys to values")
+    lines = _config_lines(manifest_path)
     config: dict[str, str] = {}
     secrets: list[str] = []
+    origins: dict[str, ConfigOrigin] = {}
     for key, value in raw.items():
-        full = str(key) if ":" in str(key) else f"{project}:{key}"
+        full = _full_key(project, key)
+        if isinstance(value, dict) and value and set(value) <= DECLARATION_KEYS:
+            chosen = value.get("value", value.get("default"))
+            if chosen is None:
+                continue  # declared only: the stack must set it
+            if value.get("secret") is True:
+                secrets.append(full)
+            value = chosen
+        config[full] = _as_config(value)
+        origins[full] = ConfigOrigin("Pulumi.yaml", lines.get(str(key), 1))
+    return config, secrets, origins
+
+
+def _stack_config(
+    project: str, stack_file: Path | None, root: Path
+) -> tuple[dict[str, str], list[str], dict[str, ConfigOrigin]]:
+    """The stack's `config:` map as the engine passes it: `ns:key` -> string; secrets replaced."""
+    if stack_file is None:
+        return {}, [], {}
+    data = _yaml(stack_file) or {}
+    raw = data.get("config") or {} if isinstance(data, dict) else {}
+    lines = _config_lines(stack_file)
+    name = (
+        stack_file.relative_to(root).as_posix()
+        if stack_file.is_relative_to(root)
+        else stack_file.name
+    )
+    config: dict[str, str] = {}
+    secrets: list[str] = []
+    origins: dict[str, ConfigOrigin] = {}
+    for key, value in raw.items():
+        full = _full_key(project, key)
         if isinstance(value, dict) and set(value) == {"secure"}:
             config[full] = SECRET_PLACEHOLDER
             secrets.append(full)
-        elif isinstance(value, str):
-            config[full] = value
         else:
-            config[full] = json.dumps(value)
-    return config, secrets
+            config[full] = _as_config(value)
+        origins[full] = ConfigOrigin(name, lines.get(str(key), 1))
+    return config, secrets, origins
 
 
 @dataclass(frozen=True)
@@ -215,13 +322,65 @@ def run_programs(programs: list[Program], timeout: float) -> list[Record | Audit
     for index, program in enumerate(programs):
         if index < len(results):
             result = results[index]
-            if "error" in result:
-                records.append(AuditError(f"{program.root}: the program failed: {result['error']}"))
+            if "refused" in result:
+                records.append(AuditError(f"{program.root}: cannot audit: {result['refused']}"))
+            elif "error" in result:
+                hint = _interpreter_hint(program, result)
+                records.append(
+                    AuditError(f"{program.root}: the program failed: {result['error']}{hint}")
+                )
             else:
                 records.append(Record(result["resources"], result["invokes"], result["exports"]))
         else:
             records.append(AuditError(f"{program.root}: the program {failure}"))
     return records
+
+
+#: Failures that usually mean the wrong interpreter: a module it lacks, syntax it predates.
+INTERPRETER_FAILURES = ("ModuleNotFoundError", "ImportError", "SyntaxError")
+
+
+def _unsupported_python(program: Program, version: str) -> str | None:
+    """The project's `requires-python` when the interpreter's version does not meet it."""
+    # packaging: a dependency of pytest, which drgen depends on
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    project = program.pyproject.get("project")
+    spec = project.get("requires-python") if isinstance(project, dict) else None
+    if not isinstance(spec, str) or not version:
+        return None
+    try:
+        return None if SpecifierSet(spec).contains(version) else spec
+    except InvalidSpecifier:
+        return None
+
+
+def _interpreter_hint(program: Program, result: dict[str, Any]) -> str:
+    """How to run the program with its own interpreter, when that is the likely cause."""
+    how = (
+        "point the audit at the project's interpreter with --python PATH or "
+        "runtime.options.virtualenv in Pulumi.yaml"
+    )
+    required = _unsupported_python(program, str(result.get("python_full") or ""))
+    if required is not None:
+        return (
+            f"; the project requires Python {required} (pyproject.toml), but it ran on "
+            f"{program.python} (Python {result.get('python', '?')}): {how}"
+        )
+    if result.get("kind") not in INTERPRETER_FAILURES:
+        return ""
+    module = str(result.get("module") or "").split(".")[0]
+    workdir = program.workdir or program.entry.parent
+    sibling = module and any(
+        (workdir / candidate).exists() for candidate in (f"{module}.py", module)
+    )
+    if sibling and program.run_path is not None and program.run_path.is_file():
+        return (
+            f"; {module} is next to {program.entry.name}, but Pulumi does not put a file main's "
+            "directory on sys.path (pulumi/pulumi#7360): use "
+            f"main: {workdir.relative_to(program.root).as_posix()}/ with a __main__.py there"
+        )
+    return f"; it ran on {program.python} (Python {result.get('python', '?')}): {how}"
 
 
 def _child_failure(stderr: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from drgen import __version__
 from drgen.audit import AuditError, AuditResult
+from drgen.audit.project import SECRET_PLACEHOLDER, Program
 from drgen.audit.rules import RULES_BY_ID, SEVERITIES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -41,15 +42,21 @@ def summary(result: AuditResult) -> str:
     )
 
 
+def placeholders(program: Program) -> list[str]:
+    """The `secure:` keys whose values the audit replaced (it cannot decrypt them)."""
+    return [key for key in program.secret_keys if program.config.get(key) == SECRET_PLACEHOLDER]
+
+
 def notes(result: AuditResult) -> list[str]:
     """What the reader must know about how the program was run."""
-    secret_keys = result.program.secret_keys
-    if not secret_keys:
-        return []
-    return [
-        f"secure config values replaced by placeholders (the audit cannot decrypt them): "
-        f"{', '.join(secret_keys)}"
-    ]
+    found = list(result.program.notes)
+    replaced = placeholders(result.program)
+    if replaced:
+        found.append(
+            f"secure config values replaced by placeholders (the audit cannot decrypt them): "
+            f"{', '.join(replaced)}"
+        )
+    return found
 
 
 def text(result: AuditResult) -> str:
@@ -80,7 +87,8 @@ def document(result: AuditResult) -> dict[str, Any]:
         "path": str(program.root),
         "stack": program.stack,
         "entry": program.entry.relative_to(program.root).as_posix(),
-        "placeholders": list(program.secret_keys),
+        "placeholders": placeholders(program),
+        "notes": notes(result),
         "rules": list(result.rules),
         "resources": len(result.record.resources),
         "lookups": len(result.record.invokes),

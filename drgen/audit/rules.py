@@ -488,20 +488,23 @@ def r6_secrets_in_code(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"{path} is a plain-text value, not a Pulumi secret", r)
         if any(value in literals for value in _secret_values(r["inputs"])):
             yield Hit("a secret input's value is written in the program's source", r)
-    stack_file = ctx.program.stack_file
-    if stack_file is None:
-        return
-    lines = stack_file.read_text().splitlines()
     for key, value in ctx.program.config.items():
         short = key.split(":", 1)[-1]
-        if key in ctx.program.secret_keys or not value:
+        origin = ctx.program.config_origins.get(key)
+        if origin is None or not value:
+            continue
+        in_project = origin.file == "Pulumi.yaml"
+        # a `secret: true` declaration in Pulumi.yaml does not hide its default from git
+        if key in ctx.program.secret_keys and not in_project:
             continue
         if SECRET_KEY_RE.search(short) and not NOT_SECRET_RE.search(short):
-            line = next((n for n, text in enumerate(lines, 1) if short in text), 1)
             yield Hit(
-                f"stack config {key} is plain text: set it with `pulumi config set --secret`",
-                file=stack_file.name,
-                line=line,
+                f"project config {key} has a plain-text default in Pulumi.yaml, shared by "
+                "every stack: remove it and set it per stack with `pulumi config set --secret`"
+                if in_project
+                else f"stack config {key} is plain text: set it with `pulumi config set --secret`",
+                file=origin.file,
+                line=origin.line,
             )
 
 

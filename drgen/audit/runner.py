@@ -8,12 +8,17 @@ what the program would have sent to the engine, or the program's own error.
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
+import inspect
 import json
 import os
+import platform
+import re
 import runpy
 import sys
 import traceback
+import typing
 import warnings
 import zlib
 from collections.abc import Callable, Iterator
@@ -261,6 +266,152 @@ def computed_outputs(
     return ident, out
 
 
+#: What `conform` returns for a value that cannot have the declared output type.
+DROP = object()
+#: Passed to `conform` to keep what does not fit as it is.
+KEEP = object()
+
+#: The multi-language components the mocks can stand in for (their outputs, not their children).
+#: Any other remote component is refused by name: its provider plugin would build it.
+MODELLED_COMPONENTS = ("awsx:ec2:Vpc", "awsx:ec2:DefaultVpc")
+
+
+_OUTPUT_TYPES: dict[type, dict[str, Any]] = {}
+
+
+def output_types(cls: type | None) -> dict[str, Any]:
+    """The output types the SDK declares for a resource class (camelCase name -> type)."""
+    if cls is None:
+        return {}
+    if cls not in _OUTPUT_TYPES:  # reading the annotations is slow: once per class
+        try:
+            from pulumi import _types
+
+            _OUTPUT_TYPES[cls] = dict(_types.resource_types(cls))
+        except Exception:  # an SDK without (or with a different) type metadata: no checks
+            _OUTPUT_TYPES[cls] = {}
+    return _OUTPUT_TYPES[cls]
+
+
+def _secret_of(value: Any) -> Any:
+    from pulumi.runtime import rpc
+
+    return {rpc._special_sig_key: rpc._special_secret_sig, "value": value}
+
+
+def _has_secret(value: Any) -> bool:
+    from pulumi.runtime import rpc
+
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return True
+        return any(_has_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_secret(v) for v in value)
+    return False
+
+
+def _deep_plain(value: Any) -> Any:
+    value = _plain(value)
+    if isinstance(value, dict):
+        return {k: _deep_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep_plain(v) for v in value]
+    return value
+
+
+def json_text(value: Any) -> Any:
+    """A document as the JSON text pulumi-aws sends for it (Go's encoding: sorted, compact)."""
+    text = json.dumps(_deep_plain(value), sort_keys=True, separators=(",", ":"))
+    return _secret_of(text) if _has_secret(value) else text
+
+
+def conform(value: Any, typ: Any, misfit: Any = DROP) -> Any:
+    """`value` as the SDK's declared output type `typ` accepts it, or `misfit`.
+
+    The SDK raises on a dict or list where it declares something else
+    (`rpc.translate_output_properties`); a document where a string is declared becomes
+    its JSON text, as in a deploy; anything else that cannot fit is dropped (the default
+    `misfit`), so the SDK falls back to the program's input (or None) as it does for a
+    missing output. With `misfit=KEEP` a misfit stays as it is (for the record).
+    """
+    from pulumi import _types
+    from pulumi.runtime import rpc
+
+    if typ is None or typ is Any or value is None:
+        return value
+    if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        inner = conform(value.get("value"), typ, misfit)
+        return DROP if inner is DROP else _secret_of(inner)
+    typ = _types.unwrap_optional_type(typ)
+    if typ is Any:
+        return value
+    origin = typing.get_origin(typ)
+    args = typing.get_args(typ)
+    if typ is str:
+        return json_text(value) if isinstance(value, dict | list) else value
+    if isinstance(value, dict):
+        if inspect.isclass(typ) and _types.is_output_type(typ):
+            types = _types.output_type_types(typ)
+            fields = {k: conform(v, types.get(k), misfit) for k, v in value.items()}
+            return {k: v for k, v in fields.items() if v is not DROP}
+        if typ is dict or origin in (dict, collections.abc.Mapping):
+            inner_type = args[1] if len(args) == 2 else None
+            entries = {k: conform(v, inner_type, misfit) for k, v in value.items()}
+            return {k: v for k, v in entries.items() if v is not DROP}
+        return value if misfit is KEEP else misfit
+    if isinstance(value, list):
+        if typ is list or origin in (list, collections.abc.Sequence):
+            items = [conform(v, args[0] if args else None, misfit) for v in value]
+            return DROP if any(v is DROP for v in items) else items
+        return value if misfit is KEEP else misfit
+    import pulumi
+
+    if inspect.isclass(typ) and issubclass(typ, pulumi.Resource):
+        # a resource reference is declared: an echoed id or name is not one
+        return value if misfit is KEEP else misfit
+    return value
+
+
+def conform_all(values: dict[str, Any], types: dict[str, Any]) -> dict[str, Any]:
+    """Every value that fits its declared output type, as that type."""
+    fitted = {key: conform(value, types.get(key)) for key, value in values.items()}
+    return {key: value for key, value in fitted.items() if value is not DROP}
+
+
+def as_deployed(inputs: dict[str, Any], types: dict[str, Any]) -> dict[str, Any]:
+    """Inputs as a deploy sends them: a document given for a string property is JSON text."""
+    return {key: conform(value, types.get(key), KEEP) for key, value in inputs.items()}
+
+
+def component_outputs(
+    typ: str, name: str, inputs: dict[str, Any], region: str | None
+) -> dict[str, Any]:
+    """What a modelled multi-language component reports (ids only, not its child resources)."""
+    region = region or "us-east-1"
+    if typ == "awsx:ec2:DefaultVpc":  # the default VPC: one public default subnet per zone
+        inputs = {"subnetSpecs": [{"type": "Public"}]}
+    # awsx.ec2.Vpc: without subnet specs, a public and a private subnet in each of the
+    # region's first three availability zones
+    # (https://www.pulumi.com/registry/packages/awsx/api-docs/ec2/vpc/).
+    zones = [str(z) for z in _plain(inputs.get("availabilityZoneNames")) or []]
+    if not zones:
+        count = int(_plain(inputs.get("numberOfAvailabilityZones")) or 3)
+        zones = [f"{region}{letter}" for letter in "abcdef"[:count]]
+    specs = _plain(inputs.get("subnetSpecs")) or [{"type": "Public"}, {"type": "Private"}]
+    ids: dict[str, list[str]] = {"Public": [], "Private": [], "Isolated": []}
+    for spec in specs:
+        kind = str(_plain(spec.get("type")) if isinstance(spec, dict) else "")
+        for zone in zones if kind in ids else []:
+            ids[kind].append(f"subnet-{_crc(f'{name}/{kind}/{zone}'):08x}")
+    return {
+        "vpcId": f"vpc-{_crc(f'{typ}/{name}'):08x}",
+        "publicSubnetIds": ids["Public"],
+        "privateSubnetIds": ids["Private"],
+        "isolatedSubnetIds": ids["Isolated"],
+    }
+
+
 def invoke_result(function: str, args: dict[str, Any], region: str | None) -> dict[str, Any]:
     """Answers for the lookups programs commonly make; anything else gets an empty result."""
     region = region or "us-east-1"
@@ -336,6 +487,16 @@ class Recorder:
         self.provider_refs: dict[str, dict[str, Any]] = {}
         self.invokes: list[dict[str, Any]] = []
         self.outputs: dict[tuple[str, str], dict[str, Any]] = {}
+        self.classes: dict[tuple[str, str], type] = {}
+        self.remote: set[tuple[str, str]] = set()
+        #: Multi-language components the mocks cannot stand in for, with where they were declared.
+        self.refused: list[tuple[str, str | None, int | None]] = []
+        #: The modelled components met, by type: their resource-typed outputs read as None.
+        self.components: set[str] = set()
+
+    def place(self, typ: str, name: str) -> tuple[str | None, int | None]:
+        """The program file and line that declared a resource."""
+        return self.locations.get((typ, name), (None, None))
 
     def provider_of(self, ref: str) -> dict[str, Any] | None:
         """The provider (name, region) a `urn::id` reference points to."""
@@ -352,6 +513,7 @@ def _patch(recorder: Recorder) -> Callable[[], None]:
 
     def init(self: Any, t: str, name: str, *args: Any, **kwargs: Any) -> None:
         recorder.locations.setdefault((t, name), recorder.locator.here())
+        recorder.classes.setdefault((t, name), type(self))
         original_init(self, t, name, *args, **kwargs)
 
     originals: dict[str, Any] = {}
@@ -402,8 +564,18 @@ def _make_mocks(recorder: Recorder) -> tuple[Any, Any]:
             ident, out = computed_outputs(args.typ, args.name, inputs, region)
             if args.resource_id:
                 ident = args.resource_id
+            if (args.typ, args.name) in recorder.remote:
+                if args.typ not in MODELLED_COMPONENTS:
+                    recorder.refused.append((args.typ, *recorder.place(args.typ, args.name)))
+                    return None, {}
+                out = component_outputs(args.typ, args.name, inputs, region)
+                recorder.components.add(args.typ)
+                ident = ""
+            # The SDK checks outputs against the types it declares: echo only what fits.
+            types = output_types(recorder.classes.get((args.typ, args.name)))
+            state = conform_all({**inputs, **out}, types)
             recorder.outputs[(args.typ, args.name)] = jsonable({**out, "id": ident})
-            return ident, {**inputs, **out}
+            return ident, state
 
         def call(self, args: Any) -> Any:
             provider = recorder.provider_of(args.provider)
@@ -427,12 +599,17 @@ def _make_mocks(recorder: Recorder) -> tuple[Any, Any]:
 
     class RecordingMonitor(pulumi_mocks.MockMonitor):
         def RegisterResource(self, request: Any) -> Any:
+            if getattr(request, "remote", False):
+                recorder.remote.add((request.type, request.name))
             response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
             if request.type == "pulumi:pulumi:Stack":
                 return response
-            file, line = recorder.locations.get((request.type, request.name), (None, None))
+            file, line = recorder.place(request.type, request.name)
             is_provider = request.type.startswith(PROVIDER_PREFIX)
-            raw_inputs = dict(rpc.deserialize_properties(request.object))
+            raw_inputs = as_deployed(
+                dict(rpc.deserialize_properties(request.object)),
+                output_types(recorder.classes.get((request.type, request.name))),
+            )
             provider = recorder.provider_of(request.provider)
             region = _plain(raw_inputs.get("region"))  # a provider's own, or a v7 override
             if region is None and not is_provider:
@@ -469,50 +646,146 @@ def _make_mocks(recorder: Recorder) -> tuple[Any, Any]:
 
 
 @contextlib.contextmanager
-def _in_program(program: Path) -> Iterator[None]:
+def _in_program(root: Path, workdir: Path) -> Iterator[None]:
+    """Run in the program's directory, as Pulumi does; forget its modules afterwards.
+
+    sys.path is left alone: `runpy.run_path` puts a directory entry first itself, and a
+    file entry gets nothing, as under Pulumi (see `run_job`).
+    """
     cwd = os.getcwd()
-    os.chdir(program)
-    sys.path.insert(0, str(program))
+    os.chdir(workdir)
     before = set(sys.modules)
     try:
         yield
     finally:
         os.chdir(cwd)
-        with contextlib.suppress(ValueError):
-            sys.path.remove(str(program))
         for module in set(sys.modules) - before:
             origin = getattr(sys.modules[module], "__file__", None) or ""
-            if origin and Path(origin).resolve().is_relative_to(program):
+            if origin and Path(origin).resolve().is_relative_to(root):
                 del sys.modules[module]
 
 
-def _error_text(error: BaseException, locator: Locator) -> str:
-    """The program's own error in one line, with the innermost frame in its files."""
-    place = ""
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        rel = locator.relative(frame.filename)
-        if rel is not None:
-            place = f" ({rel}:{frame.lineno})"
+#: How the SDK wraps a failure while preparing a resource's registration (runtime/resource.py).
+_WRAPPED = re.compile(r"While processing resource: '(?P<name>[^']*)', type:? '(?P<type>[^']*)'")
+#: How the SDK names the resource whose output failed its type check (runtime/rpc.py `_Path`).
+_AT_RESOURCE = re.compile(r"at resource `(?P<name>[^`]*)`")
+#: Each wrapper quotes the error it wraps after "<kind> has risen: "; the last is the cause.
+_RISEN = re.compile(r"(?P<kind>\w+) has risen: ")
+#: The SDK wraps a serialization failure once per input level, outermost first.
+_INPUT = re.compile(r"While processing input: '(?P<key>[^']*)'")
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and its causes, outermost first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _message(error: BaseException) -> tuple[str, list[str]]:
+    """The innermost error quoted in `error`'s text, and the input path the wrappers name.
+
+    The SDK's causes do not survive its futures: the wrappers' text is all that is left.
+    """
+    # a SyntaxError's str() carries its own (full) path; the place is added separately
+    text = (error.msg if isinstance(error, SyntaxError) else str(error)).strip()
+    kind = type(error).__name__
+    keys = [match["key"] for match in _INPUT.finditer(text)]
+    risen = list(_RISEN.finditer(text))
+    if risen:
+        kind, text = risen[-1]["kind"], text[risen[-1].end() :]
+    first = text.splitlines()[0] if text else ""
+    return (f"{kind}: {first}" if first else kind), keys
+
+
+def _error_text(error: BaseException, locator: Locator, recorder: Recorder) -> str:
+    """The program's failure in one line: the innermost cause, the resource, the line.
+
+    The SDK registers resources asynchronously, so a failure in one surfaces wherever the
+    program next waits (often an export); the wrappers name the resource, and the
+    recorder knows where the program declared it.
+    """
+    chain = _chain(error)
+    innermost = chain[-1]
+    place: tuple[str | None, int | None] = (None, None)
+    for link in reversed(chain):
+        if isinstance(link, SyntaxError) and link.filename:
+            rel = locator.relative(link.filename)
+            if rel is not None:
+                place = (rel, link.lineno)
+                break
+        frames = traceback.extract_tb(link.__traceback__)
+        own = [(locator.relative(f.filename), f.lineno) for f in reversed(frames)]
+        found = next(((rel, line) for rel, line in own if rel is not None), None)
+        if found:
+            place = found
             break
-    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    text = f"{type(error).__name__}: {message}" if message else type(error).__name__
-    return (text[:300] + "...") if len(text) > 300 else text + place
+    resource = None
+    for link in chain:
+        wrapped = _WRAPPED.search(str(link))
+        if wrapped:
+            resource = (wrapped["type"], wrapped["name"])
+            break
+        at = _AT_RESOURCE.search(str(link))
+        if at:
+            typ = next((t for t, n in recorder.locations if n == at["name"]), None)
+            resource = (typ, at["name"]) if typ else None
+            break
+    text, keys = _message(innermost)
+    text = (text[:300] + "...") if len(text) > 300 else text
+    if resource is not None:
+        where = f"at {'.'.join(keys)} of" if keys else "in"
+        text += f", {where} {resource[0]} {resource[1]}"
+        if place == (None, None):
+            place = recorder.place(*resource)
+    if place[0] is not None:
+        text += f" ({place[0]}:{place[1]})"
+    if recorder.components and "'NoneType'" in text:
+        text += (
+            f"; the audit models only the id outputs of {', '.join(sorted(recorder.components))} "
+            "(vpcId, publicSubnetIds, privateSubnetIds, isolatedSubnetIds): its resource "
+            "outputs (vpc, subnets, natGateways, ...) read as None"
+        )
+    return text
+
+
+def _refusal(recorder: Recorder) -> str:
+    typ, file, line = recorder.refused[0]
+    where = f" ({file}:{line})" if file else ""
+    return (
+        f"{typ}{where} is a multi-language component: its provider plugin builds its "
+        f"resources, which the audit cannot run offline (it models "
+        f"{', '.join(MODELLED_COMPONENTS)}); declare those resources with pulumi_aws, "
+        "or audit the program without the component"
+    )
 
 
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
-    """Run one program under mocks; return its record or its error."""
+    """Run one program under mocks; return its record or its error.
+
+    As Pulumi runs it: in `workdir` (the `main:` directory, or a file main's own
+    directory), with `runpy.run_path(entry)`, where `entry` is that directory (so it heads
+    sys.path) or the file (nothing added to sys.path). Sources: pulumi/pulumi
+    pkg/engine/project.go `getPwdMain`, sdk/python/cmd/pulumi-language-python-exec, and
+    pulumi/pulumi#7360 (a file main cannot import its siblings).
+    """
     import pulumi
     from pulumi.runtime import settings as pulumi_settings
 
-    program = Path(job["program"]).resolve()
-    entry = Path(job["entry"]).resolve()
-    locator = Locator(program, [Path(p).resolve() for p in job.get("excluded", [])])
+    root = Path(job["program"]).resolve()
+    run = Path(job["run"]).resolve()
+    workdir = Path(job["workdir"]).resolve()
+    locator = Locator(root, [Path(p).resolve() for p in job.get("excluded", [])])
     recorder = Recorder(locator, job.get("default_region"))
     mocks, monitor_class = _make_mocks(recorder)
     exports: dict[str, Any] = {}
     undo = _patch(recorder)
+    failure: dict[str, Any] | None = None
     try:
-        with _in_program(program):
+        with _in_program(root, workdir):
             pulumi_settings.ROOT.set(None)
             pulumi.runtime.set_mocks(
                 mocks,
@@ -525,15 +798,24 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
 
             @pulumi.runtime.test  # type: ignore[untyped-decorator]
             def program_run() -> Any:
-                runpy.run_path(str(entry), run_name="__main__")
-                root = pulumi_settings.get_root_resource()
-                return pulumi.Output.from_input(root.outputs).apply(exports.update)  # type: ignore[union-attr]
+                runpy.run_path(str(run), run_name="__main__")
+                root_resource = pulumi_settings.get_root_resource()
+                return pulumi.Output.from_input(root_resource.outputs).apply(exports.update)  # type: ignore[union-attr]
 
             program_run()
     except (Exception, SystemExit) as error:  # the program's failure, reported, never raised
-        return {"error": _error_text(error, locator)}
+        innermost = _chain(error)[-1]
+        failure = {
+            "error": _error_text(error, locator, recorder),
+            "kind": type(innermost).__name__,
+            "module": getattr(innermost, "name", None),
+        }
     finally:
         undo()
+    if recorder.refused:  # whatever failed after it, the component is the cause
+        return {"refused": _refusal(recorder)}
+    if failure is not None:
+        return failure
     return {
         "resources": list(recorder.resources.values()),
         "invokes": recorder.invokes,
@@ -549,9 +831,10 @@ def main(argv: list[str]) -> int:
     here = Path(__file__).resolve().parent
     sys.path[:] = [p for p in sys.path if not p or Path(p).resolve() != here]
     warnings.simplefilter("ignore")
-    results = []
+    results: list[dict[str, Any]] = []
     for job in jobs:
-        results.append(run_job(job))
+        version = {"python": "{}.{}".format(*sys.version_info[:2])}
+        results.append({**run_job(job), **version, "python_full": platform.python_version()})
         Path(argv[1]).write_text(json.dumps(results))  # partial results survive a later hang
     return 0
 
