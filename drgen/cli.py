@@ -809,15 +809,34 @@ def audit(
             help="Run the program with this Python (default: the declared virtualenv).",
         ),
     ] = None,
+    pass_env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pass-env",
+            metavar="NAME",
+            help="Give the program this variable of drgen's environment too; repeat it.",
+        ),
+    ] = None,
     json_mode: Annotated[
         bool, typer.Option("--json", help="Print one JSON document with every finding on stdout.")
     ] = False,
 ) -> None:
-    """Check a Pulumi Python program, offline under mocks, for the known DR failures."""
+    """Check a Pulumi Python program, offline under mocks, for the known DR failures.
+
+    The program's code runs, as under `pulumi preview`: without credentials, cloud or CI
+    variables, AWS config files or (where Linux allows) network; the file system is not
+    isolated (docs/audit.md, "Trust").
+    """
     report = _start(ctx, "audit", json_mode)
     _seconds(timeout, "--timeout")
     result = run_audit(
-        path, stack=stack, select=select, ignore=ignore, timeout=timeout, python=python
+        path,
+        stack=stack,
+        select=select,
+        ignore=ignore,
+        timeout=timeout,
+        python=python,
+        pass_env=pass_env or [],
     )
     failing = result.failing(fail_on)
     report.doc["audit"] = audit_report.document(result)

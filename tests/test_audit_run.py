@@ -221,7 +221,10 @@ def test_json_keeps_stdout_to_the_document_and_stderr_short(invoke, tmp_path: Pa
         ("R6", "Pulumi.yaml", 14),
         ("R6", "stacks/Pulumi.dev.yaml", 3),
     ]
-    assert result.stderr == doc["audit"]["summary"] + "\n"
+    # the summary, then the error line (issue 24: error lines go to stderr with --json too)
+    assert result.stderr == (
+        doc["audit"]["summary"] + "\ndrgen: error: 2 finding(s) at or above error\n"
+    )
 
 
 def test_a_missing_virtualenv_is_said_not_hidden(invoke, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ The program runs in a child process under recording mocks (`runner.py`); the rul
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,10 +86,12 @@ def audit_many(
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    pass_env: Sequence[str] = (),
 ) -> list[AuditResult | AuditError]:
     """Audit several programs in one child process (they share its interpreter)."""
     results: list[AuditResult | AuditError] = []
-    for program, record in zip(programs, run_programs(programs, timeout), strict=True):
+    records = run_programs(programs, timeout, pass_env)
+    for program, record in zip(programs, records, strict=True):
         if isinstance(record, AuditError):
             results.append(record)
             continue
@@ -104,11 +107,16 @@ def audit(
     ignore: list[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     python: str | None = None,
+    pass_env: Sequence[str] = (),
 ) -> AuditResult:
-    """Run the program at `path` offline under mocks and check every chosen rule."""
+    """Run the program at `path` offline under mocks and check every chosen rule.
+
+    The program is code that runs: `sandbox.py` says what it sees (`pass_env` names the only
+    variables of drgen's environment it gets beyond Python's own).
+    """
     program = load_program(path, stack, python)
     choose_rules(program, select, ignore)  # refuse unknown rules before running anything
-    result = audit_many([program], select, ignore, timeout)[0]
+    result = audit_many([program], select, ignore, timeout, pass_env)[0]
     if isinstance(result, AuditError):
         raise result
     return result

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from drgen.audit import sandbox
 from drgen.errors import DrgenError
 
 #: Exit code when findings reach `--fail-on`.
@@ -290,34 +291,41 @@ class Record:
     resources: list[dict[str, Any]]
     invokes: list[dict[str, Any]]
     exports: dict[str, Any]
+    isolation: sandbox.Isolation | None = None
 
 
-def run_programs(programs: list[Program], timeout: float) -> list[Record | AuditError]:
+def run_programs(
+    programs: list[Program], timeout: float, pass_env: Sequence[str] = ()
+) -> list[Record | AuditError]:
     """Run programs in one child process (one interpreter), each under fresh mocks.
 
-    The child is killed at the time limit; each program gets its record or its own error.
+    The child runs isolated (`sandbox.py`: no credentials, no network where the system allows)
+    and is killed at the time limit; each program gets its record or its own error.
     """
     if not programs:
         return []
     python = programs[0].python
     with tempfile.TemporaryDirectory(prefix="drgen-audit-") as tmp:
         jobs, out = Path(tmp) / "jobs.json", Path(tmp) / "out.json"
-        jobs.write_text(json.dumps([p.job() for p in programs]))
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PULUMI_TEST_MODE="true")
-        try:
-            done = subprocess.run(  # noqa: S603 - our own runner, by absolute path
-                [python, str(RUNNER), str(jobs), str(out)],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                cwd=tmp,
-                env=env,
-                check=False,
-            )
-            failure = None if done.returncode == 0 else _child_failure(done.stderr)
-        except subprocess.TimeoutExpired:
+        jobs.write_text(json.dumps([p.job() for p in programs]), encoding="utf-8")
+        env, passed = sandbox.child_environment(Path(tmp) / "home", pass_env)
+        prefix, network = sandbox.network_prefix()
+        requested = tuple(name for name in passed if name in set(pass_env))
+        isolation = sandbox.Isolation(passed, requested, network, network_cut=bool(prefix))
+        outcome = sandbox.run_isolated(
+            [python, str(RUNNER), str(jobs), str(out)],
+            cwd=Path(tmp), env=env, timeout=timeout, network=True,
+        )  # fmt: skip
+        if outcome.returncode is None:
             failure = f"did not finish within the time limit of {timeout:g} s (a loop or a hang?)"
-        results = json.loads(out.read_text()) if out.is_file() else []
+        elif outcome.returncode != 0:
+            failure = _child_failure(outcome.stderr)
+        else:
+            failure = "exited before it reported anything (os._exit or a killed interpreter?)"
+        try:
+            results = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else []
+        except ValueError:
+            results = []
     records: list[Record | AuditError] = []
     for index, program in enumerate(programs):
         if index < len(results):
@@ -330,7 +338,9 @@ def run_programs(programs: list[Program], timeout: float) -> list[Record | Audit
                     AuditError(f"{program.root}: the program failed: {result['error']}{hint}")
                 )
             else:
-                records.append(Record(result["resources"], result["invokes"], result["exports"]))
+                records.append(
+                    Record(result["resources"], result["invokes"], result["exports"], isolation)
+                )
         else:
             records.append(AuditError(f"{program.root}: the program {failure}"))
     return records

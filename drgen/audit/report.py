@@ -47,9 +47,20 @@ def placeholders(program: Program) -> list[str]:
     return [key for key in program.secret_keys if program.config.get(key) == SECRET_PLACEHOLDER]
 
 
+def isolation(result: AuditResult) -> dict[str, object] | None:
+    """What the audited program could see and reach (docs/audit.md, "Trust")."""
+    applied = result.record.isolation
+    return applied.as_dict() if applied is not None else None
+
+
 def notes(result: AuditResult) -> list[str]:
     """What the reader must know about how the program was run."""
     found = list(result.program.notes)
+    applied = result.record.isolation
+    if applied is not None and not applied.network_cut:
+        found.append(f"the program ran with network access ({applied.network})")
+    if applied is not None and applied.requested:
+        found.append(f"passed to the program: {', '.join(applied.requested)} (--pass-env)")
     replaced = placeholders(result.program)
     if replaced:
         found.append(
@@ -95,6 +106,7 @@ def document(result: AuditResult) -> dict[str, Any]:
         "counts": {s: counts[s] for s in SEVERITIES},
         "findings": [asdict(f) for f in result.findings],
         "summary": summary(result),
+        "isolation": isolation(result),
         "record": {
             "resources": result.record.resources,
             "lookups": result.record.invokes,
@@ -166,6 +178,9 @@ def sarif(result: AuditResult, root: Path | None = None) -> dict[str, Any]:
                         "rules": rules,
                     }
                 },
+                "invocations": [
+                    {"executionSuccessful": True, "properties": {"isolation": isolation(result)}}
+                ],
                 "originalUriBaseIds": {PROJECT_ROOT: {"uri": base.as_uri() + "/"}},
                 "results": results,
             }
