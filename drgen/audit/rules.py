@@ -70,12 +70,54 @@ PHYSICAL_NAMES = {
 USER_CHOSEN_NAMES = ("aws:apigatewayv2/domainName:DomainName",)
 #: Names unique per account (or worldwide), not per region.
 GLOBAL_SERVICES = ("iam", "s3", "route53", "cloudfront")
+#: Services without regions: their resources land in the same place from any provider.
+REGIONLESS_SERVICES = ("iam", "route53", "cloudfront")
 #: Services a VPC function reaches through endpoints or NAT, by IAM action prefix.
 VPC_SERVICES = ("dynamodb", "s3", "secretsmanager", "sqs", "sns", "kms", "ssm", "kinesis", "sts")
 SECRET_KEY_RE = re.compile(
     r"(password|passwd|secret|token|api_?key|private_?key|access_?key|credential)", re.I
 )
-NOT_SECRET_RE = re.compile(r"(id|arn|name|names|ids|arns|type|version|stage|length)$", re.I)
+NOT_SECRET_RE = re.compile(
+    r"(id|arn|name|names|ids|arns|type|version|stage|length|files?|paths?|validation)$", re.I
+)
+#: Config keys taken as the environment suffix, compared lower-case without `_` and `-`.
+SUFFIX_KEYS = frozenset(
+    {
+        "envsuffix",
+        "environmentsuffix",
+        "env",
+        "environment",
+        "envname",
+        "environmentname",
+        "stage",
+        "stagename",
+        "suffix",
+        "namesuffix",
+        "resourcesuffix",
+        "deployment",
+        "deploymentenv",
+    }
+)
+SUFFIX_KEY_RE = re.compile(r"[-_]")
+#: Provider settings that decide which account and endpoints a call reaches (not the region).
+IDENTITY_KEYS = (
+    "accessKey",
+    "secretKey",
+    "token",
+    "profile",
+    "sharedCredentialsFiles",
+    "sharedConfigFiles",
+    "assumeRole",
+    "assumeRoles",
+    "assumeRoleWithWebIdentity",
+    "endpoints",
+)
+#: Lookups whose answer does not depend on the region (only on the account).
+REGIONLESS_LOOKUPS = (
+    "aws:index/getCallerIdentity:getCallerIdentity",
+    "aws:index/getPartition:getPartition",
+    "aws:iam/getPolicyDocument:getPolicyDocument",
+)
 OUTPUT_STR_MARKERS = ("Calling __str__ on an Output", "<pulumi.output.Output object")
 
 
@@ -231,20 +273,28 @@ class Context:
         return other["urn"] in self.closure.get(resource["urn"], set())
 
     @cached_property
-    def source_literals(self) -> set[str]:
-        """Every string literal in the program's own Python files."""
-        found: set[str] = set()
+    def program_trees(self) -> list[tuple[str, ast.AST]]:
+        """The syntax tree of each of the program's own Python files, tests left out."""
+        found = []
         for path in self.program.sources():
+            rel = path.relative_to(self.program.root)
+            if "tests" in rel.parts or rel.name.startswith("test") or rel.name == "conftest.py":
+                continue
             try:
-                tree = ast.parse(path.read_text(errors="replace"))
+                found.append((rel.as_posix(), ast.parse(path.read_text(errors="replace"))))
             except SyntaxError:
                 continue
-            found |= {
-                node.value
-                for node in ast.walk(tree)
-                if isinstance(node, ast.Constant) and isinstance(node.value, str)
-            }
         return found
+
+    @cached_property
+    def source_literals(self) -> set[str]:
+        """Every string literal in the program's own Python files (tests left out)."""
+        return {
+            node.value
+            for _, tree in self.program_trees
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        }
 
     @cached_property
     def regions(self) -> list[str]:
@@ -254,14 +304,38 @@ class Context:
         )
 
     @cached_property
-    def env_suffixes(self) -> list[str]:
-        """The stack name and any environment-like config value: what names must carry."""
-        found = [self.program.stack]
+    def env_suffixes(self) -> dict[str, str]:
+        """What names must carry, each with where it came from: the stack name, config keys."""
+        found = {self.program.stack.lower(): "the stack name"}
         for key, value in self.program.config.items():
-            short = key.split(":", 1)[-1].lower()
-            if short in ("envsuffix", "env", "environment", "stage", "env_suffix") and value:
-                found.append(value)
+            short = key.split(":", 1)[-1]
+            if SUFFIX_KEY_RE.sub("", short.lower()) in SUFFIX_KEYS and value.strip():
+                found.setdefault(value.strip().lower(), f"config {short}")
         return found
+
+    @cached_property
+    def identity_differs(self) -> list[str]:
+        """Explicit providers whose credentials or endpoints are not the default provider's.
+
+        Global services (IAM, Route 53, CloudFront) and region-independent lookups reached
+        through the default provider only go wrong when those settings differ.
+        """
+        default = {k: _identity_value(self.program.config.get(f"aws:{k}")) for k in IDENTITY_KEYS}
+        return [
+            p["name"]
+            for p in self.record.resources
+            if p["type"] == "pulumi:providers:aws"
+            and {k: _identity_value(p["inputs"].get(k)) for k in IDENTITY_KEYS} != default
+        ]
+
+
+def _identity_value(value: Any) -> Any:
+    """A provider setting compared across providers: JSON text parsed, empty as absent."""
+    value = plain(value)
+    if isinstance(value, str):
+        parsed = parse_json(value)
+        value = parsed if parsed is not None and not isinstance(parsed, str) else value
+    return value or None
 
 
 def physical_name(resource: dict[str, Any]) -> str | None:
@@ -451,6 +525,10 @@ def r5_function_url_permissions(ctx: Context) -> Iterator[Hit]:
             )
 
 
+def _secret_key(leaf: str) -> bool:
+    return bool(SECRET_KEY_RE.search(leaf)) and not NOT_SECRET_RE.search(leaf)
+
+
 def _secret_literals(value: Any, path: str) -> Iterator[str]:
     if isinstance(value, dict):
         if set(value) == {SECRET_TAG}:
@@ -462,32 +540,115 @@ def _secret_literals(value: Any, path: str) -> Iterator[str]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _secret_literals(item, f"{path}[{index}]")
-    elif isinstance(value, str) and value:
-        leaf = re.split(r"[.\[]", path)[-1]
-        if SECRET_KEY_RE.search(leaf) and not NOT_SECRET_RE.search(leaf):
-            yield path
+    elif (
+        isinstance(value, str)
+        and value.lower() not in ("", "true", "false")
+        and _secret_key(re.split(r"[.\[]", path)[-1])
+    ):
+        yield path
 
 
-def _secret_values(value: Any) -> Iterator[str]:
+def _secret_values(value: Any, path: str, secret: bool = False) -> Iterator[tuple[str, str]]:
+    """(path, value) of every string inside a Pulumi secret, and of secret-named JSON fields.
+
+    A secret string that is a JSON document (`json.dumps({"password": ...})`) is opened: its
+    secret-named fields are judged like the secret itself.
+    """
     if isinstance(value, dict):
         if set(value) == {SECRET_TAG}:
-            yield from (s for s in strings(value) if len(s) >= 8)
+            yield from _secret_values(value[SECRET_TAG], path, True)
             return
-        for item in value.values():
-            yield from _secret_values(item)
+        for key, item in value.items():
+            yield from _secret_values(item, f"{path}.{key}" if path else key, secret)
     elif isinstance(value, list):
-        for item in value:
-            yield from _secret_values(item)
+        for index, item in enumerate(value):
+            yield from _secret_values(item, f"{path}[{index}]", secret)
+    elif isinstance(value, str) and value and secret:
+        document = parse_json(value)
+        if isinstance(document, dict | list):
+            for inner, text in _json_fields(document, path):
+                if _secret_key(re.split(r"[.\[]", inner)[-1]):
+                    yield inner, text
+        else:
+            yield path, value
+
+
+def _json_fields(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _json_fields(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_fields(item, f"{path}[{index}]")
+    elif isinstance(value, str) and value:
+        yield path, value
+
+
+#: Config getters whose `or "..."` fallback (or default) is a secret written in the source.
+SECRET_GETTERS = ("get_secret", "require_secret", "get_secret_object")
+
+
+def _fallback_literals(tree: ast.AST) -> Iterator[tuple[ast.Constant, str]]:
+    """Secret literals as fallbacks: `get_secret(...) or "x"`, defaults, `Output.secret("x")`."""
+
+    def literal(node: ast.AST | None) -> ast.Constant | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+            return node
+        return None
+
+    def secret_read(node: ast.AST) -> str | None:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            return None
+        key = literal(node.args[0]) if node.args else None
+        if node.func.attr in SECRET_GETTERS:
+            return node.func.attr
+        if node.func.attr in ("get", "require") and key and _secret_key(str(key.value)):
+            return f"{node.func.attr}({key.value!r})"
+        return None
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            for left, right in zip(node.values, node.values[1:], strict=False):
+                read, fallback = secret_read(left), literal(right)
+                if read and fallback:
+                    yield fallback, f"the fallback of {read}(...) is a literal"
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            read = secret_read(node)
+            default = next((k.value for k in node.keywords if k.arg == "default"), None)
+            second = node.args[1] if len(node.args) > 1 else None
+            if read and (found := literal(default) or literal(second)):
+                yield found, f"the default of {read} is a literal"
+            elif (
+                node.func.attr == "secret"
+                and "Output" in ast.unparse(node.func.value)
+                and (found := literal(node.args[0] if node.args else None))
+            ):
+                yield found, "Output.secret() wraps a literal: the value is in the source"
 
 
 def r6_secrets_in_code(ctx: Context) -> Iterator[Hit]:
     """Secret-looking inputs must be Pulumi secrets, and never literals in the source."""
     literals = ctx.source_literals
-    for r in ctx.resources:
+    fallbacks: set[str] = set()
+    for path, tree in ctx.program_trees:
+        for node, message in _fallback_literals(tree):
+            fallbacks.add(node.value)
+            yield Hit(message, file=path, line=node.lineno)
+    providers = [r for r in ctx.record.resources if r["type"] == "pulumi:providers:aws"]
+    for r in providers + ctx.resources:
         for path in _secret_literals(r["inputs"], ""):
             yield Hit(f"{path} is a plain-text value, not a Pulumi secret", r)
-        if any(value in literals for value in _secret_values(r["inputs"])):
-            yield Hit("a secret input's value is written in the program's source", r)
+        written = [
+            path
+            for path, value in _secret_values(r["inputs"], "")
+            if value in literals and value not in fallbacks
+        ]
+        if written:
+            yield Hit(
+                f"the secret {written[0]} is written in the program's source"
+                + (" (a provider credential)" if r in providers else ""),
+                r,
+            )
     stack_file = ctx.program.stack_file
     if stack_file is None:
         return
@@ -496,7 +657,7 @@ def r6_secrets_in_code(ctx: Context) -> Iterator[Hit]:
         short = key.split(":", 1)[-1]
         if key in ctx.program.secret_keys or not value:
             continue
-        if SECRET_KEY_RE.search(short) and not NOT_SECRET_RE.search(short):
+        if _secret_key(short):
             line = next((n for n, text in enumerate(lines, 1) if short in text), 1)
             yield Hit(
                 f"stack config {key} is plain text: set it with `pulumi config set --secret`",
@@ -526,18 +687,16 @@ def r7_tests(ctx: Context) -> Iterator[Hit]:
 
 
 def r8_env_suffix(ctx: Context) -> Iterator[Hit]:
-    """Explicit physical names carry the environment suffix."""
-    suffixes = [s.lower() for s in ctx.env_suffixes]
+    """Explicit physical names carry the environment suffix as a whole name token."""
+    suffixes = ctx.env_suffixes
+    patterns = [re.compile(rf"(?<![a-z0-9]){re.escape(s)}(?![a-z0-9])") for s in suffixes]
+    wanted = " or ".join(f"{s!r} ({where})" for s, where in suffixes.items())
     for r in ctx.resources:
         if r["type"] in USER_CHOSEN_NAMES:
             continue
         name = physical_name(r)
-        if name is not None and not any(s in name.lower() for s in suffixes):
-            yield Hit(
-                f"physical name {name!r} lacks the environment suffix "
-                f"({' or '.join(repr(s) for s in dict.fromkeys(ctx.env_suffixes))})",
-                r,
-            )
+        if name is not None and not any(p.search(name.lower()) for p in patterns):
+            yield Hit(f"physical name {name!r} lacks the environment suffix {wanted}", r)
 
 
 def r9_peering(ctx: Context) -> Iterator[Hit]:
@@ -570,14 +729,21 @@ def r10_explicit_providers(ctx: Context) -> Iterator[Hit]:
     aws = [r for r in ctx.resources if r["type"].startswith("aws:") and r["custom"]]
     for r in aws:
         if r["provider"] is None and plain(r["inputs"].get("region")) is None:
-            if service_of(r["type"]) in ("iam", "route53", "cloudfront"):
-                yield Hit("uses the default provider (ambient credentials and settings)", r)
+            if service_of(r["type"]) in REGIONLESS_SERVICES:
+                if ctx.identity_differs:
+                    yield Hit(
+                        "uses the default provider, whose credentials or endpoints differ from "
+                        f"provider {ctx.identity_differs[0]}'s: it may land in another account",
+                        r,
+                    )
                 continue
             where = ctx.program.default_region or "the ambient AWS_REGION"
             yield Hit(f"uses the default provider: it lands in {where}", r)
-    if aws and len(ctx.regions) < 2:
+    regional = [r for r in aws if service_of(r["type"]) not in REGIONLESS_SERVICES]
+    regions = sorted({r["region"] for r in regional if r["region"]})
+    if regional and len(regions) < 2:
         yield Hit(
-            f"every AWS resource is in {ctx.regions[0] if ctx.regions else 'one region'}: "
+            f"every regional AWS resource is in {regions[0] if regions else 'one region'}: "
             "there is no copy in another region",
             file=ctx.program.entry.relative_to(ctx.program.root).as_posix(),
             line=1,
@@ -754,8 +920,17 @@ def r18_lookup_providers(ctx: Context) -> Iterator[Hit]:
         if invoke["token"].startswith("aws:") and invoke["provider"] is None:
             if plain((invoke.get("args") or {}).get("region")):
                 continue
+            if invoke["token"] in REGIONLESS_LOOKUPS:
+                if not ctx.identity_differs:
+                    continue
+                message = (
+                    f"lookup {invoke['token']} uses the default provider, whose credentials or "
+                    f"endpoints differ from provider {ctx.identity_differs[0]}'s"
+                )
+            else:
+                message = f"lookup {invoke['token']} uses the default provider"
             yield Hit(
-                f"lookup {invoke['token']} uses the default provider",
+                message,
                 {"type": invoke["token"], "name": "(lookup)"},
                 file=invoke["file"],
                 line=invoke["line"],
