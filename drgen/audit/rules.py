@@ -275,7 +275,7 @@ class Context:
     @cached_property
     def program_trees(self) -> list[tuple[str, ast.AST]]:
         """The syntax tree of each of the program's own Python files, tests left out."""
-        found = []
+        found: list[tuple[str, ast.AST]] = []
         for path in self.program.sources():
             rel = path.relative_to(self.program.root)
             if "tests" in rel.parts or rel.name.startswith("test") or rel.name == "conftest.py":
@@ -588,7 +588,7 @@ def _json_fields(value: Any, path: str) -> Iterator[tuple[str, str]]:
 SECRET_GETTERS = ("get_secret", "require_secret", "get_secret_object")
 
 
-def _fallback_literals(tree: ast.AST) -> Iterator[tuple[ast.Constant, str]]:
+def _fallback_literals(tree: ast.AST) -> Iterator[tuple[str, int, str]]:
     """Secret literals as fallbacks: `get_secret(...) or "x"`, defaults, `Output.secret("x")`."""
 
     def literal(node: ast.AST | None) -> ast.Constant | None:
@@ -611,19 +611,31 @@ def _fallback_literals(tree: ast.AST) -> Iterator[tuple[ast.Constant, str]]:
             for left, right in zip(node.values, node.values[1:], strict=False):
                 read, fallback = secret_read(left), literal(right)
                 if read and fallback:
-                    yield fallback, f"the fallback of {read}(...) is a literal"
+                    yield (
+                        str(fallback.value),
+                        fallback.lineno,
+                        f"the fallback of {read} is a literal: a secret in the source",
+                    )
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             read = secret_read(node)
             default = next((k.value for k in node.keywords if k.arg == "default"), None)
             second = node.args[1] if len(node.args) > 1 else None
             if read and (found := literal(default) or literal(second)):
-                yield found, f"the default of {read} is a literal"
+                yield (
+                    str(found.value),
+                    found.lineno,
+                    f"the default of {read} is a literal: a secret in the source",
+                )
             elif (
                 node.func.attr == "secret"
                 and "Output" in ast.unparse(node.func.value)
                 and (found := literal(node.args[0] if node.args else None))
             ):
-                yield found, "Output.secret() wraps a literal: the value is in the source"
+                yield (
+                    str(found.value),
+                    found.lineno,
+                    "Output.secret() wraps a literal: the value is in the source",
+                )
 
 
 def r6_secrets_in_code(ctx: Context) -> Iterator[Hit]:
@@ -631,9 +643,9 @@ def r6_secrets_in_code(ctx: Context) -> Iterator[Hit]:
     literals = ctx.source_literals
     fallbacks: set[str] = set()
     for path, tree in ctx.program_trees:
-        for node, message in _fallback_literals(tree):
-            fallbacks.add(node.value)
-            yield Hit(message, file=path, line=node.lineno)
+        for value, line, message in _fallback_literals(tree):
+            fallbacks.add(value)
+            yield Hit(message, file=path, line=line)
     providers = [r for r in ctx.record.resources if r["type"] == "pulumi:providers:aws"]
     for r in providers + ctx.resources:
         for path in _secret_literals(r["inputs"], ""):
