@@ -458,6 +458,12 @@ TOGGLE_MUTATIONS = [
     ),
     (
         DNS,
+        "                name=records[0].name,\n",
+        "                name=level_name(config, level + 1),\n",
+        "2: alias to the next level of the chain without a dependency on it",
+    ),
+    (
+        DNS,
         "zone_id=zone_id,\n                evaluate_target_health=True,",
         "zone_id=zone_id,\n                evaluate_target_health=False,",
         "chain ignores the next level's health",

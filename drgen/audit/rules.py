@@ -1376,7 +1376,8 @@ RULES = [
             "hosted zone from stack config instead of creating one."
         ),
         r2_dns_targets,
-        scope="Route 53 health checks (ip_address, fqdn) and hosted zones the program creates.",
+        scope="Route 53 health checks (ip_address, fqdn) and hosted zones the program creates (a public "
+        "zone is a warning).",
         blind_spots=(
             "Whether the domain is really delegated to a created zone, or an fqdn resolves at all, "
             "needs the real DNS."
@@ -1780,9 +1781,9 @@ RULES = [
         ),
         r25_routing_between_regions,
         scope=(
-            "Programs with fronts in two or more regions (or two or more health checks) that "
-            "manage DNS (health checks or records) but have no failover, latency, weighted or "
-            "geolocation record."
+            "Programs whose fronts (function URLs, APIs, load balancers) or health-check targets "
+            "span two or more regions and that manage DNS (health checks or records), but have "
+            "no failover, latency, weighted or geolocation record."
         ),
         blind_spots=(
             "A program with no DNS at all (clients, Global Accelerator or another stack steer) "
