@@ -1173,12 +1173,11 @@ def r23_create_order(ctx: Context) -> Iterator[Hit]:
     for record in ctx.of(RECORD):
         name = str(plain(record["inputs"].get("name")) or "").rstrip(".").lower()
         records[name].append(record)
-    own_keys = set(PHYSICAL_NAMES.values())
     for r in ctx.resources:
         found: list[tuple[str, list[dict[str, Any]]]] = []
         for path, value in _reference_strings(r["inputs"], ""):
-            if path in own_keys:
-                continue
+            if path == PHYSICAL_NAMES.get(r["type"], "name"):
+                continue  # its own name
             if r["type"] == RECORD and re.fullmatch(r"aliases\[\d+\]\.name", path):
                 targets = records.get(value.rstrip(".").lower(), [])
             else:
@@ -1343,7 +1342,7 @@ def r25_routing_between_regions(ctx: Context) -> Iterator[Hit]:
         f"endpoints in {', '.join(sorted(regions))} and "
         f"{'health checks' if checks else 'DNS records'}, but no failover, latency, weighted or "
         "geolocation record: nothing steers traffic away from a failed region",
-        (checks or records)[0],
+        (records or checks)[0],  # a plain record is where the routing policy is missing
     )
 
 
@@ -1376,8 +1375,10 @@ RULES = [
             "hosted zone from stack config instead of creating one."
         ),
         r2_dns_targets,
-        scope="Route 53 health checks (ip_address, fqdn) and hosted zones the program creates (a public "
-        "zone is a warning).",
+        scope=(
+            "Route 53 health checks (ip_address, fqdn) and hosted zones the program creates "
+            "(a public zone is a warning)."
+        ),
         blind_spots=(
             "Whether the domain is really delegated to a created zone, or an fqdn resolves at all, "
             "needs the real DNS."
