@@ -1062,7 +1062,11 @@ def _metric_regions(ctx: Context, resource: dict[str, Any]) -> set[str]:
 
 
 def r21_alarm_metric_region(ctx: Context) -> Iterator[Hit]:
-    """An alarm lives in the region of the metric it watches (Route 53 is R13's)."""
+    """An alarm lives in the region of the metric it watches (Route 53 is R13's).
+
+    Metrics exist only in the region they are published in:
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html
+    """
     for alarm in ctx.of(ALARM):
         dimensions = [plain(alarm["inputs"].get("dimensions")) or {}]
         for query in as_list(alarm["inputs"].get("metricQueries")):
@@ -1111,7 +1115,11 @@ def _policy_documents(resource: dict[str, Any]) -> Iterator[Any]:
 
 
 def r22_iam_wildcards(ctx: Context) -> Iterator[Hit]:
-    """No Allow of `*` or `service:*` on Resource `*`; no administrator policy attached."""
+    """No Allow of `*` or `service:*` on Resource `*`; no administrator policy attached.
+
+    AWS Control Tower's CT.IAM.PR.1/.3/.5:
+    https://docs.aws.amazon.com/controltower/latest/controlreference/iam-rules.html
+    """
     for r in ctx.resources:
         for document in _policy_documents(r):
             for st in statements(document):
@@ -1239,7 +1247,11 @@ def _route_serves(route_key: str, method: str, path: str) -> bool:
 
 
 def r24_health_check_can_pass(ctx: Context) -> Iterator[Hit]:
-    """A health check probes something that can answer it: a public endpoint, served."""
+    """A health check probes something that can answer it: a public endpoint, served.
+
+    Route 53's checkers are on the internet and need a 2xx/3xx answer on the probed port:
+    https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html
+    """
     for hc in ctx.of(HEALTH_CHECK):
         kind = str(plain(hc["inputs"].get("type")) or "")
         if not kind.startswith(("HTTP", "TCP")):
@@ -1326,7 +1338,11 @@ def r24_health_check_can_pass(ctx: Context) -> Iterator[Hit]:
 
 
 def r25_routing_between_regions(ctx: Context) -> Iterator[Hit]:
-    """Health checks or DNS over several regional fronts need a routing record to steer."""
+    """Health checks or DNS over several regional fronts need a routing record to steer.
+
+    Only failover, latency, weighted or geolocation records act on health:
+    https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-configuring.html
+    """
     if any(any(plain(r["inputs"].get(k)) for k in ROUTING) for r in ctx.of(RECORD)):
         return
     checks = ctx.of(HEALTH_CHECK)
