@@ -270,6 +270,7 @@ def test_sarif_is_valid_and_points_at_the_lines(invoke, tmp_path: Path) -> None:
     jsonschema.Draft4Validator(json.loads(SCHEMA.read_text())).validate(log)
     run = log["runs"][0]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [r.id for r in RULES]
+    assert [r["helpUri"] for r in run["tool"]["driver"]["rules"]] == [r.url for r in RULES]
     assert run["originalUriBaseIds"] == {"PROJECTROOT": {"uri": project.as_uri() + "/"}}
     assert [
         (

@@ -136,7 +136,9 @@ def sarif(result: AuditResult, root: Path | None = None) -> dict[str, Any]:
             "id": rule.id,
             "name": "".join(word.capitalize() for word in rule.title.split()),
             "shortDescription": {"text": rule.title},
+            "fullDescription": {"text": rule.scope},
             "help": {"text": rule.fix},
+            "helpUri": rule.url,
             "defaultConfiguration": {"level": rule.severity},
         }
         for rule in (RULES_BY_ID[r] for r in result.rules)
