@@ -75,7 +75,8 @@ def test_ci_github_writes_both_workflows_and_none_writes_no_ci_file() -> None:
     with_ci = render_files(answers(FOUR[:2], False, "none", "github"))
     without = render_files(answers(FOUR[:2], False, "none", "none"))
     assert sorted(p for p in with_ci if p.startswith(".github/")) == WORKFLOWS
-    assert sorted(set(with_ci) - set(without)) == WORKFLOWS
+    # and the generated test of the deploy workflow's credentials
+    assert sorted(set(with_ci) - set(without)) == [*WORKFLOWS, "tests/test_workflows.py"]
     assert ".pre-commit-config.yaml" in without  # hooks are not CI: always there
 
 
