@@ -262,3 +262,25 @@ def test_every_readme_diagram_parses_and_follows_the_answers(baked: Path, tmp_pa
     else:
         assert checks == []
         assert chain == [("clients", o, str(i), "url") for i, o in enumerate(ordinals)]
+
+
+def test_the_record_is_marked_generated_and_not_diffed(tmp_path: Path) -> None:
+    """Update pull requests show the files that changed, not a 29,000-character JSON line."""
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    project = generate(answers(FOUR[:2], False, "none"), tmp_path / "demo")
+    subprocess.run([git, "init", "-q"], cwd=project, check=True)
+    attributes = subprocess.run(
+        [git, "check-attr", "diff", "linguist-generated", "--", ".drgen/base.json",
+         ".drgen/answers.yml", "infra/stack.py"],
+        cwd=project, capture_output=True, text=True, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    assert attributes == [
+        ".drgen/base.json: diff: unset",
+        ".drgen/base.json: linguist-generated: true",
+        ".drgen/answers.yml: diff: unspecified",
+        ".drgen/answers.yml: linguist-generated: unspecified",
+        "infra/stack.py: diff: unspecified",
+        "infra/stack.py: linguist-generated: unspecified",
+    ]

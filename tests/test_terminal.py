@@ -296,9 +296,9 @@ def test_with_stdout_redirected_the_prompts_stay_on_the_terminal(tmp_path: Path)
         "  infra/           10 files",
         "  ops/             2 files",
         "  tests/           9 files",
-        "  .gitignore, .pre-commit-config.yaml, Pulumi.dev.yaml, Pulumi.yaml, README.md, "
-        "__main__.py,",
-        "  pyproject.toml, requirements-dev.txt, requirements.txt",
+        "  .gitattributes, .gitignore, .pre-commit-config.yaml, Pulumi.dev.yaml, Pulumi.yaml, "
+        "README.md,",
+        "  __main__.py, pyproject.toml, requirements-dev.txt, requirements.txt",
         "Skipped verification (--no-verify); run `drgen verify demo` to prove it.",
         *DEMO_NEXT_STEPS,
     ]
