@@ -95,28 +95,34 @@ def _health_items() -> dict[str, dict[str, Any]]:
     return {key: items.get(key, {}) for key in keys if key not in skipped}
 
 
-def lagging_behind(items: dict[str, dict[str, Any]], now: float) -> list[str]:
-    """The healthy regions whose latest heartbeat, as this region's probe saw it at most
-    SIGHTING_TTL_SECONDS ago, is more than MAX_LAG_SECONDS newer than this region's replica
-    holds. Only this region's probe writes the sightings and each heartbeat is compared with
-    a copy of itself, so clocks of different regions are never compared; a region seen
-    unhealthy, a stale sighting, or a heartbeat this read could not fetch counts for nothing."""
+def lag_check(items: dict[str, dict[str, Any]], now: float) -> tuple[bool, list[str]]:
+    """Whether this region's probe saw the others recently enough to judge (its sightings
+    are at most SIGHTING_TTL_SECONDS old), and the healthy regions whose latest heartbeat,
+    as it saw them, is more than MAX_LAG_SECONDS newer than this region's replica holds.
+
+    Only this region's probe writes the sightings and each heartbeat is compared with a copy
+    of itself, so clocks of different regions are never compared. A region seen unhealthy,
+    one that could not judge its own lag (app/probe.py then drops its heartbeat: a region
+    just back, whose probe has not run yet, must not push the others out), a stale
+    sighting, or a heartbeat this read could not fetch counts for nothing."""
     region = os.environ["AWS_REGION"]
     seen_item = items.get(SEEN_PREFIX + region)
     if not seen_item:
-        return []
+        return False, []
+    checked = False
     lagging = []
     for other, sighting in json.loads(seen_item["seen"]["S"]).items():
         key = HEARTBEAT_PREFIX + other
         reported = sighting.get("heartbeat")
-        if not sighting.get("healthy") or reported is None or key not in items:
-            continue
         if now - float(sighting["at"]) > SIGHTING_TTL_SECONDS:
+            continue
+        checked = True
+        if not sighting.get("healthy") or reported is None or key not in items:
             continue
         local = float(items[key]["at"]["N"]) if items[key] else 0.0
         if float(reported) - local > MAX_LAG_SECONDS:
             lagging.append(other)
-    return sorted(lagging)
+    return checked, sorted(lagging)
 
 
 def health() -> Response:
@@ -127,7 +133,8 @@ def health() -> Response:
     The bucket is reported but does not decide: no route reads or writes S3, so an S3-only
     problem in this region must not fail the whole service over (its replication alarms
     report it). The answer also carries this region's own heartbeat as its replica holds it,
-    which the other regions' probes compare with their copies."""
+    which the other regions' probes compare with their copies, and whether this region could
+    judge its own lag (`lagChecked`): only then does it count as a reference for them."""
     region = os.environ["AWS_REGION"]
     items: dict[str, dict[str, Any]] = {}
 
@@ -139,7 +146,7 @@ def health() -> Response:
         "bucket": _reachable(lambda: _client("s3").head_bucket(Bucket=os.environ["BUCKET_NAME"])),
         "secret": _reachable(_secret),
     }
-    lagging = lagging_behind(items, time.time())
+    checked, lagging = lag_check(items, time.time())
     own = items.get(HEARTBEAT_PREFIX + region)
     serving = checks["table"] and checks["secret"]
     healthy = serving and not lagging
@@ -151,6 +158,7 @@ def health() -> Response:
             "region": region,
             "checks": checks,
             "lagging": lagging,
+            "lagChecked": checked,
             "heartbeat": float(own["at"]["N"]) if own else None,
         },
     )

@@ -44,7 +44,8 @@ Sighting = dict[str, Any]
 
 
 def fetch(url: str) -> Sighting:
-    """One `/health` call: healthy only for a 200 answer; the heartbeat it reports, if any."""
+    """One `/health` call: healthy only for a 200 answer; the heartbeat it reports, if that
+    region judged its own lag."""
     parts = urlparse(url)
     if parts.scheme != "https" or not parts.hostname:
         raise ValueError(f"not an https URL: {url!r}")
@@ -63,9 +64,12 @@ def fetch(url: str) -> Sighting:
     heartbeat = None
     if status == 200:
         try:
-            reported = json.loads(body).get("heartbeat")
+            answer = json.loads(body)
+            reported = answer.get("heartbeat") if answer.get("lagChecked") is True else None
         except (ValueError, AttributeError):
             reported = None
+        # a region that could not judge its own lag (its probe has not run since it came
+        # back) is no reference: its heartbeat would push regions with newer data out
         if isinstance(reported, int | float) and not isinstance(reported, bool):
             heartbeat = float(reported)
     return {"healthy": status == 200, "status": status, "heartbeat": heartbeat}

@@ -193,14 +193,14 @@ def create_probe(
         opts=pulumi.ResourceOptions(provider=provider, depends_on=[permission]),
     )
     alarms = {
-        target: alarm(
-            f"probe-{target}-alarm-{region}",
-            config.name("unreachable", target, "from", region),
+        probed: alarm(
+            f"probe-{probed}-alarm-{region}",
+            config.name("unreachable", probed, "from", region),
             topic,
             opts,
             namespace=namespace(config),
             metric_name=METRIC_NAME,
-            dimensions={DIMENSION: target},
+            dimensions={DIMENSION: probed},
             statistic="Minimum",
             period=ALARM_PERIOD_SECONDS,
             evaluation_periods=ALARM_EVALUATION_PERIODS,
@@ -211,6 +211,6 @@ def create_probe(
             # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data)
             treat_missing_data="breaching",
         )
-        for target in targets
+        for probed in targets
     }
     return RegionalProbe(region=region, function=function, rule=rule, alarms=alarms)

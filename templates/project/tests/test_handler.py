@@ -125,6 +125,7 @@ class TestHealth:
             "region": REGION,
             "checks": {"table": True, "bucket": True, "secret": True},
             "lagging": [],
+            "lagChecked": False,
             "heartbeat": None,
         }
 
@@ -221,6 +222,7 @@ class TestReplicationLag:
         put_probe_items(seen=sighting(NOW - 10), us_west_2=NOW - 10 - behind)
         result = request("GET", "/health", token=None)
         assert (result["http"], result["status"], result["lagging"]) == (503, "lagging", [OTHER])
+        assert result["lagChecked"] is True
         assert result["checks"] == {"table": True, "bucket": True, "secret": True}
 
     def test_a_heartbeat_not_yet_replicated_at_all_is_lag(self) -> None:
@@ -248,6 +250,8 @@ class TestReplicationLag:
         put_probe_items(seen=seen, us_west_2=NOW - 3600)
         result = request("GET", "/health", token=None)
         assert (result["http"], result["lagging"]) == (200, [])
+        # judged only on a recent sighting: others' probes take no heartbeat from it otherwise
+        assert result["lagChecked"] is (seen[OTHER]["at"] >= NOW - handler.SIGHTING_TTL_SECONDS)
 
     def test_a_dependency_failure_outranks_lag(self) -> None:
         put_probe_items(seen=sighting(NOW - 10))

@@ -69,8 +69,10 @@ def host(region: str) -> str:
     return f"{region}.example.test"
 
 
-def healthy(heartbeat: object) -> tuple[int, bytes]:
-    return 200, json.dumps({"status": "ok", "heartbeat": heartbeat}).encode()
+def healthy(heartbeat: object, *, checked: bool = True) -> tuple[int, bytes]:
+    """A 200 of `/health`; `checked`: whether that region could judge its own lag."""
+    answer = {"status": "ok", "heartbeat": heartbeat, "lagChecked": checked}
+    return 200, json.dumps(answer).encode()
 
 
 class TestFetch:
@@ -93,7 +95,17 @@ class TestFetch:
         assert probe.TIMEOUT_SECONDS < probe.DEADLINE_SECONDS
 
     @pytest.mark.parametrize(
-        "body", [b"not json", b"[1]", b'{"heartbeat": true}', b'{"heartbeat": "x"}', b"{}"]
+        "body",
+        [
+            b"not json",
+            b"[1]",
+            b'{"heartbeat": true, "lagChecked": true}',
+            b'{"heartbeat": "x", "lagChecked": true}',
+            b"{}",
+            # a region just back, whose probe has not run yet, is no reference for others
+            b'{"heartbeat": 5.0, "lagChecked": false}',
+            b'{"heartbeat": 5.0}',
+        ],
     )
     def test_a_200_without_a_usable_heartbeat_is_healthy_without_one(
         self, server: Server, body: bytes
@@ -264,15 +276,16 @@ def test_a_recovered_region_stays_out_until_its_replica_catches_up(
         response = handler.health()
         return {"http": response["statusCode"], **json.loads(response["body"])}
 
-    # FIRST's probe runs: its heartbeat lands in FIRST's replica
+    # FIRST's probe runs while HERE is down: its heartbeat lands in FIRST's replica
     monkeypatch.setenv("AWS_REGION", FIRST)
-    monkeypatch.setenv("TARGETS", "{}")
+    monkeypatch.setenv("TARGETS", json.dumps({HERE: URLS[HERE]}))
+    server.answers[host(HERE)] = ConnectionRefusedError()
     probe.handler({}, None)
     clock[0] += 1
     first = health_in(FIRST)
-    assert first["heartbeat"] == 10_000.0
+    assert (first["heartbeat"], first["lagChecked"]) == (10_000.0, True)
     # HERE comes back and its probe sees FIRST healthy, with that heartbeat
-    server.answers[host(FIRST)] = healthy(first["heartbeat"])
+    server.answers[host(FIRST)] = (200, json.dumps(first).encode())
     server.answers[host(SECOND)] = ConnectionRefusedError()
     monkeypatch.setenv("AWS_REGION", HERE)
     monkeypatch.setenv("TARGETS", json.dumps({FIRST: URLS[FIRST], SECOND: URLS[SECOND]}))
