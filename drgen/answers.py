@@ -924,7 +924,7 @@ QUESTION_HELP: dict[str, str] = {
     "network": "none: AWS-managed networking; vpc: private subnets and VPC endpoints",
     "base_cidr": "A private (RFC 1918) block; each region gets the next /16 of it",
     "ci": "github: CI and deploy workflows for GitHub Actions; none: no CI files",
-    "alarm_email": "Who is paged: every region's alarm topic mails it (none: no one, said out loud)",
+    "alarm_email": "Who is paged: every region's alarm topic mails it (none: nobody)",
 }
 
 
