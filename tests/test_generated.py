@@ -184,8 +184,9 @@ MUTATIONS = [
     ),
     (
         "infra/compute.py",
-        '"Action": ["dynamodb:GetItem", "dynamodb:PutItem"],',
-        '"Action": ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem"],',
+        '"Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem"],',
+        '"Action": ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", '
+        '"dynamodb:BatchGetItem"],',
         "function may call DescribeTable",
     ),
     (
@@ -469,6 +470,12 @@ def test_the_wheel_ships_the_template(tmp_path: Path) -> None:
 NETWORK = "infra/network.py"
 DNS = "infra/dns.py"
 TOGGLE_MUTATIONS = [
+    (
+        "infra/stack.py",
+        "region: pulumi.Output.concat(front.api.api_endpoint, HEALTH_PATH)",
+        'region: pulumi.Output.concat(functions[region].url.function_url, "health")',
+        "probes skip the front clients use",
+    ),
     (
         NETWORK,
         'for service in ("dynamodb", "s3")',

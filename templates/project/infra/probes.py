@@ -138,7 +138,7 @@ def create_probe(
         policy=probe_policy(config, region, table, log_group.arn),
         opts=opts,
     )
-    # No vpc_config in any combination: the probe calls public endpoints. No reserved
+    # Outside any VPC in every combination: the probe calls public endpoints. No reserved
     # concurrency: only its rule invokes it, once a minute, and a reservation would fail
     # on accounts without 100 spare executions.
     function = aws.lambda_.Function(
