@@ -35,6 +35,11 @@ ACCOUNT_ID_PLACEHOLDER = "0" * 12
 Raw = Mapping[str, object]
 #: What a record made before the `ci` answer existed means: that project has no CI files.
 CI_ABSENT = "none"
+#: A record made before the `alarm_email` answer existed: its stack file subscribes nobody
+#: (unless `pulumi config set alarmEmail` did), and an update keeps it that way.
+ALARM_EMAIL_UNRECORDED = ""
+#: The explicit answer for "no subscription".
+NO_ALARM_EMAIL = "none"
 #: Where an answer that `--defaults` filled in came from, as errors name it.
 FROM_DEFAULTS = "--defaults"
 
@@ -71,6 +76,9 @@ class Question:
     absent_means: object = None
     #: The answer that decides whether this one applies (None: it always applies).
     toggle: str | None = None
+    #: Whether `drgen new` asks for it at a terminal and needs it without one. An optional
+    #: answer is given only by its flag, the answers file or `--set`.
+    required: bool = True
 
     def default_for(self, project_name: str, raw: Raw) -> object:
         """The default answer given what is known so far (None: no default, must be given)."""
@@ -148,6 +156,15 @@ QUESTIONS: tuple[Question, ...] = (
         default="github",
         absent_means=CI_ABSENT,
     ),
+    Question(
+        key="alarm_email",
+        prompt="Alarm e-mail (every alarm topic mails it; none: nobody)",
+        flag="--alarm-email",
+        # no default: an address cannot be guessed; `none` only when given
+        default=None,
+        absent_means=ALARM_EMAIL_UNRECORDED,
+        required=False,
+    ),
 )
 QUESTION_KEYS = tuple(q.key for q in QUESTIONS)
 #: The answers that decide whether others apply, in question order.
@@ -176,6 +193,9 @@ PHYSICAL_NAMES: tuple[PhysicalName, ...] = (
     PhysicalName("IAM role", "{project}-api-{region}-{suffix}", 64),
     PhysicalName("IAM role", "{project}-replication-{region}-{suffix}", 64),
     PhysicalName("Lambda function", "{project}-api-{suffix}", 64),
+    PhysicalName("IAM role", "{project}-probe-{region}-{suffix}", 64),
+    PhysicalName("Lambda function", "{project}-probe-{suffix}", 64),
+    PhysicalName("EventBridge rule", "{project}-probe-{suffix}", 64),
 )
 
 
@@ -193,6 +213,8 @@ class Answers:
     network: str = "none"
     base_cidr: str | None = None
     ci: str = "github"
+    #: An address, `none`, or None when the record predates the question.
+    alarm_email: str | None = None
 
     @property
     def primary_region(self) -> str:
@@ -217,6 +239,7 @@ class Answers:
             "network": self.network,
             "base_cidr": self.base_cidr,
             "ci": self.ci,
+            "alarm_email": self.alarm_email,
         }
         return {key: value for key, value in data.items() if value is not None}
 
@@ -441,6 +464,26 @@ def validate_base_cidr(value: object) -> str:
     return value
 
 
+#: What SNS e-mail subscriptions and the generated stack config accept: a plain ASCII
+#: address (RFC 5321 limits it to 254 characters), no quoting or comments.
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+EMAIL_LIMIT = 254
+
+
+def validate_alarm_email(value: object) -> str:
+    """An e-mail address every alarm topic mails, or `none` for no subscription."""
+    if not isinstance(value, str):
+        raise AnswerError(f"alarm_email: expected a string, got {_got(value)}")
+    if value == NO_ALARM_EMAIL:
+        return value
+    if len(value) > EMAIL_LIMIT or not EMAIL.fullmatch(value):
+        raise AnswerError(
+            f"alarm_email {value!r} is not accepted: expected an e-mail address such as "
+            f"oncall@example.com (at most {EMAIL_LIMIT} characters), or none"
+        )
+    return value
+
+
 FIELD_VALIDATORS: dict[str, Callable[[object], object]] = {
     "regions": validate_regions,
     "env_suffix": validate_env_suffix,
@@ -451,6 +494,7 @@ FIELD_VALIDATORS: dict[str, Callable[[object], object]] = {
     "network": validate_network,
     "base_cidr": validate_base_cidr,
     "ci": validate_ci,
+    "alarm_email": validate_alarm_email,
 }
 
 
@@ -587,7 +631,7 @@ def _check_fields(
             continue  # its toggle is missing or refused: whether it applies is unknown
         applies = question.applies(good)
         if question.key not in raw:
-            if applies and (every_missing or question.absent_means is None):
+            if applies and question.required and (every_missing or question.absent_means is None):
                 missing.append(question.key)
         elif not applies:
             found.add(
@@ -632,6 +676,7 @@ def build_answers(
         network=str(good["network"]),
         base_cidr=good.get("base_cidr"),  # type: ignore[arg-type]
         ci=str(good.get("ci", CI_ABSENT)),
+        alarm_email=good.get("alarm_email"),  # type: ignore[arg-type]
     )
     for message, keys in _cross_field_problems(answers):
         found.add(message, keys)
@@ -861,7 +906,7 @@ def fill_defaults(
     """
     missing = []
     for question in QUESTIONS:
-        if question.key in raw or not question.applies(raw):
+        if question.key in raw or not question.applies(raw) or not question.required:
             continue
         default = question.default_for(project_name, raw) if use_defaults else None
         if default is None:
@@ -882,6 +927,7 @@ QUESTION_HELP: dict[str, str] = {
     "network": "none: AWS-managed networking; vpc: private subnets and VPC endpoints",
     "base_cidr": "A private (RFC 1918) block; each region gets the next /16 of it",
     "ci": "github: CI and deploy workflows for GitHub Actions; none: no CI files",
+    "alarm_email": "Who is paged: every region's alarm topic mails it (none: nobody)",
 }
 
 

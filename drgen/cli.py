@@ -500,6 +500,14 @@ def new(
             autocompletion=_complete(CI_SYSTEMS),
         ),
     ] = None,
+    alarm_email: Annotated[
+        str | None,
+        typer.Option(
+            "--alarm-email",
+            metavar="EMAIL",
+            help="Address every alarm topic mails, or none for nobody (no default).",
+        ),
+    ] = None,
     yes: Annotated[
         bool,
         typer.Option(
@@ -521,6 +529,7 @@ def new(
         "network": network,
         "base_cidr": base_cidr,
         "ci": ci,
+        "alarm_email": alarm_email,
     }
     report = _start(ctx, "new", json_mode, quiet=quiet, verbose=verbose)
     if not (no_verify or pretend):

@@ -65,6 +65,8 @@ BUCKET = "aws:s3/bucket:Bucket"
 NOT_BILLED = ("pulumi:providers:",)
 RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
 RATE_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
+TOPIC = "aws:sns/topic:Topic"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 
 
 class ReportError(DrgenError):
@@ -105,6 +107,8 @@ class Posture:
     survives: dict[str, str] = field(default_factory=dict)
     objectives: dict[str, dict[str, str]] = field(default_factory=dict)
     not_covered: list[str] = field(default_factory=list)
+    #: Who the alarm topics reach, in words; says plainly when nobody is subscribed.
+    paged: str = ""
     cost: list[CostLine] = field(default_factory=list)
     cost_by_region: dict[str, float] = field(default_factory=dict)
     cost_total: float = 0.0
@@ -151,6 +155,7 @@ def build(path: Path, stack: str | None = None, timeout: float = 120.0) -> Postu
     posture = Posture(project=program.project, stack=program.stack, regions=regions)
     _survival(posture, res, answers)
     _not_covered(posture, res, record.invokes, path)
+    posture.paged = _paged(res)
     _costs(posture, res, load_prices())
     return posture
 
@@ -349,6 +354,28 @@ def _schedule_minutes(rule: dict[str, Any]) -> int | None:
     return int(match.group(1)) * RATE_MINUTES[match.group(2).rstrip("s")]
 
 
+def _paged(res: list[dict[str, Any]]) -> str:
+    """Who hears the alarms: the addresses subscribed, and every topic nobody hears."""
+    topics = [str(t["inputs"].get("name", t["name"])) for t in _of(res, TOPIC)]
+    heard: dict[str, set[str]] = {}
+    for subscription in _of(res, SUBSCRIPTION):
+        inputs = subscription["inputs"]
+        # a topic's ARN ends with its name
+        topic = str(inputs.get("topic", "")).rsplit(":", 1)[-1]
+        heard.setdefault(topic, set()).add(str(inputs.get("endpoint", "")))
+    deaf = sorted(name for name in topics if name not in heard)
+    if not topics:
+        return "nobody: the stack has no alarm topic"
+    if len(deaf) == len(topics):
+        return (
+            f"NOBODY: none of the {len(topics)} alarm topics has a subscription, so no alarm "
+            "reaches a person (set alarmEmail: drgen update --set alarm_email=ADDRESS)"
+        )
+    addresses = sorted(set().union(*heard.values()))
+    line = f"{', '.join(addresses)} on {len(topics) - len(deaf)} of {len(topics)} alarm topics"
+    return line + (f"; nobody hears {', '.join(deaf)}" if deaf else "")
+
+
 def _costs(posture: Posture, res: list[dict[str, Any]], prices: dict[str, Any]) -> None:
     items = prices["items"]
     hours = float(prices["hours_per_month"])
@@ -506,6 +533,7 @@ def text(posture: Posture) -> str:
         out.append(f"  {store}: RPO {value['rpo']}; RTO {value['rto']} [{value['from']}]")
     out += ["", "Not covered:"]
     out += [f"  - {gap}" for gap in posture.not_covered]
+    out += ["", f"Alarms reach: {posture.paged}"]
     out += [
         "",
         f"Estimated fixed monthly cost of the idle stack (USD, prices of {posture.prices_date}, "

@@ -6,8 +6,8 @@ parts and env suffix with hyphens (templates/project/infra/config.py.jinja). Thi
 each call in the rendered `infra/*.py`, works out which AWS resource argument it ends up in,
 and evaluates it for given answers. The limits that bind are AWS's: S3 bucket names at most
 63 characters, IAM role names 64, Lambda function names 64 (the Lambda and IAM API
-references). Every other name goes to a tag, alarm, topic, table, secret, security group or
-API name, whose limits are far longer; the oracle bounds them by 128.
+references), EventBridge rule names 64. Every other name goes to a tag, alarm, topic, table,
+secret, security group or API name, whose limits are far longer; the oracle bounds them by 128.
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ from drgen.answers import build_answers
 from drgen.render import generate
 
 #: (resource class, argument) -> AWS's length limit for that name.
-LIMITS = {("Bucket", "bucket"): 63, ("Role", "name"): 64, ("Function", "name"): 64}
+LIMITS = {
+    ("Bucket", "bucket"): 63,
+    ("Role", "name"): 64,
+    ("Function", "name"): 64,
+    # https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html
+    ("EventRule", "name"): 64,
+}
 OTHER_LIMIT = 128
 #: The 12-digit account id the bucket name carries.
 ACCOUNT = "0" * 12
@@ -64,8 +70,10 @@ def _parts(node: ast.expr, where: str, params: dict[str, tuple[str, ...]]) -> tu
     function parameter receives (its default and each call's argument)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return (node.value,)
-    if isinstance(node, ast.Name) and node.id in ("region", "source"):
-        return ("<region>",)  # `source`: the sending region of the replication alarms
+    if isinstance(node, ast.Name) and node.id in ("region", "source", "probed"):
+        # `source`: the sending region of the replication alarms; `probed`: the region a
+        # probe alarm watches
+        return ("<region>",)
     if isinstance(node, ast.Attribute) and node.attr == "region":
         return ("<region>",)
     if isinstance(node, ast.Name) and node.id == "account":

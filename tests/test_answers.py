@@ -438,7 +438,8 @@ def test_a_boolean_answer_must_be_true_or_false(value: object, shown: str) -> No
 
 
 QUESTION_LIST = (
-    "regions, env_suffix, route53, hosted_zone_id, domain, record_name, network, base_cidr, ci"
+    "regions, env_suffix, route53, hosted_zone_id, domain, record_name, network, base_cidr, ci, "
+    "alarm_email"
 )
 LABELS = "dot-separated labels of lowercase letters, digits and inner hyphens (1-63 each)"
 

@@ -289,3 +289,48 @@ def test_without_a_terminal_every_missing_answer_is_named_with_its_flag(
         "(--defaults has no default for hosted_zone_id, domain)\n"
     )
     assert tree(tmp_path) == {}
+
+
+def test_the_alarm_email_lands_in_the_stack_file_and_the_record(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke(
+        "new", "demo", "--defaults", "--no-verify", "--alarm-email", "oncall@example.com"
+    )
+    assert result.exit_code == 0, result.output
+    assert recorded(tmp_path / "demo")["alarm_email"] == "oncall@example.com"
+    stack = yaml.safe_load((tmp_path / "demo" / "Pulumi.dev.yaml").read_text())["config"]
+    assert stack["demo:alarmEmail"] == "oncall@example.com"
+    readme = (tmp_path / "demo" / "README.md").read_text()
+    assert "Every alarm topic mails `oncall@example.com`" in readme
+    assert "Nobody is subscribed" not in readme
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [((), "drgen was given no alarm e-mail."), (("--alarm-email", "none"), "alarm_email: none")],
+    ids=["not-given", "none"],
+)
+def test_without_an_alarm_email_every_file_says_nobody_is_subscribed(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, given: tuple[str, ...], said: str
+) -> None:
+    result = invoke("new", "demo", "--defaults", "--no-verify", *given)
+    assert result.exit_code == 0, result.output
+    assert ("alarm_email" in recorded(tmp_path / "demo")) is bool(given)
+    stack_file = (tmp_path / "demo" / "Pulumi.dev.yaml").read_text()
+    assert "demo:alarmEmail" not in yaml.safe_load(stack_file)["config"]
+    assert "Nobody is subscribed to the alarm topics" in stack_file
+    readme = (tmp_path / "demo" / "README.md").read_text()
+    assert "**Nobody is subscribed to the alarm topics: no alarm reaches a person.**" in readme
+    assert said in readme
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["oncall", "a@b", "a b@example.com", "ünï@example.com", "@example.com", "x" * 250 + "@e.co"],
+)
+def test_a_bad_alarm_email_is_one_line_naming_it(invoke, tmp_path: Path, value: str) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "demo", "--defaults", "--no-verify", "--alarm-email", value)
+    assert result.exit_code != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert f"alarm_email {value!r} is not accepted" in line, line
+    assert "or none" in line and "(from --alarm-email)" in line
+    assert not (tmp_path / "demo").exists()

@@ -241,14 +241,16 @@ MUTATIONS = [
     ),
     (
         "app/handler.py",
-        'lambda: _client("dynamodb").get_item(',
-        'lambda: _client("dynamodb").describe_table(',
+        '    found = _client("dynamodb").batch_get_item(',
+        '    _client("dynamodb").describe_table(TableName=table)\n'
+        '    found = _client("dynamodb").batch_get_item(',
         "health probes the control plane",
     ),
     (
         "infra/compute.py",
-        '"Action": ["dynamodb:GetItem", "dynamodb:PutItem"],',
-        '"Action": ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem"],',
+        '"Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem"],',
+        '"Action": ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", '
+        '"dynamodb:BatchGetItem"],',
         "function may call DescribeTable",
     ),
     (
@@ -390,6 +392,97 @@ MUTATIONS = [
         "client.batch_write_item(RequestItems=requests)\n        requests = {}",
         "a restore drops the items DynamoDB left unprocessed",
     ),
+    (
+        "infra/stack.py",
+        "{other: url for other, url in health_urls.items() if other != region}",
+        "{other: url for other, url in health_urls.items() if other == region}",
+        "a region probes only itself",
+    ),
+    (
+        "infra/stack.py",
+        "            topics[region],\n            {other",
+        "            topics[config.primary_region],\n            {other",
+        "probe alarms page through the primary's topic",
+    ),
+    (
+        "infra/probes.py",
+        '            treat_missing_data="breaching",\n',
+        "",
+        "a probe that stops is silence",
+    ),
+    (
+        "infra/probes.py",
+        'handler="probe.handler",',
+        'handler="probe.handler", vpc_config=aws.lambda_.FunctionVpcConfigArgs('
+        'subnet_ids=["subnet-1"], security_group_ids=["sg-1"]),',
+        "probe inside a VPC",
+    ),
+    (
+        "infra/probes.py",
+        '"Condition": {"StringEquals": {"cloudwatch:namespace": namespace(config)}},',
+        "",
+        "probe may publish into any namespace",
+    ),
+    (
+        "infra/probes.py",
+        '"Condition": {\n                        "ForAllValues:StringEquals"',
+        '"Unused": {\n                        "ForAllValues:StringEquals"',
+        "probe may write any item",
+    ),
+    (
+        "infra/probes.py",
+        "        source_arn=rule.arn,\n",
+        "",
+        "any rule may invoke the probe",
+    ),
+    (
+        "infra/probes.py",
+        "        maximum_retry_attempts=0,\n",
+        "",
+        "failed probe runs retried late",
+    ),
+    (
+        "app/handler.py",
+        "    healthy = serving and not lagging\n",
+        "    healthy = serving\n",
+        "a lagging replica takes traffic",
+    ),
+    (
+        "app/handler.py",
+        '    serving = checks["table"] and checks["secret"]\n',
+        "    serving = all(checks.values())\n",
+        "an S3-only problem fails the service over",
+    ),
+    (
+        "app/handler.py",
+        '        if now - float(sighting["at"]) > SIGHTING_TTL_SECONDS:\n            continue\n',
+        "",
+        "a stopped probe keeps its region out",
+    ),
+    (
+        "app/handler.py",
+        'if not sighting.get("healthy") or reported is None',
+        "if reported is None",
+        "a region seen down still holds others out",
+    ),
+    (
+        "app/probe.py",
+        ' if answer.get("lagChecked") is True else None',
+        "",
+        "a region back before its probe ran pushes the others out",
+    ),
+    (
+        "app/probe.py",
+        "timeout=TIMEOUT_SECONDS",
+        "timeout=None",
+        "probe calls without a timeout",
+    ),
+    (
+        "infra/compute.py",
+        '"dynamodb:PutItem", "dynamodb:BatchGetItem"]',
+        '"dynamodb:PutItem"]',
+        "/health may not read the probes' items",
+    ),
 ]
 
 
@@ -508,6 +601,12 @@ TOGGLE_MUTATIONS = [
         "    environment: ${{ matrix.stack }}\n",
         "",
         "deploys outside the protected environment",
+    ),
+    (
+        "infra/stack.py",
+        "region: pulumi.Output.concat(front.api.api_endpoint, HEALTH_PATH)",
+        'region: pulumi.Output.concat(functions[region].url.function_url, "health")',
+        "probes skip the front clients use",
     ),
     (
         NETWORK,

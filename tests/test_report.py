@@ -255,3 +255,23 @@ def test_the_readme_posture_is_what_drgen_report_derives_from_the_code(
         for store, value in doc["objectives"].items()
     }
     assert gaps == doc["not_covered"]
+
+
+@pytest.mark.slow
+def test_the_report_says_plainly_who_the_alarms_reach(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = bake(tmp_path, FOUR[:2], False, "none")
+    nobody = invoke("report", str(project))
+    assert nobody.exit_code == 0, nobody.output
+    assert (
+        "Alarms reach: NOBODY: none of the 2 alarm topics has a subscription, so no alarm "
+        "reaches a person (set alarmEmail: drgen update --set alarm_email=ADDRESS)\n"
+    ) in nobody.stdout
+    # the report reads the stack's code and config: an address set by hand counts too
+    stack_file = project / "Pulumi.dev.yaml"
+    stack_file.write_text(
+        stack_file.read_text().replace(
+            "config:\n", 'config:\n  demo:alarmEmail: "oncall@example.com"\n', 1
+        )
+    )
+    heard = json.loads(invoke("report", str(project), "--json").stdout)["report"]
+    assert heard["paged"] == "oncall@example.com on 2 of 2 alarm topics"

@@ -1,9 +1,9 @@
 """The regional service behind each Function URL.
 
-Public (no token): `GET /health`, which reports this region and whether its table replica,
-bucket and secret replica answer data-plane reads (200 when all do, 503 otherwise: Route 53
-fails over on it). Everything else needs `Authorization: Bearer <appSecret>`:
-`GET /items/{id}` reads an item, `PUT /items/{id}` writes a JSON object.
+Public (no token): `GET /health`, which decides whether this region should take traffic
+(200) or not (503): Route 53, and clients without it, fail over on it. Everything else needs
+`Authorization: Bearer <appSecret>`: `GET /items/{id}` reads an item, `PUT /items/{id}`
+writes a JSON object.
 
 A request the client must change answers 4xx (400, 401, 404, 405, 413), never a 5xx: only a
 dependency that failed answers 503, so only that pages someone.
@@ -26,8 +26,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 #: How long a fetched secret is trusted before it is read again (rotation picks up after this).
 SECRET_TTL_SECONDS = 300.0
 MAX_ITEM_ID_LENGTH = 128
-#: The key `/health` reads: an item that need not exist (a miss is a successful read).
-HEALTH_KEY = "__health__"
+#: Items the probes (app/probe.py) write into each region's replica, suffixed by the region:
+#: the region's heartbeat (`at`, seconds since the epoch), and what its probe last saw of
+#: every other region (`seen`: JSON, region -> {healthy, heartbeat, at}).
+HEARTBEAT_PREFIX = "__heartbeat__#"
+SEEN_PREFIX = "__seen__#"
+#: A region whose replica holds another healthy region's heartbeat more than this many
+#: seconds older than that region reported is lagging: its readers would see stale items.
+MAX_LAG_SECONDS = 120.0
+#: A sighting older than this (three probe intervals) is ignored: a probe that stopped must
+#: not keep its region out, nor hold it in by an old view.
+SIGHTING_TTL_SECONDS = 180.0
 AWS_ERRORS = (BotoCoreError, ClientError)
 #: DynamoDB refuses an item over 400 KB (attribute names and values, UTF-8) with a
 #: ValidationException saying so:
@@ -116,26 +125,86 @@ def _reachable(check: Any) -> bool:
     return True
 
 
+def _health_items() -> dict[str, dict[str, Any]]:
+    """This region's sightings and its local copy of every region's heartbeat, in one
+    strongly consistent BatchGetItem on the local replica (a data-plane read). Keys DynamoDB
+    left unprocessed are absent from the result, and so are keys with no item."""
+    region, table = os.environ["AWS_REGION"], os.environ["TABLE_NAME"]
+    keys = [SEEN_PREFIX + region, *(HEARTBEAT_PREFIX + r for r in os.environ["REGIONS"].split(","))]
+    found = _client("dynamodb").batch_get_item(
+        RequestItems={table: {"Keys": [{"pk": {"S": key}} for key in keys], "ConsistentRead": True}}
+    )
+    unprocessed = found.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+    skipped = {key["pk"]["S"] for key in unprocessed}
+    items = {item["pk"]["S"]: item for item in found["Responses"].get(table, [])}
+    return {key: items.get(key, {}) for key in keys if key not in skipped}
+
+
+def lag_check(items: dict[str, dict[str, Any]], now: float) -> tuple[bool, list[str]]:
+    """Whether this region's probe saw the others recently enough to judge (its sightings
+    are at most SIGHTING_TTL_SECONDS old), and the healthy regions whose latest heartbeat,
+    as it saw them, is more than MAX_LAG_SECONDS newer than this region's replica holds.
+
+    Only this region's probe writes the sightings and each heartbeat is compared with a copy
+    of itself, so clocks of different regions are never compared. A region seen unhealthy,
+    one that could not judge its own lag (app/probe.py then drops its heartbeat: a region
+    just back, whose probe has not run yet, must not push the others out), a stale
+    sighting, or a heartbeat this read could not fetch counts for nothing."""
+    region = os.environ["AWS_REGION"]
+    seen_item = items.get(SEEN_PREFIX + region)
+    if not seen_item:
+        return False, []
+    checked = False
+    lagging = []
+    for other, sighting in json.loads(seen_item["seen"]["S"]).items():
+        key = HEARTBEAT_PREFIX + other
+        reported = sighting.get("heartbeat")
+        if now - float(sighting["at"]) > SIGHTING_TTL_SECONDS:
+            continue
+        checked = True
+        if not sighting.get("healthy") or reported is None or key not in items:
+            continue
+        local = float(items[key]["at"]["N"]) if items[key] else 0.0
+        if float(reported) - local > MAX_LAG_SECONDS:
+            lagging.append(other)
+    return checked, sorted(lagging)
+
+
 def health() -> Response:
-    """Report the region and whether this region's dependencies serve reads: the same
-    data-plane calls users depend on (no DescribeTable: a control-plane call with its own
-    throttling), each one cheap."""
+    """Whether this region should take traffic: its table replica and secret replica answer
+    the same data-plane reads users depend on (no DescribeTable: a control-plane call with
+    its own throttling), and its replica does not lag behind another healthy region.
+
+    The bucket is reported but does not decide: no route reads or writes S3, so an S3-only
+    problem in this region must not fail the whole service over (its replication alarms
+    report it). The answer also carries this region's own heartbeat as its replica holds it,
+    which the other regions' probes compare with their copies, and whether this region could
+    judge its own lag (`lagChecked`): only then does it count as a reference for them."""
+    region = os.environ["AWS_REGION"]
+    items: dict[str, dict[str, Any]] = {}
+
+    def read_items() -> None:
+        items.update(_health_items())
+
     checks = {
-        "table": _reachable(
-            lambda: _client("dynamodb").get_item(
-                TableName=os.environ["TABLE_NAME"], Key={"pk": {"S": HEALTH_KEY}}
-            )
-        ),
+        "table": _reachable(read_items),
         "bucket": _reachable(lambda: _client("s3").head_bucket(Bucket=os.environ["BUCKET_NAME"])),
         "secret": _reachable(_secret),
     }
-    healthy = all(checks.values())
+    checked, lagging = lag_check(items, time.time())
+    own = items.get(HEARTBEAT_PREFIX + region)
+    serving = checks["table"] and checks["secret"]
+    healthy = serving and not lagging
+    status = "ok" if healthy else ("lagging" if serving else "degraded")
     return _respond(
         200 if healthy else 503,
         {
-            "status": "ok" if healthy else "degraded",
-            "region": os.environ["AWS_REGION"],
+            "status": status,
+            "region": region,
             "checks": checks,
+            "lagging": lagging,
+            "lagChecked": checked,
+            "heartbeat": float(own["at"]["N"]) if own else None,
         },
     )
 

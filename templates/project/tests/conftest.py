@@ -109,7 +109,13 @@ def email_stack() -> StackRun:
 #: policy on the as-configured stack (one build), then the handler against moto (the slowest
 #: file), then the policies on each other variant, then the configuration checks, which each
 #: build a stack of their own.
-POLICY_FILES = ("test_policies.py", "test_dns.py", "test_network.py", "test_dependencies.py")
+POLICY_FILES = (
+    "test_policies.py",
+    "test_probes.py",
+    "test_dns.py",
+    "test_network.py",
+    "test_dependencies.py",
+)
 HANDLER_FILE = "test_handler.py"
 
 

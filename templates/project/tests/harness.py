@@ -231,6 +231,8 @@ def computed_outputs(typ: str, inputs: dict[str, Any], region: str | None) -> di
         return {"arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
     if typ == "aws:lambda/function:Function":
         return {"arn": f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"}
+    if typ == "aws:cloudwatch/eventRule:EventRule":
+        return {"arn": f"arn:aws:events:{region}:{ACCOUNT_ID}:rule/{name}"}
     if typ == "aws:lambda/functionUrl:FunctionUrl":
         key = f"{region}/{inputs.get('functionName')}"
         url_id = f"url{zlib.crc32(key.encode()):010d}"

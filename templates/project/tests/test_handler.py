@@ -20,6 +20,8 @@ from app import handler
 from infra.compute import TIMEOUT_SECONDS
 
 REGION = "eu-west-1"
+#: The other region of the stack the handler tests run in.
+OTHER = "us-west-2"
 TABLE = "app-items-test"
 BUCKET = "app-bucket-test"
 SECRET_ID = "app-secret-test"
@@ -39,6 +41,7 @@ def moto() -> Iterator[Any]:
             "TABLE_NAME": TABLE,
             "BUCKET_NAME": BUCKET,
             "SECRET_ID": SECRET_ID,
+            "REGIONS": f"{REGION},{OTHER}",
         }.items():
             patch.setenv(key, value)
         with mock_aws() as session:
@@ -128,6 +131,9 @@ class TestHealth:
             "status": "ok",
             "region": REGION,
             "checks": {"table": True, "bucket": True, "secret": True},
+            "lagging": [],
+            "lagChecked": False,
+            "heartbeat": None,
         }
 
     def test_is_degraded_when_a_dependency_is_gone(self) -> None:
@@ -139,6 +145,13 @@ class TestHealth:
         assert result["http"] == 503
         assert result["status"] == "degraded"
         assert result["checks"] == {"table": True, "bucket": False, "secret": False}
+
+    def test_an_s3_only_problem_is_reported_but_fails_nothing_over(self) -> None:
+        # no route reads or writes S3: failing over for it would move everyone for nothing
+        aws_client("s3").delete_bucket(Bucket=BUCKET)
+        result = request("GET", "/health", token=None)
+        assert (result["http"], result["status"]) == (200, "ok")
+        assert result["checks"] == {"table": True, "bucket": False, "secret": True}
 
     def test_is_degraded_when_the_table_is_gone(self) -> None:
         aws_client("dynamodb").delete_table(TableName=TABLE)
@@ -163,13 +176,117 @@ class TestHealth:
                 handler._client(service).meta.events.unregister(f"before-call.{service}", record)
         # no DescribeTable: a control-plane call with its own throttling
         assert sorted(calls) == [
-            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
             "s3:HeadBucket",
             "secretsmanager:GetSecretValue",
         ]
 
     def test_only_answers_get(self) -> None:
         assert request("POST", "/health")["http"] == 405
+
+
+NOW = 1_800_000_000.0
+
+
+def put_probe_items(*, seen: dict[str, Any] | None = None, **heartbeats: float) -> None:
+    """What the probes leave in this region's replica: this region's sightings (if any), and
+    the local copy of each region's heartbeat given (`us_west_2=...`)."""
+    table = aws_client("dynamodb")
+    if seen is not None:
+        table.put_item(
+            TableName=TABLE,
+            Item={"pk": {"S": f"{handler.SEEN_PREFIX}{REGION}"}, "seen": {"S": json.dumps(seen)}},
+        )
+    for region, at in heartbeats.items():
+        table.put_item(
+            TableName=TABLE,
+            Item={
+                "pk": {"S": handler.HEARTBEAT_PREFIX + region.replace("_", "-")},
+                "at": {"N": repr(at)},
+            },
+        )
+
+
+def sighting(heartbeat: float | None, *, healthy: bool = True, age: float = 30.0) -> Any:
+    return {OTHER: {"healthy": healthy, "heartbeat": heartbeat, "at": NOW - age}}
+
+
+@pytest.mark.usefixtures("aws")
+class TestReplicationLag:
+    """`/health` keeps a region out while its replica lags behind a healthy region."""
+
+    @pytest.fixture(autouse=True)
+    def clock(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(handler.time, "time", lambda: NOW)
+
+    def test_reports_its_own_heartbeat_as_its_replica_holds_it(self) -> None:
+        put_probe_items(eu_west_1=NOW - 20)
+        result = request("GET", "/health", token=None)
+        assert (result["http"], result["heartbeat"]) == (200, NOW - 20)
+
+    def test_a_replica_behind_a_healthy_region_answers_503_naming_it(self) -> None:
+        behind = handler.MAX_LAG_SECONDS + 1
+        put_probe_items(seen=sighting(NOW - 10), us_west_2=NOW - 10 - behind)
+        result = request("GET", "/health", token=None)
+        assert (result["http"], result["status"], result["lagging"]) == (503, "lagging", [OTHER])
+        assert result["lagChecked"] is True
+        assert result["checks"] == {"table": True, "bucket": True, "secret": True}
+
+    def test_a_heartbeat_not_yet_replicated_at_all_is_lag(self) -> None:
+        put_probe_items(seen=sighting(NOW - 10))
+        assert request("GET", "/health", token=None)["lagging"] == [OTHER]
+
+    def test_lag_within_the_limit_is_healthy(self) -> None:
+        put_probe_items(seen=sighting(NOW - 10), us_west_2=NOW - 10 - handler.MAX_LAG_SECONDS)
+        assert request("GET", "/health", token=None)["http"] == 200
+
+    def test_a_newer_local_copy_is_healthy(self) -> None:
+        put_probe_items(seen=sighting(NOW - 70), us_west_2=NOW - 10)
+        assert request("GET", "/health", token=None)["http"] == 200
+
+    @pytest.mark.parametrize(
+        "seen",
+        [
+            sighting(NOW - 10, healthy=False),
+            sighting(None),
+            sighting(NOW - 10, age=handler.SIGHTING_TTL_SECONDS + 1),
+        ],
+        ids=["other-region-unhealthy", "no-heartbeat-reported", "stale-sighting"],
+    )
+    def test_what_a_broken_or_stopped_probe_leaves_keeps_nobody_out(self, seen: Any) -> None:
+        put_probe_items(seen=seen, us_west_2=NOW - 3600)
+        result = request("GET", "/health", token=None)
+        assert (result["http"], result["lagging"]) == (200, [])
+        # judged only on a recent sighting: others' probes take no heartbeat from it otherwise
+        assert result["lagChecked"] is (seen[OTHER]["at"] >= NOW - handler.SIGHTING_TTL_SECONDS)
+
+    def test_a_dependency_failure_outranks_lag(self) -> None:
+        put_probe_items(seen=sighting(NOW - 10))
+        aws_client("secretsmanager").delete_secret(
+            SecretId=SECRET_ID, ForceDeleteWithoutRecovery=True
+        )
+        result = request("GET", "/health", token=None)
+        assert (result["http"], result["status"], result["lagging"]) == (
+            503,
+            "degraded",
+            [OTHER],
+        )
+
+    def test_a_heartbeat_left_unprocessed_counts_for_nothing(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        put_probe_items(seen=sighting(NOW - 10))
+        dynamodb = handler._client("dynamodb")
+        real = dynamodb.batch_get_item
+
+        def throttled(**kwargs: Any) -> Any:
+            found = real(**kwargs)
+            key = {"pk": {"S": handler.HEARTBEAT_PREFIX + OTHER}}
+            found["UnprocessedKeys"] = {TABLE: {"Keys": [key]}}
+            return found
+
+        monkeypatch.setattr(dynamodb, "batch_get_item", throttled)
+        assert request("GET", "/health", token=None)["http"] == 200
 
 
 @pytest.mark.usefixtures("aws")
@@ -379,6 +496,7 @@ def in_region(patch: pytest.MonkeyPatch, region: str, *, down: bool = False) -> 
     of the region unreachable (connection refused), as in a regional outage."""
     handler.reset_caches()
     patch.setenv("AWS_REGION", region)
+    patch.setenv("REGIONS", ",".join(DRILL_REGIONS))
     patch.setenv("BUCKET_NAME", f"{BUCKET}-{region}")
     if down:
         patch.setenv("AWS_ENDPOINT_URL", UNREACHABLE)
@@ -407,6 +525,7 @@ def test_outage_drill_only_the_failed_region_reports_unhealthy(
         if region == down:
             assert result["http"] == 503, f"{region} is down but healthy"
             assert result["checks"] == {"table": False, "bucket": False, "secret": False}
+            assert result["status"] == "degraded"
         else:
             assert result["http"] == 200, f"{region} is up but {result}"
             assert result["region"] == region
