@@ -456,9 +456,10 @@ def _probe_costs(
     A rule invokes its function, which calls `/health` in every other region: the probe's
     requests, duration and logs, and those of the answers it gets.
     """
-    rules = {str(r["outputs"].get("name")): r for r in _of(res, EVENT_RULE)}
+    # a rule's name is unique in its region only: every region's probe may share one
+    rules = {(r["region"], str(r["outputs"].get("name"))): r for r in _of(res, EVENT_RULE)}
     for target in _of(res, EVENT_TARGET):
-        rule = rules.get(str(target["inputs"].get("rule")))
+        rule = rules.get((target["region"], str(target["inputs"].get("rule"))))
         minutes = _schedule_minutes(rule) if rule is not None else None
         function = functions.get(str(target["inputs"].get("arn")))
         if rule is None or minutes is None or function is None:

@@ -154,7 +154,15 @@ def test_the_default_project_reports_client_failover_and_its_priced_lines(
     items = load_prices()["items"]
     assert {line["item"] for line in doc["cost"]} == {
         "cloudwatch_alarm", "secret", "s3_replication_metric",
+        # each region's probe: its custom metric, and its and the probed /health's invocations
+        "cloudwatch_custom_metric", "lambda_million", "lambda_gb_second_arm64",
+        "cloudwatch_logs_gb",
     }  # fmt: skip
+    # two regions built alike cost alike: each probes the other and is probed by it
+    by_item: dict[str, list[float]] = {}
+    for line in doc["cost"]:
+        by_item.setdefault(line["item"], []).append(line["quantity"])
+    assert all(len(q) == 2 and q[0] == q[1] for q in by_item.values()), by_item
     for line in doc["cost"]:  # every line is its quantity at the table's price
         assert line["unit_price"] == items[line["item"]]["price"]
         assert line["monthly"] == round(line["quantity"] * line["unit_price"], 2)

@@ -140,6 +140,9 @@ REFERENCES: dict[str, tuple[Reference, ...]] = {
             "AlarmThatSendsEmail.html)",
         ),
     ),
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": (
+        Reference("functionName", True, api(LAMBDA, "PutFunctionEventInvokeConfig")),
+    ),
     "aws:cloudwatch/eventRule:EventRule": (),
     "aws:cloudwatch/eventTarget:EventTarget": (
         Reference("rule", True, api("eventbridge/latest/APIReference", "PutTargets")),
