@@ -292,10 +292,10 @@ def test_with_stdout_redirected_the_prompts_stay_on_the_terminal(tmp_path: Path)
         f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",
         "  .drgen/          2 files",
         "  .github/         2 files",
-        "  app/             1 file",
-        "  infra/           10 files",
+        "  app/             2 files",
+        "  infra/           11 files",
         "  ops/             2 files",
-        "  tests/           9 files",
+        "  tests/           11 files",
         "  .gitattributes, .gitignore, .pre-commit-config.yaml, Pulumi.dev.yaml, Pulumi.yaml, "
         "README.md,",
         "  __main__.py, pyproject.toml, requirements-dev.txt, requirements.txt",
