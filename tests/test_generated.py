@@ -155,6 +155,10 @@ def test_removing_the_last_region_does_what_the_readme_says(tmp_path: Path) -> N
         "table-us-east-1", "secret-us-east-1", "failover-1-secondary",
         *(f"replication-{r}" for r in regions[:-1]),
         *(f"replication-policy-{r}" for r in regions[:-1]),
+        # every function lists the regions (/health reads their heartbeats), every probe its
+        # targets: both are updated in place, not replaced
+        *(f"function-{r}" for r in regions[:-1]),
+        *(f"probe-{r}" for r in regions[:-1]),
     }  # fmt: skip
     middle = resources_with(project, [regions[1], regions[3]])
     assert (
