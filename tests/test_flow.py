@@ -262,7 +262,7 @@ def test_errors_show_a_file_not_its_temporary_twin(  # type: ignore[no-untyped-d
     result = invoke("new", "demo", "--defaults", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     target = tmp_path / "demo"
-    first = target / ".github" / "workflows" / "ci.yml"  # the transaction writes in path order
+    first = target / ".gitattributes"  # the transaction writes in path order
     assert result.stderr == (
         f"drgen: error: could not write the project to {str(target)!r}: [Errno 28] No space "
         f"left on device: {str(first)!r} -> {str(first)!r}\n"

@@ -111,7 +111,7 @@ def test_the_record_holds_every_file_with_its_mode(invoke, tmp_path: Path) -> No
     # committed with the project: one-space indents, keys in order, a final newline
     text = (project / ".drgen" / "base.json").read_text()
     assert text.startswith(
-        f'{{\n "format": 2,\n "drgen_version": "{__version__}",\n "files": {{\n  ".github/'
+        f'{{\n "format": 2,\n "drgen_version": "{__version__}",\n "files": {{\n  ".gitattributes"'
     )
     assert text.endswith("\n  }\n }\n}\n")
 

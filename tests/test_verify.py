@@ -287,7 +287,9 @@ def test_ctrl_c_during_verify_exits_130(
     children: list[subprocess.Popen[str]] = []
     communicate = subprocess.Popen.communicate
 
-    def ctrl_c(self: subprocess.Popen[str], request: str | None = None) -> tuple[str, str]:
+    def ctrl_c(
+        self: subprocess.Popen[str], request: str | None = None, timeout: float | None = None
+    ) -> tuple[str, str]:
         if request is None:  # the cleanup after the interrupt
             return communicate(self)
         children.append(self)
