@@ -326,6 +326,15 @@ def _not_covered(
         posture.not_covered.append("automatic traffic failover (route53 is off)")
     if not _of(res, ROTATION):
         posture.not_covered.append("secret rotation")
+    if _of(res, REPLICATION):
+        # S3 publishes ReplicationLatency in the destination's region only:
+        # https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
+        posture.not_covered.append(
+            "S3 replication towards a region that is down: its latency is published and alarmed "
+            "only in that region, and its objects stay pending, not failed, so the surviving "
+            "regions raise no S3 replication alarm (the failed-operations alarm stays in the "
+            "source region)"
+        )
 
 
 def _by_arn(res: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:

@@ -325,6 +325,12 @@ MUTATIONS = [
         "S3 replication stopping goes unseen",
     ),
     (
+        "infra/monitoring.py",
+        "                topics[dest.region],\n                published_in(dest.region),",
+        "                topics[source.region],\n                published_in(source.region),",
+        "S3 latency alarm in the source region",
+    ),
+    (
         "infra/compute.py",
         'metric_name="Url5xxCount",',
         'metric_name="Url4xxCount",',

@@ -1064,6 +1064,23 @@ def _metric_regions(ctx: Context, resource: dict[str, Any]) -> set[str]:
     return found
 
 
+#: The bucket whose region an S3 Replication metric is published in ("Which Region is this
+#: metric published in?"): https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
+S3_REPLICATION_METRIC_BUCKET = {
+    "BytesPendingReplication": "DestinationBucket",
+    "ReplicationLatency": "DestinationBucket",
+    "OperationsPendingReplication": "DestinationBucket",
+    "OperationsFailedReplication": "SourceBucket",
+}
+
+
+def _metric_keys(namespace: Any, metric_name: Any) -> tuple[str, ...]:
+    """The dimensions that say where this metric is published."""
+    if namespace == "AWS/S3" and metric_name in S3_REPLICATION_METRIC_BUCKET:
+        return (S3_REPLICATION_METRIC_BUCKET[metric_name],)
+    return METRIC_DIMENSIONS
+
+
 def r21_alarm_metric_region(ctx: Context) -> Iterator[Hit]:
     """An alarm lives in the region of the metric it watches (Route 53 is R13's).
 
@@ -1071,15 +1088,22 @@ def r21_alarm_metric_region(ctx: Context) -> Iterator[Hit]:
     https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html
     """
     for alarm in ctx.of(ALARM):
-        dimensions = [plain(alarm["inputs"].get("dimensions")) or {}]
-        for query in as_list(alarm["inputs"].get("metricQueries")):
+        inputs = alarm["inputs"]
+        metrics = [
+            (
+                plain(inputs.get("dimensions")) or {},
+                _metric_keys(plain(inputs.get("namespace")), plain(inputs.get("metricName"))),
+            )
+        ]
+        for query in as_list(inputs.get("metricQueries")):
             metric = (plain(query) or {}).get("metric") if isinstance(plain(query), dict) else None
             if isinstance(metric, dict):
-                dimensions.append(plain(metric.get("dimensions")) or {})
-        for found in dimensions:
+                keys = _metric_keys(plain(metric.get("namespace")), plain(metric.get("metricName")))
+                metrics.append((plain(metric.get("dimensions")) or {}, keys))
+        for found, keys in metrics:
             if not isinstance(found, dict):
                 continue
-            for key in METRIC_DIMENSIONS:
+            for key in keys:
                 value = plain(found.get(key))
                 if not isinstance(value, str) or not value:
                     continue
@@ -1724,7 +1748,10 @@ RULES = [
         scope=(
             "MetricAlarm dimensions (and metric_queries) that name a resource of the stack "
             "(FunctionName, TableName, BucketName, ApiId, LoadBalancer, ...): the alarm's region "
-            "must be one the resource publishes metrics in (a global table's replicas count)."
+            "must be one the resource publishes metrics in (a global table's replicas count). "
+            "S3 Replication metrics are judged by the bucket whose region publishes them: "
+            "DestinationBucket for ReplicationLatency and the pending ones, SourceBucket for "
+            "OperationsFailedReplication."
         ),
         blind_spots=(
             "Dimensions naming resources outside the stack, and custom metrics published "

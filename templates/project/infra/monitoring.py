@@ -1,7 +1,9 @@
 """Alarms that make a regional failure or a replication lag visible, in every region.
 
-Each region's alarms notify that region's topic, so the alarms of a region that is down are
-not the only ones: the surviving regions see replication towards it stop.
+Each alarm lives in the region its metric is published in and notifies that region's topic.
+S3 publishes a replication rule's latency in the destination's region and its failures in
+the source's, so S3 replication towards a region that is down raises no alarm in the
+surviving regions: its objects stay pending, not failed.
 """
 
 from __future__ import annotations
@@ -107,13 +109,22 @@ def bucket_replication_alarms(
     source: RegionalBucket,
     destinations: list[RegionalBucket],
     replication: aws.s3.BucketReplicationConfig,
-    topic: aws.sns.Topic,
-    provider: pulumi.ProviderResource,
+    topics: dict[str, aws.sns.Topic],
+    providers: dict[str, aws.Provider],
 ) -> list[CW.MetricAlarm]:
-    """Per destination of one source bucket, from the rule's replication metrics (published
-    in the source's region): objects that failed to replicate, and replication later than
-    RTC's 15 minutes (a destination region that is down leaves objects pending, not failed)."""
-    opts = pulumi.ResourceOptions(provider=provider, depends_on=[replication])
+    """Per destination of one source bucket, from the rule's replication metrics: objects
+    that failed to replicate, and replication later than RTC's 15 minutes (a destination
+    region that is down leaves objects pending, not failed).
+
+    Each alarm lives, with that region's topic, where S3 publishes its metric ("Which Region
+    is this metric published in?"): OperationsFailedReplication in the source bucket's
+    region, ReplicationLatency (like the pending metrics) in the destination bucket's.
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
+    """
+
+    def published_in(region: str) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(provider=providers[region], depends_on=[replication])
+
     alarms = []
     for dest in destinations:
         dimensions = {
@@ -125,8 +136,8 @@ def bucket_replication_alarms(
             alarm(
                 f"bucket-replication-{dest.region}-alarm-{source.region}",
                 config.name("replication-failed", source.region, dest.region),
-                topic,
-                opts,
+                topics[source.region],
+                published_in(source.region),
                 namespace="AWS/S3",
                 metric_name="OperationsFailedReplication",
                 dimensions=dimensions,
@@ -138,10 +149,10 @@ def bucket_replication_alarms(
         )
         alarms.append(
             alarm(
-                f"bucket-latency-{dest.region}-alarm-{source.region}",
+                f"bucket-latency-{source.region}-alarm-{dest.region}",
                 config.name("replication-late", source.region, dest.region),
-                topic,
-                opts,
+                topics[dest.region],
+                published_in(dest.region),
                 namespace="AWS/S3",
                 metric_name="ReplicationLatency",
                 dimensions=dimensions,
