@@ -310,7 +310,7 @@ def run_programs(
         jobs.write_text(json.dumps([p.job() for p in programs]), encoding="utf-8")
         env, passed = sandbox.child_environment(Path(tmp) / "home", pass_env)
         prefix, network = sandbox.network_prefix()
-        requested = tuple(name for name in passed if name in set(pass_env))
+        requested = tuple(sorted(set(passed) & set(pass_env)))
         isolation = sandbox.Isolation(passed, requested, network, network_cut=bool(prefix))
         outcome = sandbox.run_isolated(
             [python, str(RUNNER), str(jobs), str(out)],

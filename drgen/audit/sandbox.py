@@ -60,10 +60,11 @@ def child_environment(
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """The child's whole environment, and the names of the variables taken from drgen's."""
     source = os.environ if source is None else source
+    requested = set(pass_env)
     names = sorted(
         name
         for name in source
-        if name in KEPT or name.startswith(KEPT_PREFIXES) or name in set(pass_env)
+        if name in KEPT or name.startswith(KEPT_PREFIXES) or name in requested
     )
     env = {name: source[name] for name in names}
     (home / ".aws").mkdir(parents=True, exist_ok=True)
