@@ -92,7 +92,7 @@ def main() -> None:
         work = Path(tmp)
         subprocess.run(
             [sys.executable, "-m", "drgen", "new", "demo", *answers, "--defaults",
-             "--no-verify", "-q"],
+             "--alarm-email", "none", "--no-verify", "-q"],
             cwd=work, check=True, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         project = work / "demo"

@@ -170,7 +170,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="drgen-bench-") as tmp:
         work = Path(tmp)
         lines = [f"drgen bench, Python {sys.version.split()[0]}, {env_note}, {count} pairs"]
-        for label, extra in (("default", ["--defaults"]), ("largest", [*LARGEST, "--defaults"])):
+        for label, extra in (
+            ("default", ["--defaults", "--alarm-email", "none"]),
+            ("largest", [*LARGEST, "--defaults", "--alarm-email", "none"]),
+        ):
             news, floors, peaks = [], [], []
             for i in range(count):
                 target = work / f"{label}{i}"
@@ -200,7 +203,12 @@ def main() -> None:
         for i in range(count):
             target = work / f"render{i}"
             target.mkdir()
-            renders.append(run([*DRGEN, "new", "demo", "--defaults", "--no-verify"], target))
+            renders.append(
+                run(
+                    [*DRGEN, "new", "demo", "--defaults", "--alarm-email", "none", "--no-verify"],
+                    target,
+                )
+            )
             data = recorded_data(target / "demo")
             copies.append(run(copier_copy(data, work / f"copy{i}"), work))
             shutil.rmtree(work / f"copy{i}")

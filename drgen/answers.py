@@ -76,9 +76,8 @@ class Question:
     absent_means: object = None
     #: The answer that decides whether this one applies (None: it always applies).
     toggle: str | None = None
-    #: Whether `drgen new` asks for it at a terminal and needs it without one. An optional
-    #: answer is given only by its flag, the answers file or `--set`.
-    required: bool = True
+    #: What the flag takes, where the error for a missing answer should say (" EMAIL or none").
+    flag_hint: str = ""
 
     def default_for(self, project_name: str, raw: Raw) -> object:
         """The default answer given what is known so far (None: no default, must be given)."""
@@ -158,12 +157,12 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         key="alarm_email",
-        prompt="Alarm e-mail (every alarm topic mails it; none: nobody)",
+        prompt="Alarm e-mail (an address, or none)",
         flag="--alarm-email",
         # no default: an address cannot be guessed; `none` only when given
         default=None,
         absent_means=ALARM_EMAIL_UNRECORDED,
-        required=False,
+        flag_hint=" EMAIL or none",
     ),
 )
 QUESTION_KEYS = tuple(q.key for q in QUESTIONS)
@@ -631,7 +630,7 @@ def _check_fields(
             continue  # its toggle is missing or refused: whether it applies is unknown
         applies = question.applies(good)
         if question.key not in raw:
-            if applies and question.required and (every_missing or question.absent_means is None):
+            if applies and (every_missing or question.absent_means is None):
                 missing.append(question.key)
         elif not applies:
             found.add(
@@ -784,7 +783,7 @@ def missing_answers_message(
 
     `without_default`: the missing answers `--defaults` cannot supply (a hosted zone).
     """
-    flags = {q.key: q.flag for q in QUESTIONS}
+    flags = {q.key: q.flag + q.flag_hint for q in QUESTIONS}
     listed = ", ".join(f"{key} ({flags[key]})" for key in missing)
     if use_defaults:
         them, flags_ = ("it", "a flag") if len(missing) == 1 else ("them", "flags")
@@ -906,7 +905,7 @@ def fill_defaults(
     """
     missing = []
     for question in QUESTIONS:
-        if question.key in raw or not question.applies(raw) or not question.required:
+        if question.key in raw or not question.applies(raw):
             continue
         default = question.default_for(project_name, raw) if use_defaults else None
         if default is None:
@@ -927,7 +926,7 @@ QUESTION_HELP: dict[str, str] = {
     "network": "none: AWS-managed networking; vpc: private subnets and VPC endpoints",
     "base_cidr": "A private (RFC 1918) block; each region gets the next /16 of it",
     "ci": "github: CI and deploy workflows for GitHub Actions; none: no CI files",
-    "alarm_email": "Who is paged: every region's alarm topic mails it (none: nobody)",
+    "alarm_email": "Who is paged: every region's alarm topic mails it; none: nobody, said plainly",
 }
 
 

@@ -131,9 +131,7 @@ class Asker:
 
     def pending(self) -> list[Question]:
         """The questions that apply to the answers so far and are not answered."""
-        return [
-            q for q in QUESTIONS if q.key not in self.raw and q.applies(self.raw) and q.required
-        ]
+        return [q for q in QUESTIONS if q.key not in self.raw and q.applies(self.raw)]
 
     def ask_all(self) -> int:
         """Fill every open answer in `raw`; the number of questions asked."""

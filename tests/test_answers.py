@@ -227,25 +227,29 @@ def test_flags_override_the_file_and_defaults_fill_the_rest(tmp_path: Path) -> N
     path = tmp_path / "answers.yml"
     path.write_text("env_suffix: staging\nregions: [eu-west-1, eu-central-1]\n")
     raw, missing = collect_answers(
-        "demo", path, {"regions": ["sa-east-1", "us-east-1"], "env_suffix": None}, use_defaults=True
+        "demo",
+        path,
+        {"regions": ["sa-east-1", "us-east-1"], "env_suffix": None, "alarm_email": "none"},
+        use_defaults=True,
     )
     assert raw == {
         "regions": ["sa-east-1", "us-east-1"],
         "env_suffix": "staging",
+        "alarm_email": "none",
         "route53": False,
         "network": "none",
         "ci": "github",
     }
     assert missing == []
     raw, missing = collect_answers("demo", None, {"env_suffix": "qa"}, use_defaults=False)
-    assert missing == ["regions", "route53", "network", "ci"]
+    assert missing == ["regions", "route53", "network", "ci", "alarm_email"]
 
 
 def test_defaults_follow_the_toggles() -> None:
     raw, missing = collect_answers(
         "shop", None, {"route53": True, "network": "vpc", "env_suffix": "prod"}, use_defaults=True
     )
-    assert missing == ["hosted_zone_id", "domain"], "a zone has no sensible default"
+    assert missing == ["hosted_zone_id", "domain", "alarm_email"], "no default zone or address"
     assert raw["record_name"] == "shop-prod"
     assert raw["base_cidr"] == "10.0.0.0/8"
 
@@ -644,10 +648,14 @@ def test_gathered_answers_remember_each_source(tmp_path: Path) -> None:
     path = tmp_path / "a.yml"
     path.write_text("env_suffix: qa\nnetwork: vpc\n")
     gathered = gather_answers(
-        "demo", path, {"regions": ["eu-west-1,eu-west-2"], "env_suffix": None}, use_defaults=True
+        "demo",
+        path,
+        {"regions": ["eu-west-1,eu-west-2"], "env_suffix": None, "alarm_email": "none"},
+        use_defaults=True,
     )
     assert gathered.sources == {
         "regions": "--region",
+        "alarm_email": "--alarm-email",
         "env_suffix": f"answers file {str(path)!r}, key env_suffix",
         "network": f"answers file {str(path)!r}, key network",
         "route53": "--defaults",
@@ -656,7 +664,12 @@ def test_gathered_answers_remember_each_source(tmp_path: Path) -> None:
     }
     assert gathered.missing == [] and gathered.problems == []
     assert gathered.build() == Answers(
-        "demo", ("eu-west-1", "eu-west-2"), "qa", network="vpc", base_cidr="10.0.0.0/8"
+        "demo",
+        ("eu-west-1", "eu-west-2"),
+        "qa",
+        network="vpc",
+        base_cidr="10.0.0.0/8",
+        alarm_email="none",
     )
 
 
@@ -666,13 +679,14 @@ def test_gathered_answers_without_a_terminal_name_the_missing_with_the_refused(
     gathered = gather_answers(
         "demo", None, {"env_suffix": "BAD", "route53": True}, use_defaults=True
     )
-    assert gathered.missing == ["hosted_zone_id", "domain"]
+    assert gathered.missing == ["hosted_zone_id", "domain", "alarm_email"]
     with pytest.raises(AnswerErrors) as error:
         gathered.build()
     assert error.value.lines == [
         f"env_suffix 'BAD' is not valid: use {LABEL_RULE} (from --env-suffix)",
-        "no terminal to ask for: hosted_zone_id (--hosted-zone-id), domain (--domain); "
-        "--defaults has no default for them: pass them as flags or in --answers-file",
+        "no terminal to ask for: hosted_zone_id (--hosted-zone-id), domain (--domain), "
+        "alarm_email (--alarm-email EMAIL or none); --defaults has no default for them: pass "
+        "them as flags or in --answers-file",
     ]
 
 

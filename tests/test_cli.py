@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from drgen import __version__
-from drgen.answers import LABEL_RULE
+from drgen.answers import LABEL_RULE, build_answers
 from drgen.errors import EXIT_USAGE
+from drgen.render import render_files
 from tests.conftest import tree
 
 
@@ -41,7 +42,7 @@ def test_help_lists_the_commands(invoke) -> None:  # type: ignore[no-untyped-def
 
 
 def test_new_with_defaults(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
     assert recorded(tmp_path / "demo") == {
         "project_name": "demo",
@@ -50,6 +51,7 @@ def test_new_with_defaults(invoke, tmp_path: Path) -> None:  # type: ignore[no-u
         "route53": False,
         "network": "none",
         "ci": "github",
+        "alarm_email": "none",
     }
     assert (tmp_path / "demo" / "Pulumi.dev.yaml").is_file()
     assert "primary us-east-1, secondary us-west-2, stack dev" in result.stdout
@@ -74,6 +76,8 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
         "none",
         "--ci",
         "none",
+        "--alarm-email",
+        "ops@example.com",
         "--no-verify",
     )
     assert result.exit_code == 0, result.output
@@ -84,6 +88,7 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
         "route53": False,
         "network": "none",
         "ci": "none",
+        "alarm_email": "ops@example.com",
     }
     stack = yaml.safe_load((tmp_path / "out" / "Pulumi.prod.yaml").read_text())["config"]
     assert stack["shop:secondaryRegions"] == ["eu-central-1", "eu-north-1"]
@@ -92,7 +97,7 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
 def test_new_from_an_answers_file_with_a_flag_override(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "answers.yml").write_text(
         "regions: [ap-south-1, ap-southeast-1]\nenv_suffix: qa\nroute53: false\nnetwork: none\n"
-        "ci: github\n"
+        "ci: github\nalarm_email: ops@example.com\n"
     )
     result = invoke("new", "demo", "--answers-file", "answers.yml", "-e", "uat", "--no-verify")
     assert result.exit_code == 0, result.output
@@ -101,7 +106,9 @@ def test_new_from_an_answers_file_with_a_flag_override(invoke, tmp_path: Path) -
 
 
 def test_route53_without_its_zone_fails_without_a_terminal(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "shop", "--defaults", "--route53", "--domain", "example.com")
+    result = invoke(
+        "new", "shop", "--defaults", "--alarm-email", "none", "--route53", "--domain", "example.com"
+    )
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         "drgen: error: no terminal to ask for: hosted_zone_id (--hosted-zone-id); --defaults "
@@ -115,8 +122,9 @@ def test_without_a_terminal_missing_answers_fail_fast(invoke, tmp_path: Path) ->
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         "drgen: error: no terminal to ask for: regions (--region), route53 "
-        "(--route53/--no-route53), network (--network), ci (--ci); pass them as flags, "
-        "in --answers-file, or use --defaults\n"
+        "(--route53/--no-route53), network (--network), ci (--ci), alarm_email "
+        "(--alarm-email EMAIL or none); pass them as flags or in --answers-file "
+        "(--defaults has no default for alarm_email)\n"
     )
     assert tree(tmp_path) == {}
 
@@ -124,7 +132,7 @@ def test_without_a_terminal_missing_answers_fail_fast(invoke, tmp_path: Path) ->
 def test_a_non_empty_target_is_refused_without_force(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / "notes.txt").write_text("mine")
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         f"drgen: error: target {str(tmp_path / 'demo')!r} exists and is not empty; choose "
@@ -132,7 +140,7 @@ def test_a_non_empty_target_is_refused_without_force(invoke, tmp_path: Path) -> 
     )
     assert tree(tmp_path) == {"demo/notes.txt": b"mine"}
 
-    result = invoke("new", "demo", "--defaults", "--no-verify", "--force")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", "--force")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo" / "notes.txt").read_text() == "mine"
     assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
@@ -140,7 +148,7 @@ def test_a_non_empty_target_is_refused_without_force(invoke, tmp_path: Path) -> 
 
 def test_an_empty_target_directory_is_used(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "demo").mkdir()
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
 
@@ -159,7 +167,7 @@ def test_unusable_targets(invoke, tmp_path: Path, kind: str) -> None:  # type: i
             "not a directory"
         )
     before = tree(tmp_path)
-    result = invoke(*args, "--defaults", "--no-verify")
+    result = invoke(*args, "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == f"drgen: error: {message}\n"
     assert tree(tmp_path) == before
@@ -172,7 +180,7 @@ def test_a_render_failure_leaves_nothing(
         raise OSError("disk full")
 
     monkeypatch.setattr("copier.run_copy", broken)
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert (
         result.stderr
@@ -190,7 +198,7 @@ def test_interrupted_rendering_exits_130_and_leaves_nothing(
         raise KeyboardInterrupt
 
     monkeypatch.setattr("copier.run_copy", interrupted)
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 130
     assert "interrupted" in result.stderr
     assert tree(tmp_path) == {}
@@ -221,7 +229,7 @@ def test_an_interrupt_while_the_arguments_are_parsed_is_one_line(
 
 
 def test_json_mode_prints_one_document_and_nothing_else(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--defaults", "--no-verify", "--json")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", "--json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["command"] == "new" and doc["result"] == "ok" and doc["exit_code"] == 0
@@ -232,7 +240,7 @@ def test_json_mode_prints_one_document_and_nothing_else(invoke, tmp_path: Path) 
 
 
 def test_json_mode_reports_errors_in_the_document(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "Demo", "--defaults", "--json")
+    result = invoke("new", "Demo", "--defaults", "--alarm-email", "none", "--json")
     assert result.exit_code == EXIT_USAGE
     doc = json.loads(result.stdout)
     assert doc["result"] == "error" and doc["exit_code"] == EXIT_USAGE
@@ -253,7 +261,7 @@ def test_interrupted_verification_keeps_the_rendered_project(
         raise KeyboardInterrupt
 
     monkeypatch.setattr("drgen.cli.verify_project", ctrl_c)
-    result = invoke("new", "demo", "--defaults")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none")
     assert result.exit_code == 130
     assert "verification interrupted; the project in" in result.stderr
     assert "is complete: run `drgen verify demo` to prove it" in result.stderr
@@ -268,7 +276,7 @@ def test_a_missing_template_is_a_clear_error(
     (install / "drgen").mkdir(parents=True)
     monkeypatch.setattr("drgen.render.resources.files", lambda package: install / package)
     monkeypatch.setattr("drgen.render.__file__", str(install / "drgen" / "render.py"))
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         "drgen: error: drgen's template is missing from this installation; reinstall drgen\n"
@@ -285,8 +293,9 @@ def test_without_a_terminal_every_missing_answer_is_named_with_its_flag(
     assert result.stderr == (
         "drgen: error: no terminal to ask for: regions (--region), env_suffix (--env-suffix), "
         "hosted_zone_id (--hosted-zone-id), domain (--domain), record_name (--record-name), "
-        "base_cidr (--base-cidr), ci (--ci); pass them as flags or in --answers-file "
-        "(--defaults has no default for hosted_zone_id, domain)\n"
+        "base_cidr (--base-cidr), ci (--ci), alarm_email (--alarm-email EMAIL or none); pass "
+        "them as flags or in --answers-file (--defaults has no default for hosted_zone_id, "
+        "domain, alarm_email)\n"
     )
     assert tree(tmp_path) == {}
 
@@ -304,23 +313,38 @@ def test_the_alarm_email_lands_in_the_stack_file_and_the_record(invoke, tmp_path
     assert "Nobody is subscribed" not in readme
 
 
-@pytest.mark.parametrize(
-    ("given", "said"),
-    [((), "drgen was given no alarm e-mail."), (("--alarm-email", "none"), "alarm_email: none")],
-    ids=["not-given", "none"],
-)
-def test_without_an_alarm_email_every_file_says_nobody_is_subscribed(  # type: ignore[no-untyped-def]
-    invoke, tmp_path: Path, given: tuple[str, ...], said: str
-) -> None:
-    result = invoke("new", "demo", "--defaults", "--no-verify", *given)
+def test_defaults_never_choose_nobody_to_page(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """An address cannot be guessed and "nobody" is a choice: --defaults leaves it to be given."""
+    result = invoke("new", "demo", "--defaults", "--no-verify")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        "drgen: error: no terminal to ask for: alarm_email (--alarm-email EMAIL or none); "
+        "--defaults has no default for it: pass it as a flag or in --answers-file\n"
+    )
+    assert tree(tmp_path) == {}
+
+
+def test_alarm_email_none_makes_every_file_say_nobody_is_subscribed(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
-    assert ("alarm_email" in recorded(tmp_path / "demo")) is bool(given)
+    assert recorded(tmp_path / "demo")["alarm_email"] == "none"
     stack_file = (tmp_path / "demo" / "Pulumi.dev.yaml").read_text()
     assert "demo:alarmEmail" not in yaml.safe_load(stack_file)["config"]
     assert "Nobody is subscribed to the alarm topics" in stack_file
     readme = (tmp_path / "demo" / "README.md").read_text()
     assert "**Nobody is subscribed to the alarm topics: no alarm reaches a person.**" in readme
-    assert said in readme
+    assert "alarm_email: none" in readme
+
+
+def test_a_record_from_before_the_question_subscribes_nobody_and_says_why() -> None:
+    """A project made before drgen asked for the address: its update renders "no address"."""
+    record = {"regions": ["us-east-1", "us-west-2"], "env_suffix": "dev", "route53": False,
+              "network": "none", "ci": "github"}  # fmt: skip
+    answers = build_answers("demo", record)
+    assert answers.alarm_email is None
+    files = render_files(answers)
+    assert "drgen was given no alarm e-mail." in files["README.md"].data.decode()
+    assert "demo:alarmEmail" not in yaml.safe_load(files["Pulumi.dev.yaml"].data)["config"]
 
 
 @pytest.mark.parametrize(

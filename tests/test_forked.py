@@ -223,7 +223,8 @@ def test_new_renders_without_loading_copier_into_drgen(tmp_path: Path) -> None:
         """
         import sys
         from drgen.cli import main
-        sys.argv = ["drgen", "new", "demo", "--defaults", "--no-verify", "-q"]
+        sys.argv = ["drgen", "new", "demo", "--defaults", "--alarm-email", "none", "--no-verify"]
+        sys.argv.append("-q")
         try:
             main()
         except SystemExit as end:

@@ -63,7 +63,7 @@ def bake(
 
 
 def test_drgen_new_defaults_verifies_at_full_coverage(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--defaults")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none")
     assert result.exit_code == 0, result.output
     assert re.search(r"Verified: \d+ passed, 0 failed; coverage 100\.0%", result.stdout), (
         result.stdout
@@ -580,7 +580,16 @@ def test_the_wheel_ships_the_template(tmp_path: Path) -> None:
     assert list((site / "drgen" / "templates").rglob("*.pyc")), "pip compiled the template"
     env = {**os.environ, "PYTHONPATH": str(site)}
     new = python_module(
-        tmp_path, "drgen", "new", "demo", "--defaults", "--no-verify", "--json", env=env
+        tmp_path,
+        "drgen",
+        "new",
+        "demo",
+        "--defaults",
+        "--alarm-email",
+        "none",
+        "--no-verify",
+        "--json",
+        env=env,
     )
     assert new.returncode == 0, new.stdout + new.stderr
     project = tmp_path / "demo"

@@ -101,7 +101,7 @@ HOSTILE_FLAGS: list[tuple[list[str], str]] = [
 
 @pytest.mark.parametrize(("args", "message"), HOSTILE_FLAGS, ids=range(len(HOSTILE_FLAGS)))
 def test_hostile_flags(invoke, tmp_path: Path, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
-    result = invoke(*NAME, *args, "--defaults", "--no-verify")
+    result = invoke(*NAME, *args, "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == EXIT_USAGE, result.output
     assert message in result.stderr
     assert result.stderr.startswith("drgen: error: ") and result.stderr.count("\n") == 1
@@ -151,7 +151,16 @@ def test_hostile_answers_files(invoke, tmp_path: Path, content: str | bytes, mes
     else:
         answers.write_text(content)
     before = tree(tmp_path)
-    result = invoke("new", "demo", "--answers-file", str(answers), "--defaults", "--no-verify")
+    result = invoke(
+        "new",
+        "demo",
+        "--answers-file",
+        str(answers),
+        "--defaults",
+        "--alarm-email",
+        "none",
+        "--no-verify",
+    )
     assert result.exit_code == EXIT_USAGE, result.output
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
@@ -159,7 +168,16 @@ def test_hostile_answers_files(invoke, tmp_path: Path, content: str | bytes, mes
 
 
 def test_an_endless_answers_file_is_refused_without_reading_it_all(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--answers-file", "/dev/zero", "--defaults", "--no-verify")
+    result = invoke(
+        "new",
+        "demo",
+        "--answers-file",
+        "/dev/zero",
+        "--defaults",
+        "--alarm-email",
+        "none",
+        "--no-verify",
+    )
     assert result.exit_code == EXIT_USAGE, result.output
     assert result.stderr == "drgen: error: answers file '/dev/zero' is larger than 8 MB\n"
     assert tree(tmp_path) == {}
@@ -167,7 +185,9 @@ def test_an_endless_answers_file_is_refused_without_reading_it_all(invoke, tmp_p
 
 def test_a_target_path_over_the_systems_limit_is_one_line(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     deep = Path("x", *(["b" * 200] * 25), "demo")  # over PATH_MAX (4096 on Linux)
-    result = invoke("new", "demo", "-o", str(deep), "--defaults", "--no-verify")
+    result = invoke(
+        "new", "demo", "-o", str(deep), "--defaults", "--alarm-email", "none", "--no-verify"
+    )
     assert result.exit_code == EXIT_USAGE, result.output
     assert result.stderr == (
         f"drgen: error: target {str(tmp_path / deep)!r} cannot be used: File name too long\n"
@@ -177,7 +197,16 @@ def test_a_target_path_over_the_systems_limit_is_one_line(invoke, tmp_path: Path
 
 def test_an_unwritable_parent_is_a_clear_error(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # /proc refuses new entries even to root, so this fails for real wherever the tests run
-    result = invoke("new", "demo", "-o", "/proc/drgen-demo", "--defaults", "--no-verify")
+    result = invoke(
+        "new",
+        "demo",
+        "-o",
+        "/proc/drgen-demo",
+        "--defaults",
+        "--alarm-email",
+        "none",
+        "--no-verify",
+    )
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         "drgen: error: could not write the project to '/proc/drgen-demo': [Errno 2] No such "
@@ -197,7 +226,7 @@ def test_a_failure_after_rendering_leaves_the_parent_as_it_was(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("drgen.render._move_into_place", denied)
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         f"drgen: error: could not write the project to {str(tmp_path / 'demo')!r}: "

@@ -65,7 +65,7 @@ def files_match_their_record(project: Path) -> None:
 
 @pytest.fixture
 def project(invoke, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
     project = tmp_path / "demo"
     git(project, "init", "-q", "-b", "main")
@@ -103,7 +103,19 @@ def test_two_updates_at_once_leave_one_consistent_project(project: Path, tmp_pat
 
 def test_two_news_into_one_target_leave_one_whole_project(tmp_path: Path) -> None:
     first, second = (
-        drgen(tmp_path, "new", "demo", "--defaults", "--no-verify", "-r", "us-east-1", "-r", r)
+        drgen(
+            tmp_path,
+            "new",
+            "demo",
+            "--defaults",
+            "--alarm-email",
+            "none",
+            "--no-verify",
+            "-r",
+            "us-east-1",
+            "-r",
+            r,
+        )
         for r in ("eu-west-1", "ap-southeast-2")
     )
     outcomes = [finished(first), finished(second)]
@@ -118,7 +130,9 @@ def test_new_checks_the_target_again_once_it_holds_the_directory(tmp_path: Path)
     """The target appears while drgen renders: drgen must see it, not fill it."""
     target = tmp_path / "demo"
     with holding(tmp_path):
-        process = drgen(tmp_path, "new", "demo", "--defaults", "--no-verify")
+        process = drgen(
+            tmp_path, "new", "demo", "--defaults", "--alarm-email", "none", "--no-verify"
+        )
         deadline = time.monotonic() + 120
         while not list(tmp_path.glob(".demo.drgen-*/demo/.drgen/base.json")):
             assert process.poll() is None and time.monotonic() < deadline, process.communicate()
@@ -153,7 +167,7 @@ def test_a_killed_runs_staging_is_removed_and_a_live_ones_is_kept(invoke, tmp_pa
     holder.start()
     try:
         assert locked.wait(10)
-        result = invoke("new", "demo", "--defaults", "--no-verify")
+        result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     finally:
         release.set()
         holder.join()

@@ -200,7 +200,13 @@ def test_errors_under_a_prompt_wrap_instead_of_being_cut() -> None:
 
 def test_the_counter_counts_what_applies_now() -> None:
     asker = Asker("demo", {"env_suffix": "dev"})
-    assert [q.key for q in asker.pending()] == ["regions", "route53", "network", "ci"]
+    assert [q.key for q in asker.pending()] == [
+        "regions",
+        "route53",
+        "network",
+        "ci",
+        "alarm_email",
+    ]
     asker.raw.update(route53=True)
     assert [q.key for q in asker.pending()] == [
         "regions",
@@ -209,6 +215,7 @@ def test_the_counter_counts_what_applies_now() -> None:
         "record_name",
         "network",
         "ci",
+        "alarm_email",
     ]
 
 
@@ -245,7 +252,7 @@ def test_the_recap_shows_every_answer_that_applies() -> None:
 
 
 def test_with_a_terminal_and_every_answer_given_nothing_is_asked(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--defaults", "--no-verify", tty=True)
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", tty=True)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",

@@ -18,7 +18,7 @@ from tests.conftest import DEMO_NEXT_STEPS, tree
 
 def test_a_new_project_prints_only_drgen_s_own_lines(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # copier runs quiet: none of its per-file lines reach the user's terminal
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert result.stdout.splitlines() == [
@@ -69,7 +69,7 @@ def test_each_unusable_target_is_refused_with_its_line(  # type: ignore[no-untyp
     elif setup == "project":
         (tmp_path / "demo" / ".drgen").mkdir(parents=True)
     before = tree(tmp_path)
-    result = invoke("new", "demo", *args, "--defaults", "--no-verify")
+    result = invoke("new", "demo", *args, "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     expected = error.replace("{tmp}/no/such", repr(str(tmp_path / "no/such")))
     expected = expected.replace("{tmp}/no", repr(str(tmp_path / "no"))).replace(
@@ -86,7 +86,7 @@ def test_a_failure_while_moving_into_place_is_one_error_line(  # type: ignore[no
         raise PermissionError(13, "Permission denied", str(target))
 
     monkeypatch.setattr(Path, "rename", refused)
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     target = tmp_path / "demo"
     assert result.stderr == (
@@ -97,7 +97,7 @@ def test_a_failure_while_moving_into_place_is_one_error_line(  # type: ignore[no
 
 
 def test_the_record_holds_every_file_with_its_mode(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
     project = tmp_path / "demo"
     record = json.loads((project / ".drgen" / "base.json").read_bytes())
@@ -145,7 +145,7 @@ def test_an_empty_directory_you_made_is_filled_not_replaced(invoke, tmp_path: Pa
     target.mkdir(mode=0o700)
     target.chmod(0o700)
     inode = target.stat().st_ino
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
     assert (target.stat().st_ino, stat.S_IMODE(target.stat().st_mode)) == (inode, 0o700)
     assert (target / "Pulumi.yaml").is_file()
@@ -235,7 +235,7 @@ def test_a_symlinked_target_is_refused_and_nothing_is_written_through_it(  # typ
     if points_to == "an-empty-directory":
         elsewhere.mkdir()
     (tmp_path / "demo").symlink_to(elsewhere)
-    result = invoke("new", "demo", "--defaults", "--no-verify", "--force")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", "--force")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         f"drgen: error: target {str(tmp_path / 'demo')!r} exists and is not a directory\n"
@@ -257,7 +257,16 @@ def test_an_installed_drgen_renders_its_packaged_template(  # type: ignore[no-un
     readme = package / "templates" / "project" / "README.md.jinja"
     readme.write_text(readme.read_text() + "\nFrom the installed package.\n")
     monkeypatch.setattr("drgen.render.resources.files", lambda name: package.parent / name)
-    result = invoke("new", "demo", "-o", str(tmp_path / "out"), "--defaults", "--no-verify")
+    result = invoke(
+        "new",
+        "demo",
+        "-o",
+        str(tmp_path / "out"),
+        "--defaults",
+        "--alarm-email",
+        "none",
+        "--no-verify",
+    )
     assert result.exit_code == 0, result.output
     text = (tmp_path / "out" / "README.md").read_text()
     assert text.endswith("\nFrom the installed package.\n")

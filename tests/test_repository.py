@@ -86,12 +86,16 @@ def test_a_record_from_before_the_ci_answer_means_no_ci() -> None:
 
 
 def test_ci_is_asked_for_like_every_answer_and_validated(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--defaults", "--ci", "gitlab", "--no-verify")
+    result = invoke(
+        "new", "demo", "--defaults", "--alarm-email", "none", "--ci", "gitlab", "--no-verify"
+    )
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         "drgen: error: ci 'gitlab' is not accepted; accepted: github, none (from --ci)\n"
     )
-    result = invoke("new", "demo", "--defaults", "--ci", "none", "--no-verify")
+    result = invoke(
+        "new", "demo", "--defaults", "--alarm-email", "none", "--ci", "none", "--no-verify"
+    )
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "demo" / ".github").exists()
     recorded = (tmp_path / "demo" / ".drgen" / "answers.yml").read_text()

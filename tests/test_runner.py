@@ -124,17 +124,17 @@ def test_new_leaves_no_child_behind_when_it_does_not_verify(
 
     monkeypatch.setattr("drgen._runner.Child", spy)
     monkeypatch.setattr("drgen.cli.verify_project", lambda project, **options: 1 / 0)
-    result = invoke("new", "demo", "--defaults")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none")
     assert isinstance(result.exception, ZeroDivisionError), result.output
     assert [child.process.returncode is not None for child in started] == [True]
     assert _runner._warm is None
-    result = invoke("new", "other", "--defaults", "--no-verify")
+    result = invoke("new", "other", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
-    result = invoke("new", "third", "--defaults", "--pretend")
+    result = invoke("new", "third", "--defaults", "--alarm-email", "none", "--pretend")
     assert result.exit_code == 0, result.output
     assert len(started) == 1, "--no-verify and --pretend start no child"
     # the child starts before the answers are checked: a refused answer ends it
-    result = invoke("new", "fourth", "--defaults", "--env-suffix", "Bad!")
+    result = invoke("new", "fourth", "--defaults", "--alarm-email", "none", "--env-suffix", "Bad!")
     assert result.exit_code == 2, result.output
     assert len(started) == 2
     assert started[1].process.returncode is not None

@@ -237,7 +237,7 @@ def test_quiet_still_prints_every_error(invoke, tmp_path: Path) -> None:  # type
 
 
 def test_new_quiet_prints_only_the_result_line(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--defaults", "--no-verify", "--quiet")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", "--quiet")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "Skipped verification (--no-verify); run `drgen verify demo` to prove it.\n"
@@ -277,7 +277,7 @@ def test_verbose_with_json_keeps_stdout_one_document(invoke, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("command", ["new", "verify", "update"])
 def test_quiet_and_verbose_together_are_refused(invoke, tmp_path: Path, command: str) -> None:  # type: ignore[no-untyped-def]
-    args = ["demo", "--defaults"] if command == "new" else [str(tmp_path)]
+    args = ["demo", "--defaults", "--alarm-email", "none"] if command == "new" else [str(tmp_path)]
     result = invoke(command, *args, "--quiet", "--verbose")
     assert result.exit_code == EXIT_USAGE
     assert (
@@ -393,7 +393,9 @@ def test_next_steps_follow_the_answers(tmp_path: Path) -> None:
 
 
 def test_new_json_carries_the_next_steps(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--defaults", "--no-verify", "--json", "-o", "out")
+    result = invoke(
+        "new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", "--json", "-o", "out"
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["next_steps"][0] == "cd out"
@@ -463,7 +465,7 @@ def _new_demo_in_a_terminal(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A verified `drgen new demo --defaults` in a 120-column pseudo-terminal."""
     return _pexpect().spawn(
         sys.executable,
-        ["-m", "drgen", "new", "demo", "--defaults"],
+        ["-m", "drgen", "new", "demo", "--defaults", "--alarm-email", "none"],
         cwd=str(tmp_path),
         encoding="utf-8",
         timeout=300,
@@ -511,7 +513,7 @@ def test_ctrl_c_in_a_terminal_during_verification_is_one_line(tmp_path: Path) ->
 def test_a_planted_failure_in_a_generated_project_is_shown_with_its_rerun(
     invoke, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
     project = tmp_path / "demo"
     tests = project / "tests" / "test_handler.py"
@@ -541,7 +543,9 @@ def test_a_planted_failure_in_a_generated_project_is_shown_with_its_rerun(
 
 
 def test_update_quiet_prints_only_its_result_line(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert invoke("new", "demo", "--defaults", "--no-verify").exit_code == 0
+    assert (
+        invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify").exit_code == 0
+    )
     project = tmp_path / "demo"
     git(project, "init", "-q", "-b", "main")  # outside git, an update warns on stderr
     commit_all(project, "generated")

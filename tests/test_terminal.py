@@ -32,7 +32,10 @@ DEFAULTS = {
     "route53": False,
     "network": "none",
     "ci": "github",
+    "alarm_email": "oncall@example.com",
 }
+#: Who the default flow pages: the one question without a default.
+ADDRESS = "oncall@example.com"
 
 
 class Terminal:
@@ -113,18 +116,21 @@ def recorded(project: Path) -> dict[str, object]:
 
 def default_flow(terminal: Terminal) -> None:
     for prompt in (
-        "[1/5] Regions",
-        "[2/5] Environment suffix",
-        "[3/5] Route 53",
-        "[4/5] Networking",
-        "[5/5] CI workflows",
-        "Create it?",
+        "[1/6] Regions",
+        "[2/6] Environment suffix",
+        "[3/6] Route 53",
+        "[4/6] Networking",
+        "[5/6] CI workflows",
     ):
         terminal.answer(prompt, ENTER)
+    terminal.answer("[6/6] Alarm e-mail", ADDRESS + ENTER)
+    terminal.answer("Create it?", ENTER)
 
 
 #: What the default flow shows, with the target as `drgen new demo` in /home/me would show it.
-TRANSCRIPT_START = "<!-- transcript: drgen new demo --no-verify, Enter at every prompt -->"
+TRANSCRIPT_START = (
+    "<!-- transcript: drgen new demo --no-verify, Enter at every prompt but the address -->"
+)
 SHOWN_TARGET = "/home/me/demo"
 
 
@@ -157,17 +163,21 @@ def test_the_screen_of_the_default_flow(tmp_path: Path) -> None:
     hint = "  AWS region codes, primary first: traffic fails over in this order (Tab completes)"
     assert terminal.lines()[:2] == [
         hint,
-        "? [1/5] Regions (primary first, comma-separated) us-east-1, us-west-2",
+        "? [1/6] Regions (primary first, comma-separated) us-east-1, us-west-2",
     ]
+    assert f"? [6/6] Alarm e-mail (an address, or none) {ADDRESS}" in (terminal.lines()), (
+        "no default: nothing is prefilled, the address is what was typed"
+    )
     recap_at = terminal.lines().index("demo:")
-    assert terminal.lines()[recap_at : recap_at + 8] == [
+    assert terminal.lines()[recap_at : recap_at + 9] == [
         "demo:",
-        f"  target      {tmp_path / 'demo'}",
-        "  regions     us-east-1 (primary), us-west-2",
-        "  env_suffix  dev",
-        "  route53     off",
-        "  network     none",
-        "  ci          github",
+        f"  target       {tmp_path / 'demo'}",
+        "  regions      us-east-1 (primary), us-west-2",
+        "  env_suffix   dev",
+        "  route53      off",
+        "  network      none",
+        "  ci           github",
+        f"  alarm_email  {ADDRESS}",
         "? Create it? Yes",
     ]
 
@@ -181,11 +191,23 @@ def test_enter_at_every_prompt_then_the_project_is_verified(tmp_path: Path) -> N
     assert recorded(tmp_path / "demo") == DEFAULTS
 
 
+def test_defaults_at_a_terminal_still_ask_who_is_paged(tmp_path: Path) -> None:
+    """An address has no default and "nobody" is a choice: --defaults asks for it alone."""
+    terminal = Terminal(tmp_path, "new", "demo", "--defaults", "--no-verify")
+    terminal.answer("[1/1] Alarm e-mail", "oncall" + ENTER)
+    terminal.wait_for("alarm_email 'oncall' is not accepted")  # at its prompt, text kept
+    assert "[2/" not in terminal.shown() and "Create it?" not in terminal.shown()
+    terminal.child.send("@example.com" + ENTER)
+    terminal.answer("Create it?", ENTER)
+    assert terminal.finish() == 0, terminal.shown()
+    assert recorded(tmp_path / "demo") == DEFAULTS
+
+
 def test_a_too_long_suffix_is_refused_at_its_prompt(tmp_path: Path) -> None:
     name = "payments-gateway-platform-eu"  # 28 characters: room for an 11-character suffix
     terminal = Terminal(tmp_path, "new", name, "--no-verify", cols=80)
-    terminal.answer("[1/5] Regions", ENTER)
-    terminal.answer("[2/5] Environment suffix", BACKSPACE * 3 + "productionxy" + ENTER)
+    terminal.answer("[1/6] Regions", ENTER)
+    terminal.answer("[2/6] Environment suffix", BACKSPACE * 3 + "productionxy" + ENTER)
     error = (
         f"project name {name!r} with env_suffix 'productionxy' makes the S3 bucket name "
         f"'{name}-000000000000-us-east-1-productionxy' 64 characters long in us-east-1; "
@@ -193,11 +215,11 @@ def test_a_too_long_suffix_is_refused_at_its_prompt(tmp_path: Path) -> None:
     )
     # wrapped over the rows under the prompt, not cut at the terminal's edge
     terminal.wait_until(lambda: error in "".join(terminal.screen.display), "the whole error")
-    assert terminal.lines()[-5].endswith("? [2/5] Environment suffix productionxy")
+    assert terminal.lines()[-5].endswith("? [2/6] Environment suffix productionxy")
     terminal.answer("productionxy", BACKSPACE + ENTER)  # 11 characters fit
-    terminal.wait_for("[3/5] Route 53")
+    terminal.wait_for("[3/6] Route 53")
     assert "AWS accepts" not in terminal.shown()
-    assert "? [2/5] Environment suffix productionx" in terminal.lines()
+    assert "? [2/6] Environment suffix productionx" in terminal.lines()
     terminal.child.sendcontrol("c")
     assert terminal.finish() == 130
     assert terminal.lines()[-1] == "drgen: error: interrupted; nothing was left half-written"
@@ -218,8 +240,9 @@ def test_a_non_empty_target_is_refused_before_the_first_question(tmp_path: Path)
 
 def test_no_at_the_recap_writes_nothing(tmp_path: Path) -> None:
     terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
-    for prompt in ("[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"):
+    for prompt in ("[1/6]", "[2/6]", "[3/6]", "[4/6]", "[5/6]"):
         terminal.answer(prompt, ENTER)
+    terminal.answer("[6/6]", "none" + ENTER)
     terminal.answer("Create it?", "n")
     assert terminal.finish() == 0
     assert terminal.lines()[-2:] == [
@@ -231,7 +254,7 @@ def test_no_at_the_recap_writes_nothing(tmp_path: Path) -> None:
 
 def test_arrow_keys_edit_the_value(tmp_path: Path) -> None:
     flags = ["-e", "dev", "--no-route53", "--network", "none", "--ci", "github", "--yes"]
-    terminal = Terminal(tmp_path, "new", "demo", "--no-verify", *flags)
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify", "--alarm-email", "none", *flags)
     # the cursor starts after "us-east-1, us-west-2": nine steps left is before us-west-2
     terminal.answer("[1/1] Regions", LEFT * 9 + "eu-west-1, " + ENTER)
     assert terminal.finish() == 0, terminal.shown()
@@ -244,7 +267,7 @@ def test_arrow_keys_edit_the_value(tmp_path: Path) -> None:
 
 def test_region_codes_complete_as_typed_and_are_judged_on_enter(tmp_path: Path) -> None:
     flags = ["-e", "dev", "--no-route53", "--network", "none", "--ci", "github", "--yes"]
-    terminal = Terminal(tmp_path, "new", "demo", "--no-verify", *flags)
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify", "--alarm-email", "none", *flags)
     terminal.answer("[1/1] Regions", CTRL_U + "us-east-1, eu-w")
     terminal.wait_for("eu-west-3")  # the menu: eu-west-1, eu-west-2, eu-west-3
     assert "is not an AWS commercial region code" not in terminal.shown()
@@ -254,16 +277,17 @@ def test_region_codes_complete_as_typed_and_are_judged_on_enter(tmp_path: Path) 
 
 
 def test_menus_confirms_and_a_counter_that_grows_with_the_toggles(tmp_path: Path) -> None:
-    terminal = Terminal(tmp_path, "new", "shop", "--no-verify")
-    terminal.answer("[1/5] Regions", ENTER)
-    terminal.answer("[2/5] Environment suffix", ENTER)
-    terminal.answer("[3/5] Route 53", "y")
-    terminal.answer("[4/8] Existing hosted zone id", "Z0123ABC" + ENTER)
-    terminal.answer("[5/8] The hosted zone's domain", "example.com" + ENTER)
-    terminal.answer("[6/8] Record name", ENTER)
-    terminal.answer("[7/8] Networking", DOWN + ENTER)
-    terminal.answer("[8/9] Base IPv4 CIDR", ENTER)
-    terminal.answer("[9/9] CI workflows", DOWN + ENTER)
+    terminal = Terminal(tmp_path, "new", "shop", "--no-verify", rows=50)
+    terminal.answer("[1/6] Regions", ENTER)
+    terminal.answer("[2/6] Environment suffix", ENTER)
+    terminal.answer("[3/6] Route 53", "y")
+    terminal.answer("[4/9] Existing hosted zone id", "Z0123ABC" + ENTER)
+    terminal.answer("[5/9] The hosted zone's domain", "example.com" + ENTER)
+    terminal.answer("[6/9] Record name", ENTER)
+    terminal.answer("[7/9] Networking", DOWN + ENTER)
+    terminal.answer("[8/10] Base IPv4 CIDR", ENTER)
+    terminal.answer("[9/10] CI workflows", DOWN + ENTER)
+    terminal.answer("[10/10] Alarm e-mail", "none" + ENTER)
     terminal.answer("Create it?", ENTER)
     assert terminal.finish() == 0, terminal.shown()
     assert recorded(tmp_path / "shop") == {
@@ -277,8 +301,9 @@ def test_menus_confirms_and_a_counter_that_grows_with_the_toggles(tmp_path: Path
         "network": "vpc",
         "base_cidr": "10.0.0.0/8",
         "ci": "none",
+        "alarm_email": "none",
     }
-    assert "? [6/8] Record name (the service answers on <record>.<domain>) shop-dev" in (
+    assert "? [6/9] Record name (the service answers on <record>.<domain>) shop-dev" in (
         terminal.lines()
     )
 
@@ -306,7 +331,7 @@ def test_with_stdout_redirected_the_prompts_stay_on_the_terminal(tmp_path: Path)
 
 def test_ctrl_d_at_a_prompt_is_an_interrupt(tmp_path: Path) -> None:
     terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
-    terminal.answer("[1/5] Regions", "\x01\x0b" + "\x04")  # Ctrl-A Ctrl-K: empty, then Ctrl-D
+    terminal.answer("[1/6] Regions", "\x01\x0b" + "\x04")  # Ctrl-A Ctrl-K: empty, then Ctrl-D
     assert terminal.finish() == 130
     assert terminal.lines()[-1] == "drgen: error: interrupted; nothing was left half-written"
     assert tree(tmp_path) == {}

@@ -449,7 +449,9 @@ def test_restore_brings_back_exactly_the_templates_file(invoke, project: Path) -
 
 def test_new_force_refuses_a_directory_holding_a_drgen_project(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
     before = snapshot(project)
-    result = invoke("new", "demo", "--defaults", "--no-verify", "--force", "-e", "prod")
+    result = invoke(
+        "new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", "--force", "-e", "prod"
+    )
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         f"drgen: error: target {str(project)!r} already holds a drgen project; change its "
@@ -467,7 +469,7 @@ def test_new_force_overwrites_generated_paths_only_and_never_the_users_files(
     (target / "infra" / "extensions.py").write_bytes(b"# ours\n")
     (target / "README.md").write_bytes(b"old readme\n")
     (target / "notes.txt").write_bytes(b"keep me\n")
-    result = invoke("new", "demo", "--defaults", "--no-verify", "--force")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", "--force")
     assert result.exit_code == 0, result.output
     assert (target / "infra" / "extensions.py").read_bytes() == b"# ours\n"
     assert (target / "notes.txt").read_bytes() == b"keep me\n"
@@ -481,7 +483,7 @@ def test_new_force_into_a_blocked_path_writes_nothing(invoke, tmp_path: Path) ->
     (target / "README.md").mkdir(parents=True)
     (target / "README.md" / "x").write_bytes(b"x\n")
     before = snapshot(target)
-    result = invoke("new", "demo", "--defaults", "--no-verify", "--force")
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", "--force")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         "drgen: error: cannot write 'README.md': 'README.md' is a directory where the template "
@@ -585,7 +587,7 @@ def test_a_script_the_template_adds_is_executable_after_new_and_after_update(
         assert "  add              scripts/smoke.sh: added by the template" in result.stdout
         assert mode(project / "scripts" / "smoke.sh") == 0o755
         (template / "project" / "README.md.jinja").chmod(0o640)  # as a packager may leave it
-        result = invoke("new", "fresh", "--defaults", "--no-verify")
+        result = invoke("new", "fresh", "--defaults", "--alarm-email", "none", "--no-verify")
         assert result.exit_code == 0, result.output
         assert mode(tmp_path / "fresh" / "scripts" / "smoke.sh") == 0o755
         assert mode(tmp_path / "fresh" / "README.md") == 0o644
@@ -704,7 +706,9 @@ class Injected(Exception):
 def test_a_failure_at_every_write_puts_back_every_byte_and_mode(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:  # type: ignore[no-untyped-def]
-    assert invoke("new", "demo", "--defaults", "--no-verify").exit_code == 0
+    assert (
+        invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify").exit_code == 0
+    )
     pristine = tmp_path / "demo"
     edit(pristine / "README.md", "# demo\n", "# demo\n\nOurs.\n")  # merge
     (pristine / "Pulumi.yaml").write_bytes(crlf((pristine / "Pulumi.yaml").read_text()))
@@ -919,7 +923,9 @@ def test_set_of_an_answer_that_does_not_apply_is_refused(invoke, project: Path) 
 def test_an_untracked_file_is_refused_as_uncommitted_work(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    assert invoke("new", "demo", "--defaults", "--no-verify").exit_code == 0
+    assert (
+        invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify").exit_code == 0
+    )
     project = tmp_path / "demo"
     git(project, "init", "-q", "-b", "main")
     commit_all(project, "generated")
