@@ -1,7 +1,8 @@
 """`drgen audit`: check any Pulumi Python program for the known multi-region DR failures.
 
 The program runs in a child process under recording mocks (`runner.py`); the rules
-(`rules.py`) read the record; `report.py` renders findings for people, JSON and SARIF.
+(`rules/`, one file per rule) read the record; `report.py` renders findings for people, JSON
+and SARIF.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from drgen.audit.project import (
     load_program,
     run_programs,
 )
-from drgen.audit.rules import RULES, RULES_BY_ID, SEVERITIES, Finding, check
+from drgen.audit.rules.base import SEVERITIES
+from drgen.audit.rules.findings import Finding, check
+from drgen.audit.rules.registry import RULES, RULES_BY_ID
 
 #: Seconds a program may run under mocks before it is stopped.
 DEFAULT_TIMEOUT = 120.0
