@@ -8,7 +8,8 @@ from collections import defaultdict
 from functools import cached_property
 from typing import Any
 
-from drgen.audit.project import Program, Record
+from drgen.audit.program import Program
+from drgen.audit.records import Record
 from drgen.audit.rules.values import parse_json, plain, strings
 
 #: Config keys taken as the environment suffix, compared lower-case without `_` and `-`.

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from drgen.audit.project import Program, Record
+from drgen.audit.program import Program
+from drgen.audit.records import Record
 from drgen.audit.rules.context import Context
 from drgen.audit.rules.registry import RULES_BY_ID
 

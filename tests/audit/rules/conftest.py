@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drgen.audit import AuditResult, audit_many
-from drgen.audit.project import load_program
+from drgen.audit.program import load_program
 from tests.audit.rules.programs import PROGRAMS, VARIANTS, make_project
 
 

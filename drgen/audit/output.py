@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from drgen import __version__
-from drgen.audit import AuditError, AuditResult
-from drgen.audit.project import SECRET_PLACEHOLDER, Program
+from drgen.audit.auditing import AuditResult
+from drgen.audit.program import SECRET_PLACEHOLDER, AuditError, Program
 from drgen.audit.rules.base import SEVERITIES
 from drgen.audit.rules.registry import RULES_BY_ID
 
