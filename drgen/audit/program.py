@@ -85,7 +85,7 @@ class Program:
         ]
 
     def job(self) -> dict[str, Any]:
-        """What the child runner needs to run this program."""
+        """What the child (`drgen/audit/child`) needs to run this program."""
         return {
             "program": str(self.root),
             "run": str(self.run_path or self.entry.parent),

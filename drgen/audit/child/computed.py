@@ -8,8 +8,6 @@ from typing import Any
 from .values import crc, plain
 
 ACCOUNT_ID = "123456789012"
-
-
 #: Id prefixes AWS uses, so programs that parse ids (or rules that read them) see real shapes.
 ID_PREFIXES = {
     "aws:ec2/vpc:Vpc": "vpc-",
@@ -25,8 +23,6 @@ ID_PREFIXES = {
     "aws:route53/healthCheck:HealthCheck": "hc-",
     "aws:route53/zone:Zone": "Z",
 }
-
-
 #: The input that holds each type's physical name, where it is not `name`.
 NAME_INPUTS = {
     "aws:s3/bucket:Bucket": "bucket",
@@ -36,8 +32,6 @@ NAME_INPUTS = {
     "aws:rds/instance:Instance": "identifier",
     "aws:rds/cluster:Cluster": "clusterIdentifier",
 }
-
-
 #: The multi-language components the mocks can stand in for (their outputs, not their children).
 #: Any other remote component is refused by name: its provider plugin would build it.
 MODELLED_COMPONENTS = ("awsx:ec2:Vpc", "awsx:ec2:DefaultVpc")

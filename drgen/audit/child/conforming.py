@@ -12,12 +12,8 @@ from .values import plain
 
 #: What `conform` returns for a value that cannot have the declared output type.
 DROP = object()
-
-
 #: Passed to `conform` to keep what does not fit as it is.
 KEEP = object()
-
-
 _OUTPUT_TYPES: dict[type, dict[str, Any]] = {}
 
 

@@ -10,16 +10,10 @@ from .recording import Locator, Recorder
 
 #: How the SDK wraps a failure while preparing a resource's registration (runtime/resource.py).
 _WRAPPED = re.compile(r"While processing resource: '(?P<name>[^']*)', type:? '(?P<type>[^']*)'")
-
-
 #: How the SDK names the resource whose output failed its type check (runtime/rpc.py `_Path`).
 _AT_RESOURCE = re.compile(r"at resource `(?P<name>[^`]*)`")
-
-
 #: Each wrapper quotes the error it wraps after "<kind> has risen: "; the last is the cause.
 _RISEN = re.compile(r"(?P<kind>\w+) has risen: ")
-
-
 #: The SDK wraps a serialization failure once per input level, outermost first.
 _INPUT = re.compile(r"While processing input: '(?P<key>[^']*)'")
 

@@ -13,11 +13,7 @@ from drgen.audit.rules.resource_types import HEALTH_CHECK
 from drgen.audit.rules.values import plain, truthy
 
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
-
-
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-
-
 #: Addresses Route 53's health checkers, on the internet, cannot reach:
 #: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html
 PRIVATE_NETWORKS = tuple(

@@ -16,8 +16,6 @@ POLICY_TYPES = {
     "aws:iam/userPolicy:UserPolicy": "policy",
     "aws:iam/groupPolicy:GroupPolicy": "policy",
 }
-
-
 #: AWS managed policies that grant every action on every resource (or nearly).
 ADMIN_POLICIES = ("AdministratorAccess",)
 

@@ -14,13 +14,9 @@ from drgen.audit.rules.values import SECRET_TAG, parse_json
 SECRET_KEY_RE = re.compile(
     r"(password|passwd|secret|token|api_?key|private_?key|access_?key|credential)", re.I
 )
-
-
 NOT_SECRET_RE = re.compile(
     r"(id|arn|name|names|ids|arns|type|version|stage|length|files?|paths?|validation)$", re.I
 )
-
-
 #: Config getters whose `or "..."` fallback (or default) is a secret written in the source.
 SECRET_GETTERS = ("get_secret", "require_secret", "get_secret_object")
 

@@ -11,8 +11,6 @@ from drgen.audit.rules.resource_types import ALARM
 from drgen.audit.rules.values import as_list, plain
 
 ALARM_ACTION_KEYS = ("alarmActions", "okActions", "insufficientDataActions")
-
-
 #: Services whose ARNs CloudWatch takes as alarm actions (SNS, Lambda, EC2 and Auto Scaling,
 #: Systems Manager OpsCenter and Incident Manager, investigations):
 #: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html
@@ -25,8 +23,6 @@ ALARM_ACTION_SERVICES = (
     "ssm-incidents",
     "aiops",
 )
-
-
 ARN_SERVICE_RE = re.compile(r"^arn:aws[a-z-]*:([a-z0-9-]+):")
 
 

@@ -28,8 +28,6 @@ METRIC_DIMENSIONS = (
     "DistributionId",
     "SourceBucket",
 )
-
-
 #: The bucket whose region an S3 Replication metric is published in ("Which Region is this
 #: metric published in?"): https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
 S3_REPLICATION_METRIC_BUCKET = {
