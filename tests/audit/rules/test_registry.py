@@ -6,12 +6,14 @@ import ast
 import importlib
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from drgen.audit import RULES
 from drgen.audit.rules import registry
+from drgen.audit.rules.base import Rule
 from tests.audit.rules.programs import PROGRAMS, expected, rule_of
 
 ROOT = Path(__file__).parents[3]
@@ -135,6 +137,23 @@ def test_the_registry_orders_rules_by_number_and_skips_modules_beside_the_areas(
             del sys.modules[module]
 
 
+#: docs/audit.md's two rule tables: each header line, and a rule's cells in that table.
+TABLES: dict[str, Callable[[Rule], list[str]]] = {
+    "| id | severity | what it catches | what to change |": lambda r: [
+        r.id,
+        r.severity,
+        r.title,
+        r.fix,
+    ],
+    "| id | what it reads (scope) | known blind spots | source |": lambda r: [
+        r.id,
+        r.scope,
+        r.blind_spots,
+        f"<{r.url}>",
+    ],
+}
+
+
 def table_rows(text: str, header: str) -> list[list[str]]:
     """The cells of each row of the markdown table that starts with this header line."""
     lines = text.splitlines()
@@ -150,12 +169,24 @@ def table_rows(text: str, header: str) -> list[list[str]]:
 def test_docs_rule_tables_match_the_rules_metadata() -> None:
     """docs/audit.md gives every rule its severity, fix, scope, blind spots and source."""
     text = (ROOT / "docs" / "audit.md").read_text()
-    assert table_rows(text, "| id | severity | what it catches | what to change |") == [
-        [r.id, r.severity, r.title, r.fix] for r in RULES
-    ]
-    assert table_rows(text, "| id | what it reads (scope) | known blind spots | source |") == [
-        [r.id, r.scope, r.blind_spots, f"<{r.url}>"] for r in RULES
-    ]
+    for header, cells in TABLES.items():
+        assert table_rows(text, header) == [cells(r) for r in RULES], (
+            "docs/audit.md's rule tables are out of date "
+            "(refresh: python -m tests.audit.rules.test_registry)"
+        )
+
+
+def refresh_rule_tables() -> None:
+    """Rewrite docs/audit.md's rule tables from the rules' metadata."""
+    path = ROOT / "docs" / "audit.md"
+    lines = path.read_text().splitlines()
+    for header, cells in TABLES.items():
+        start = lines.index(header) + 2
+        end = start
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        lines[start:end] = [f"| {' | '.join(cells(r))} |" for r in RULES]
+    path.write_text("\n".join(lines) + "\n")
 
 
 def test_every_rule_cites_its_source() -> None:
@@ -176,3 +207,7 @@ def test_the_labelled_corpus_is_audited_exactly_as_labelled() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1].startswith("total: 39 TP, 0 FP, 0 FN"), done.stdout
+
+
+if __name__ == "__main__":
+    refresh_rule_tables()
