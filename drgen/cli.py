@@ -31,7 +31,7 @@ from drgen.answers import (
 from drgen.audit import DEFAULT_TIMEOUT as DEFAULT_AUDIT_TIMEOUT
 from drgen.audit import FindingsError
 from drgen.audit import audit as run_audit
-from drgen.audit import report as audit_report
+from drgen.audit import output as audit_report
 from drgen.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,

@@ -18,7 +18,8 @@ from typing import Any
 
 import yaml
 
-from drgen.audit.project import AuditError, load_program, run_programs
+from drgen.audit.program import AuditError, load_program
+from drgen.audit.records import run_programs
 from drgen.errors import DrgenError
 
 #: How long resolvers keep an alias answer for an API Gateway target: Route 53 answers alias

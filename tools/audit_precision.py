@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from drgen.audit import AuditResult, audit_many
-from drgen.audit.project import load_program
+from drgen.audit.program import load_program
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "bench" / "audit_corpus"

@@ -121,7 +121,7 @@ def run_isolated(
     # what it prints is not needed (its result comes back in a file): stdout is dropped, and
     # stderr, where a crash says why, goes to a file whose end alone is read
     with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(  # noqa: S603 - drgen's runner, by absolute path
+        process = subprocess.Popen(  # noqa: S603 - drgen's audit child, by absolute path
             [*prefix, *argv],
             cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=stderr, start_new_session=True,

@@ -10,9 +10,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+import drgen.audit.child
 from drgen.audit import RULES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "audit"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "audit"
 SCHEMA = FIXTURES / "sarif" / "sarif-2.1.0-rtm.5.json"
 ALL_RULES = len(RULES)
 
@@ -326,14 +327,23 @@ def test_main_and_virtualenv_of_pulumi_yaml_are_honoured(invoke, tmp_path: Path)
     ]
 
 
-def test_drgen_modules_do_not_stand_in_for_the_program_s_own(invoke, tmp_path: Path) -> None:
-    """The runner lives next to `rules.py`: a program importing `rules` must not get it."""
-    project = bare_project(tmp_path, "import rules\n")
+#: The child's own modules (it runs as a directory, which heads sys.path), and drgen's.
+CHILD_MODULES = sorted(
+    p.stem for p in Path(drgen.audit.child.__file__).parent.glob("*.py") if p.stem[0] != "_"
+)
+
+
+@pytest.mark.parametrize("module", [*CHILD_MODULES, "rules"])
+def test_drgen_modules_do_not_stand_in_for_the_program_s_own(
+    invoke, tmp_path: Path, module: str
+) -> None:
+    """The child runs from drgen/audit/child/: a program importing `job` must not get it."""
+    project = bare_project(tmp_path, f"import {module}\n")
     result = invoke("audit", str(project))
     assert result.exit_code == 2, result.output
     assert result.stderr == (
         f"drgen: error: {project}: the program failed: "
-        f"ModuleNotFoundError: No module named 'rules' (__main__.py:1){interpreter_hint()}\n"
+        f"ModuleNotFoundError: No module named '{module}' (__main__.py:1){interpreter_hint()}\n"
     )
 
 

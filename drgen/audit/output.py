@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from drgen import __version__
-from drgen.audit import AuditError, AuditResult
-from drgen.audit.project import SECRET_PLACEHOLDER, Program
-from drgen.audit.rules import RULES_BY_ID, SEVERITIES
+from drgen.audit.auditing import AuditResult
+from drgen.audit.program import SECRET_PLACEHOLDER, AuditError, Program
+from drgen.audit.rules.base import SEVERITIES
+from drgen.audit.rules.registry import RULES_BY_ID
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: The `uriBaseId` of every location: paths are relative to the Pulumi project.

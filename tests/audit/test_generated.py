@@ -12,7 +12,7 @@ import pytest
 
 from drgen.answers import build_answers
 from drgen.audit import RULES, AuditResult, audit_many
-from drgen.audit.project import load_program
+from drgen.audit.program import load_program
 from drgen.render import generate
 
 pytestmark = pytest.mark.slow

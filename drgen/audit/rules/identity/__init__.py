@@ -1,0 +1,1 @@
+"""Rules on who may do what: public Function URL permissions, secrets, IAM wildcards."""

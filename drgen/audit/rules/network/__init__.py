@@ -1,0 +1,1 @@
+"""Rules on networks: what a VPC function reaches, and peering between regions."""

@@ -1,0 +1,1 @@
+"""Rules on how the Pulumi program is written: providers, names, outputs, dependencies, tests."""
