@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from drgen import __version__
-from drgen.answers import LABEL_RULE
+from drgen.answers.fields import LABEL_RULE
 from drgen.errors import EXIT_USAGE
 from tests.conftest import tree
 
