@@ -94,25 +94,15 @@ def _cross_field_problems(answers: Answers) -> list[tuple[str, tuple[str, ...]]]
     except AnswerError as error:
         problems.append((str(error), ("env_suffix", "regions")))
     if answers.record_name is not None and answers.domain is not None:
-        fqdn = f"{answers.record_name}.{answers.domain}"
-        if len(fqdn) > ACM_COMMON_NAME_LIMIT:
-            problems.append(
-                (
-                    f"custom domain {fqdn!r} is {len(fqdn)} characters; ACM certificates accept "
-                    f"at most {ACM_COMMON_NAME_LIMIT}: shorten record_name or domain",
-                    ("record_name", "domain"),
-                )
-            )
+        try:
+            check_custom_domain(answers.record_name, answers.domain)
+        except AnswerError as error:
+            problems.append((str(error), ("record_name", "domain")))
     if answers.base_cidr is not None:
-        room = 2 ** (16 - ipaddress.IPv4Network(answers.base_cidr).prefixlen)
-        if room < len(answers.regions):
-            problems.append(
-                (
-                    f"base_cidr {answers.base_cidr!r} holds {room} /16 networks but "
-                    f"{len(answers.regions)} regions need one each: use a larger network",
-                    ("base_cidr", "regions"),
-                )
-            )
+        try:
+            check_cidr_room(answers.base_cidr, answers.regions)
+        except AnswerError as error:
+            problems.append((str(error), ("base_cidr", "regions")))
     return problems
 
 
