@@ -508,7 +508,10 @@ def sample(mutants: list[Mutant], size: int, seed: int) -> list[Mutant]:
 
 def report(outcomes: list[Outcome], modules: list[str]) -> str:
     """Killed/survived per module, then every survivor with file:line and the edit."""
-    lines = [f"{'module':<10}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}{'score':>8}"]
+    width = max([10, *(len(name) + 2 for name in modules)])
+    lines = [
+        f"{'module':<{width}}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}{'score':>8}"
+    ]
     for module in modules:
         mine = [o for o in outcomes if o.mutant.module == module]
         if not mine:
@@ -518,7 +521,7 @@ def report(outcomes: list[Outcome], modules: list[str]) -> str:
         survived = len(mine) - killed - timeout
         score = 100 * (killed + timeout) / len(mine)
         lines.append(
-            f"{module:<10}{len(mine):>8}{killed:>8}{timeout:>8}{survived:>9}{score:>7.1f}%"
+            f"{module:<{width}}{len(mine):>8}{killed:>8}{timeout:>8}{survived:>9}{score:>7.1f}%"
         )
     survivors = [o.mutant for o in outcomes if o.status == "survived"]
     if survivors:

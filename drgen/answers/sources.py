@@ -156,10 +156,7 @@ class Gathered:
         )
 
     def check_given(self) -> None:
-        """Refuse every answer given so far that is wrong on its own, all at once.
-
-        Before prompting for the rest: the missing answers are not errors yet.
-        """
+        """Refuse every answer given so far that is wrong on its own, before prompting."""
         check_given(self.project_name, self.raw, sources=self.sources, problems=self.problems)
 
     def _unanswered(self, missing: list[str]) -> str:
