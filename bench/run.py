@@ -223,7 +223,7 @@ def recorded_data(project: Path) -> dict[str, object]:
     """The copier data drgen rendered this project with, from its record of the answers."""
     import yaml
 
-    from drgen.answers import build_answers
+    from drgen.answers.rules import build_answers
 
     answers = dict(yaml.safe_load((project / ".drgen" / "answers.yml").read_text())["answers"])
     return build_answers(answers.pop("project_name"), answers).to_data()

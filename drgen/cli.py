@@ -21,13 +21,11 @@ from drgen import report as dr_report
 from drgen._forked import in_child
 from drgen._runner import discard as discard_verifier
 from drgen._runner import prestart as prestart_verifier
-from drgen.answers import (
-    CI_SYSTEMS,
-    NETWORKS,
-    Answers,
-    check_decided,
-    gather_answers,
-)
+from drgen.answers.fields import CI_SYSTEMS, NETWORKS
+from drgen.answers.model import Answers
+from drgen.answers.regions import COMMERCIAL_REGIONS
+from drgen.answers.rules import check_decided
+from drgen.answers.sources import gather_answers
 from drgen.audit import DEFAULT_TIMEOUT as DEFAULT_AUDIT_TIMEOUT
 from drgen.audit import FindingsError
 from drgen.audit import audit as run_audit
@@ -43,7 +41,6 @@ from drgen.errors import (
     VerificationError,
 )
 from drgen.locks import exclusive
-from drgen.regions import COMMERCIAL_REGIONS
 from drgen.render import check_target, generate, plan_new
 from drgen.update import (
     UpdatePlan,
@@ -545,7 +542,8 @@ def new(
         check_target(target, force=force)
         gathered.check_given()
         check_decided(name, raw)
-        from drgen import prompts  # questionary and prompt_toolkit, 9 MB: only to ask a person
+        # questionary and prompt_toolkit, 9 MB: only to ask a person
+        from drgen.answers import prompts
 
         asked = prompts.ask_missing(name, raw)
     answers = gathered.build()

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from drgen import __version__
-from drgen.answers import Answers
+from drgen.answers.model import Answers
 from drgen.errors import BlockedPathError, TargetError
 from drgen.locks import exclusive, remove_stale_staging
 

@@ -30,7 +30,10 @@ import yaml
 from packaging.version import InvalidVersion, Version
 
 from drgen import __version__
-from drgen.answers import QUESTIONS, Answers, build_answers, fill_defaults
+from drgen.answers.model import Answers
+from drgen.answers.questions import QUESTIONS
+from drgen.answers.rules import build_answers
+from drgen.answers.sources import fill_defaults
 from drgen.errors import (
     AnswerError,
     DirtyTreeError,

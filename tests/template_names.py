@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from drgen.answers import build_answers
+from drgen.answers.rules import build_answers
 from drgen.render import generate
 
 #: (resource class, argument) -> AWS's length limit for that name.

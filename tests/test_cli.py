@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from drgen import __version__
-from drgen.answers import LABEL_RULE, build_answers
+from drgen.answers.fields import LABEL_RULE
+from drgen.answers.rules import build_answers
 from drgen.errors import EXIT_USAGE
 from drgen.render import render_files
 from tests.conftest import tree

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drgen.answers import LABEL_RULE
+from drgen.answers.fields import LABEL_RULE
 from drgen.errors import EXIT_INTERRUPTED, EXIT_USAGE
 from drgen.render import RECORD_DIR
 from tests.conftest import tree

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from drgen.answers import build_answers, longest_env_suffix
+from drgen.answers.rules import build_answers, longest_env_suffix
 from drgen.audit.program import load_program
 from drgen.audit.records import run_programs
 from drgen.render import generate

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from drgen import __version__
-from drgen.answers import Answers, build_answers, fill_defaults
+from drgen.answers.model import Answers
+from drgen.answers.rules import build_answers
+from drgen.answers.sources import fill_defaults
 from drgen.cli import _created
 from drgen.errors import EXIT_USAGE
 from tests.conftest import DEMO_NEXT_STEPS, tree

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from drgen.answers import build_answers
+from drgen.answers.rules import build_answers
 from drgen.errors import EXIT_USAGE
 from drgen.render import generate
 from drgen.report import (

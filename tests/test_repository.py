@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from drgen.answers import build_answers
+from drgen.answers.rules import build_answers
 from drgen.errors import EXIT_USAGE
 from drgen.render import generate, render_files
 

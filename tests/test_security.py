@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from drgen.answers import build_answers
+from drgen.answers.rules import build_answers
 from drgen.render import generate
 
 pytestmark = pytest.mark.slow

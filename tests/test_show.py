@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from drgen import __version__
-from drgen.answers import build_answers
+from drgen.answers.rules import build_answers
 from drgen.cli import Report, _created, _Display, _next_steps
 from drgen.errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VERIFY_FAILED
 from drgen.verify import (

@@ -28,7 +28,8 @@ DRGEN = Path(sys.executable).parent / "drgen"
 
 def older_project(root: Path) -> Path:
     """A project as an older template would have rendered it, with a user edit."""
-    from drgen.answers import build_answers, fill_defaults
+    from drgen.answers.rules import build_answers
+    from drgen.answers.sources import fill_defaults
     from drgen.render import generate
 
     raw: dict[str, object] = {}

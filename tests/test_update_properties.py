@@ -29,7 +29,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drgen.answers import Answers, build_answers, fill_defaults
+from drgen.answers.model import Answers
+from drgen.answers.rules import build_answers
+from drgen.answers.sources import fill_defaults
 from drgen.errors import EXIT_CONFLICT, EXIT_OK
 from drgen.render import Blob, record_files
 

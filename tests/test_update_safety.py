@@ -56,7 +56,8 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int] | None]:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`drgen new demo --defaults`, rendered once for the module (rendering takes ~0.6 s)."""
-    from drgen.answers import build_answers, fill_defaults
+    from drgen.answers.rules import build_answers
+    from drgen.answers.sources import fill_defaults
     from drgen.render import generate
 
     raw: dict[str, object] = {}

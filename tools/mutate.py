@@ -1,8 +1,8 @@
 """Mutation check of drgen's core: single small edits, each run against the fast suite.
 
-    .venv/bin/python tools/mutate.py                      # answers, verify, render, update
-    .venv/bin/python tools/mutate.py answers --sample 0   # every mutant of one module
-    .venv/bin/python tools/mutate.py --list verify        # the mutants, without running them
+    .venv/bin/python tools/mutate.py                           # answers/*, verify, render, update
+    .venv/bin/python tools/mutate.py answers/rules --sample 0  # every mutant of one module
+    .venv/bin/python tools/mutate.py --list verify             # the mutants, without running them
 
 Each mutant is written into a private copy of the repository (one per job, in a temporary
 directory), never into the working tree, and the copy's file is restored after every run.
@@ -37,21 +37,51 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("answers", "verify", "render", "update")
+#: drgen's modules by path under drgen/, without `.py` (`answers/rules` is drgen/answers/rules.py).
+MODULES = (
+    "answers/questions",
+    "answers/model",
+    "answers/fields",
+    "answers/regions",
+    "answers/rules",
+    "answers/sources",
+    "answers/wording",
+    "verify",
+    "render",
+    "update",
+)
+#: Every answers module's tests, after the module's own file (names as in tests/, no `.py`).
+ANSWERS_TESTS = (
+    "answers/test_rules",
+    "answers/test_fields",
+    "answers/test_regions",
+    "answers/test_sources",
+    "answers/test_model",
+    "test_hostile",
+    "test_flow",
+    "test_cli",
+    "answers/test_properties",
+    "answers/test_prompts",
+    # the prompts' words and help lines, as a terminal shows them (a pty: slower, so last)
+    "test_terminal",
+)
+
+
+def _answers_tests(own: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((own, *ANSWERS_TESTS)))
+
+
 #: The test files that exercise each module, the most direct first (with -x, a mutant dies at
 #: its first failing test).
 RELEVANT: dict[str, tuple[str, ...]] = {
-    "answers": (
-        "test_answers",
-        "test_hostile",
-        "test_flow",
-        "test_cli",
-        "test_properties",
-        "test_prompts",
-        # the prompts' words and help lines, as a terminal shows them (a pty: slower, so last)
-        "test_terminal",
-    ),
-    "regions": ("test_answers", "test_hostile", "test_flow", "test_cli"),
+    "answers/questions": _answers_tests("answers/test_sources"),
+    "answers/model": _answers_tests("answers/test_model"),
+    "answers/fields": _answers_tests("answers/test_fields"),
+    "answers/regions": _answers_tests("answers/test_regions"),
+    "answers/rules": _answers_tests("answers/test_rules"),
+    "answers/sources": _answers_tests("answers/test_sources"),
+    "answers/wording": _answers_tests("answers/test_rules"),
+    "answers/prompts": ("answers/test_prompts", "test_terminal", "test_cli"),
     "verify": ("test_verify", "test_show", "test_runner", "test_cli"),
     "render": (
         "test_render",
@@ -315,8 +345,17 @@ def _copy_repo(into: Path) -> Path:
     return into
 
 
+def _suite_files(folder: Path) -> Iterator[Path]:
+    """The suite's test files: tests/ and its packages (tests/fixtures holds data, not tests)."""
+    yield from folder.glob("test_*.py")
+    for sub in sorted(folder.iterdir()):
+        if (sub / "__init__.py").is_file():
+            yield from _suite_files(sub)
+
+
 def _test_files(module: str, *, all_tests: bool) -> list[str]:
-    existing = sorted(p.stem for p in (ROOT / "tests").glob("test_*.py"))
+    tests = ROOT / "tests"
+    existing = sorted(p.relative_to(tests).with_suffix("").as_posix() for p in _suite_files(tests))
     first = [name for name in RELEVANT.get(module, existing) if name in existing]
     rest = [name for name in existing if name not in first] if all_tests else []
     return [f"tests/{name}.py" for name in first + rest]
@@ -338,7 +377,8 @@ def _pytest(workdir: Path, tests: list[str], timeout: float, *extra: str) -> tup
     """
     # No PYTHONDONTWRITEBYTECODE here: the tests' children would inherit it and hide a mutant
     # that stops drgen from setting it for a project's run. Stale bytecode is removed instead.
-    shutil.rmtree(workdir / "drgen" / "__pycache__", ignore_errors=True)
+    for cache in (workdir / "drgen").rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
     env = _environment(workdir)
     command = [
         sys.executable,
@@ -468,7 +508,10 @@ def sample(mutants: list[Mutant], size: int, seed: int) -> list[Mutant]:
 
 def report(outcomes: list[Outcome], modules: list[str]) -> str:
     """Killed/survived per module, then every survivor with file:line and the edit."""
-    lines = [f"{'module':<10}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}{'score':>8}"]
+    width = max([10, *(len(name) + 2 for name in modules)])
+    lines = [
+        f"{'module':<{width}}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}{'score':>8}"
+    ]
     for module in modules:
         mine = [o for o in outcomes if o.mutant.module == module]
         if not mine:
@@ -478,7 +521,7 @@ def report(outcomes: list[Outcome], modules: list[str]) -> str:
         survived = len(mine) - killed - timeout
         score = 100 * (killed + timeout) / len(mine)
         lines.append(
-            f"{module:<10}{len(mine):>8}{killed:>8}{timeout:>8}{survived:>9}{score:>7.1f}%"
+            f"{module:<{width}}{len(mine):>8}{killed:>8}{timeout:>8}{survived:>9}{score:>7.1f}%"
         )
     survivors = [o.mutant for o in outcomes if o.status == "survived"]
     if survivors:

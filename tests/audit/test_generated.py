@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from drgen.answers import build_answers
+from drgen.answers.rules import build_answers
 from drgen.audit import RULES, AuditResult, audit_many
 from drgen.audit.program import load_program
 from drgen.render import generate

@@ -18,10 +18,7 @@ from prompt_toolkit.layout.controls import FormattedTextControl
 from prompt_toolkit.validation import ValidationError
 from typer.testing import CliRunner
 
-from drgen.answers import build_answers, check_decided
-from drgen.cli import _created, app
-from drgen.errors import EXIT_USAGE, AnswerError
-from drgen.prompts import (
+from drgen.answers.prompts import (
     AnswerValidator,
     Asker,
     RegionCompleter,
@@ -30,6 +27,9 @@ from drgen.prompts import (
     parse_regions,
     recap_lines,
 )
+from drgen.answers.rules import build_answers, check_decided
+from drgen.cli import _created, app
+from drgen.errors import EXIT_USAGE, AnswerError
 from tests.conftest import DEMO_NEXT_STEPS, tree
 
 NAME_28 = "payments-gateway-platform-eu"  # room for an 11-character suffix in us-east-1

@@ -1,7 +1,8 @@
 """Asking at a terminal: one questionary prompt per missing answer, each checked where it is asked.
 
-Only drgen/cli.py imports this module. The rules live in drgen/answers.py; this is the
-terminal's side: menus, completion, the counter, the help lines and the recap.
+Only the CLI imports this module, and only to ask a person. The rules live in fields.py,
+regions.py and rules.py; this is the terminal's side: menus, completion, the counter, the help
+lines and the recap.
 """
 
 from __future__ import annotations
@@ -19,17 +20,12 @@ from prompt_toolkit.layout.controls import FormattedTextControl
 from prompt_toolkit.output import Output, create_output
 from prompt_toolkit.validation import ValidationError, Validator
 
-from drgen.answers import (
-    CI_SYSTEMS,
-    NETWORKS,
-    QUESTION_HELP,
-    QUESTIONS,
-    Answers,
-    Question,
-    check_decided,
-)
+from drgen.answers.fields import CI_SYSTEMS, NETWORKS
+from drgen.answers.model import Answers
+from drgen.answers.questions import QUESTION_HELP, QUESTIONS, Question
+from drgen.answers.regions import COMMERCIAL_REGIONS
+from drgen.answers.rules import check_decided
 from drgen.errors import AnswerError
-from drgen.regions import COMMERCIAL_REGIONS
 
 #: What a menu shows under the choice the cursor is on.
 CHOICE_DESCRIPTIONS: dict[tuple[str, str], str] = {

@@ -13,9 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drgen.answers import build_answers
+from drgen.answers.regions import COMMERCIAL_REGIONS
+from drgen.answers.rules import build_answers
 from drgen.errors import AnswerError
-from drgen.regions import COMMERCIAL_REGIONS
 from drgen.render import generate
 from drgen.update import read_recorded
 from tests.template_names import template_sites, too_long

@@ -1,0 +1,196 @@
+"""Each answer's own rule: its validator, and the patterns and limits it checks against.
+
+The `regions` answer's rule lives in regions.py; the rules that span answers in rules.py.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+
+from drgen.answers.questions import NO_ALARM_EMAIL
+from drgen.answers.regions import validate_regions
+from drgen.answers.wording import shown, typed
+from drgen.errors import AnswerError
+
+#: Lowercase DNS-label style: valid in S3 bucket names, IAM, Lambda and Pulumi names alike.
+LABEL = re.compile(r"[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*")
+LABEL_RULE = "lowercase letters, digits and single hyphens, starting with a letter"
+#: S3 refuses bucket names that start or end with these (bucket names start with the
+#: project name and end with the suffix).
+RESERVED_PREFIXES = ("sthree-", "amzn-s3-demo-", "xn--")
+RESERVED_SUFFIXES = ("s3alias",)
+
+
+def _label(field: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise AnswerError(f"{field}: expected a string, got {typed(value)}")
+    if not LABEL.fullmatch(value):
+        raise AnswerError(f"{field} {value!r} is not valid: use {LABEL_RULE}")
+    return value
+
+
+def validate_project_name(value: object) -> str:
+    """The project name: a label, not one S3 reserves."""
+    name = _label("project name", value)
+    if name.startswith(RESERVED_PREFIXES):
+        raise AnswerError(
+            f"project name {name!r} starts with a prefix S3 reserves "
+            f"({', '.join(RESERVED_PREFIXES)}): choose another name"
+        )
+    return name
+
+
+def validate_env_suffix(value: object) -> str:
+    """The environment suffix: a label, not one S3 reserves at the end of a bucket name."""
+    suffix = _label("env_suffix", value)
+    if suffix in RESERVED_SUFFIXES:
+        raise AnswerError(f"env_suffix {suffix!r} is reserved by S3: choose another suffix")
+    return suffix
+
+
+def validate_route53(value: object) -> bool:
+    """On or off; YAML's true/false, not a string."""
+    if not isinstance(value, bool):
+        raise AnswerError(f"route53: expected true or false, got {typed(value)}")
+    return value
+
+
+#: Route 53's API gives a hosted zone Id a maximum length of 32 (API_HostedZone).
+HOSTED_ZONE_ID_LIMIT = 32
+HOSTED_ZONE_ID = re.compile(r"Z[A-Z0-9]+")
+
+
+def validate_hosted_zone_id(value: object) -> str:
+    """A Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ."""
+    if not isinstance(value, str) or not HOSTED_ZONE_ID.fullmatch(value):
+        raise AnswerError(
+            f"hosted_zone_id {shown(value)} is not a Route 53 hosted zone id: expected Z "
+            f"followed by up to {HOSTED_ZONE_ID_LIMIT - 1} uppercase letters and digits "
+            "(without /hostedzone/)"
+        )
+    if len(value) > HOSTED_ZONE_ID_LIMIT:
+        raise AnswerError(
+            f"hosted_zone_id {value!r} is {len(value)} characters long; Route 53 hosted zone "
+            f"ids have at most {HOSTED_ZONE_ID_LIMIT}"
+        )
+    return value
+
+
+DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def _dns_name(field: str, value: object, *, min_labels: int) -> str:
+    if not isinstance(value, str):
+        raise AnswerError(f"{field}: expected a string, got {typed(value)}")
+    labels = value.split(".")
+    if (
+        len(labels) < min_labels
+        or len(value) > 253
+        or not all(DNS_LABEL.fullmatch(label) for label in labels)
+    ):
+        raise AnswerError(
+            f"{field} {value!r} is not a valid DNS name: use {min_labels}+ dot-separated "
+            "labels of lowercase letters, digits and inner hyphens (1-63 each), no trailing dot"
+        )
+    return value
+
+
+def validate_domain(value: object) -> str:
+    """The hosted zone's domain: at least two labels, lowercase."""
+    return _dns_name("domain", value, min_labels=2)
+
+
+def validate_record_name(value: object) -> str:
+    """The record's name relative to the domain: one or more labels."""
+    return _dns_name("record_name", value, min_labels=1)
+
+
+NETWORKS = ("none", "vpc")
+
+
+def validate_network(value: object) -> str:
+    """`none` or `vpc`."""
+    if value not in NETWORKS:
+        raise AnswerError(
+            f"network {shown(value)} is not accepted; accepted: {', '.join(NETWORKS)}"
+        )
+    return str(value)
+
+
+#: Continuous-integration systems drgen writes workflows for.
+CI_SYSTEMS = ("github", "none")
+
+
+def validate_ci(value: object) -> str:
+    """One of the CI systems drgen writes workflows for, or none."""
+    if value not in CI_SYSTEMS:
+        raise AnswerError(f"ci {shown(value)} is not accepted; accepted: {', '.join(CI_SYSTEMS)}")
+    return str(value)
+
+
+#: The private address blocks of RFC 1918, the ones AWS recommends for a VPC.
+PRIVATE_NETWORKS = tuple(
+    ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
+
+
+def validate_base_cidr(value: object) -> str:
+    """An RFC 1918 IPv4 network with no host bits set, /16 or larger."""
+    if not isinstance(value, str):
+        raise AnswerError(f"base_cidr: expected a string, got {typed(value)}")
+    try:
+        network = ipaddress.IPv4Network(value)
+    except ValueError:
+        raise AnswerError(
+            f"base_cidr {value!r} is not an IPv4 network such as 10.0.0.0/8 "
+            "(address/prefix, host bits zero)"
+        ) from None
+    if network.prefixlen > 16:
+        raise AnswerError(f"base_cidr {value!r} is smaller than a /16; each region needs a /16")
+    if not any(network.subnet_of(block) for block in PRIVATE_NETWORKS):
+        raise AnswerError(
+            f"base_cidr {value!r} is not a private range: use part of the RFC 1918 blocks "
+            f"{', '.join(map(str, PRIVATE_NETWORKS))}"
+        )
+    return value
+
+
+#: What SNS e-mail subscriptions and the generated stack config accept: a plain ASCII
+#: address (RFC 5321 limits it to 254 characters), no quoting or comments.
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+EMAIL_LIMIT = 254
+
+
+def validate_alarm_email(value: object) -> str:
+    """An e-mail address every alarm topic mails, or `none` for no subscription."""
+    if not isinstance(value, str):
+        raise AnswerError(f"alarm_email: expected a string, got {typed(value)}")
+    if value == NO_ALARM_EMAIL:
+        return value
+    if len(value) > EMAIL_LIMIT or not EMAIL.fullmatch(value):
+        raise AnswerError(
+            f"alarm_email {value!r} is not accepted: expected an e-mail address such as "
+            f"oncall@example.com (at most {EMAIL_LIMIT} characters), or none"
+        )
+    return value
+
+
+FIELD_VALIDATORS: dict[str, Callable[[object], object]] = {
+    "regions": validate_regions,
+    "env_suffix": validate_env_suffix,
+    "route53": validate_route53,
+    "hosted_zone_id": validate_hosted_zone_id,
+    "domain": validate_domain,
+    "record_name": validate_record_name,
+    "network": validate_network,
+    "base_cidr": validate_base_cidr,
+    "ci": validate_ci,
+    "alarm_email": validate_alarm_email,
+}
+
+
+def validate_field(key: str, value: object) -> object:
+    """Validate one answer on its own (used by prompts to re-ask at once)."""
+    return FIELD_VALIDATORS[key](value)
