@@ -30,7 +30,7 @@ def main() -> None:
     # at that moment (a rollback holds it, a forked render notes it), so it ends the same way.
     signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
     try:
-        from drgen.cli import main as cli_main
+        from drgen.cli.app import main as cli_main
 
         cli_main()
     except BaseException as error:

@@ -12,7 +12,7 @@ from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from typer.testing import CliRunner
 
-from drgen.cli import app
+from drgen.cli.app import app
 
 #: Programs the audit tests run (tests/fixtures/audit), not tests of drgen.
 collect_ignore = ["fixtures"]
@@ -64,7 +64,7 @@ def invoke(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-
     monkeypatch.chdir(tmp_path)
 
     def run(*args: str, tty: bool = False, input: str | None = None):  # type: ignore[no-untyped-def]
-        monkeypatch.setattr("drgen.cli._stdin_is_terminal", lambda: tty)
+        monkeypatch.setattr("drgen.cli.terminal.stdin_is_terminal", lambda: tty)
         return CliRunner().invoke(app, list(args), input=input, prog_name="drgen")
 
     return run

@@ -261,7 +261,7 @@ def test_interrupted_verification_keeps_the_rendered_project(
     def ctrl_c(project: Path, **options: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("drgen.cli.verify_project", ctrl_c)
+    monkeypatch.setattr("drgen.commands.verify.verify_project", ctrl_c)
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none")
     assert result.exit_code == 130
     assert "verification interrupted; the project in" in result.stderr

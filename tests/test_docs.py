@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from drgen.cli import app
+from drgen.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -222,7 +222,7 @@ def test_new_renders_without_loading_copier_into_drgen(tmp_path: Path) -> None:
     code = textwrap.dedent(
         """
         import sys
-        from drgen.cli import main
+        from drgen.cli.app import main
         sys.argv = ["drgen", "new", "demo", "--defaults", "--alarm-email", "none", "--no-verify"]
         sys.argv.append("-q")
         try:

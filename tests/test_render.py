@@ -13,7 +13,7 @@ from drgen import __version__
 from drgen.answers.model import Answers
 from drgen.answers.rules import build_answers
 from drgen.answers.sources import fill_defaults
-from drgen.cli import _created
+from drgen.commands.new import created_lines
 from drgen.errors import EXIT_USAGE
 from tests.conftest import DEMO_NEXT_STEPS, tree
 
@@ -25,7 +25,7 @@ def test_a_new_project_prints_only_drgen_s_own_lines(invoke, tmp_path: Path) -> 
     assert result.stderr == ""
     assert result.stdout.splitlines() == [
         f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",
-        *_created(tmp_path / "demo"),  # its format: tests/test_show.py
+        *created_lines(tmp_path / "demo"),  # its format: tests/test_show.py
         "Skipped verification (--no-verify); run `drgen verify demo` to prove it.",
         *DEMO_NEXT_STEPS,
     ]

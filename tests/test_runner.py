@@ -123,7 +123,7 @@ def test_new_leaves_no_child_behind_when_it_does_not_verify(
         return started[-1]
 
     monkeypatch.setattr("drgen._runner.Child", spy)
-    monkeypatch.setattr("drgen.cli.verify_project", lambda project, **options: 1 / 0)
+    monkeypatch.setattr("drgen.commands.verify.verify_project", lambda project, **options: 1 / 0)
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none")
     assert isinstance(result.exception, ZeroDivisionError), result.output
     assert [child.process.returncode is not None for child in started] == [True]
@@ -187,7 +187,7 @@ def test_drgen_holds_no_test_or_render_library_until_it_needs_one() -> None:
     libraries only the child (pytest), the render (copier) or a prompt (questionary) need
     must not be imported by drgen's command line itself."""
     code = (
-        "import sys, drgen.cli, drgen.verify, drgen.update, drgen.report, drgen.audit; "
+        "import sys, drgen.cli.app, drgen.verify, drgen.update, drgen.report, drgen.audit; "
         "print(sorted({'pytest', 'copier', 'questionary', 'prompt_toolkit', 'jinja2'} "
         "& set(sys.modules)))"
     )

@@ -18,7 +18,9 @@ import pytest
 
 from drgen import __version__
 from drgen.answers.rules import build_answers
-from drgen.cli import Report, _created, _Display, _next_steps
+from drgen.cli.output import Report
+from drgen.cli.terminal import Display
+from drgen.commands.new import created_lines, next_steps
 from drgen.errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VERIFY_FAILED
 from drgen.verify import (
     CollectionError,
@@ -299,9 +301,9 @@ def test_plain_progress_is_one_line_then_at_most_one_every_ten_seconds(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
     clock = _Clock()
-    monkeypatch.setattr("drgen.cli.time.monotonic", clock)
-    monkeypatch.setattr("drgen.cli._stderr_is_terminal", lambda: False)
-    display = _Display(Report("verify", json_mode=False))
+    monkeypatch.setattr("drgen.cli.terminal.time.monotonic", clock)
+    monkeypatch.setattr("drgen.cli.terminal.stderr_is_terminal", lambda: False)
+    display = Display(Report("verify", json_mode=False))
     with display:
         for done, total, later in [
             (0, None, 0.5),  # still collecting: nothing to say
@@ -324,8 +326,8 @@ def test_plain_progress_is_one_line_then_at_most_one_every_ten_seconds(
 def test_a_terminal_gets_a_rich_bar_that_follows_the_events(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("drgen.cli._stderr_is_terminal", lambda: True)
-    display = _Display(Report("verify", json_mode=False))
+    monkeypatch.setattr("drgen.cli.terminal.stderr_is_terminal", lambda: True)
+    display = Display(Report("verify", json_mode=False))
     with display:
         display.progress(Progress(3, 7, 1))
         task = display.bar.tasks[0]
@@ -335,9 +337,9 @@ def test_a_terminal_gets_a_rich_bar_that_follows_the_events(
 
 
 def test_no_terminal_no_progress_bar(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("drgen.cli._stderr_is_terminal", lambda: True)
+    monkeypatch.setattr("drgen.cli.terminal.stderr_is_terminal", lambda: True)
     for quiet, verbose in [(True, False), (False, True)]:
-        display = _Display(Report("verify", json_mode=False, quiet=quiet, verbose=verbose))
+        display = Display(Report("verify", json_mode=False, quiet=quiet, verbose=verbose))
         with display:
             assert display.bar is None
 
@@ -350,7 +352,7 @@ def test_the_created_files_are_collapsed_by_folder(tmp_path: Path) -> None:
     many = [f"file{i:02}.txt" for i in range(12)]
     for name in many:
         (tmp_path / name).write_text("")
-    assert _created(tmp_path) == [
+    assert created_lines(tmp_path) == [
         "  .hidden/         1 file",
         "  a/               1 file",
         "  b/               2 files",
@@ -364,7 +366,7 @@ def test_the_created_files_are_collapsed_by_folder(tmp_path: Path) -> None:
 def test_next_steps_follow_the_answers(tmp_path: Path) -> None:
     raw = {"regions": ["eu-west-1", "eu-central-1"], "env_suffix": "prod", "route53": False}
     plain = build_answers("shop", raw | {"network": "none", "ci": "none"})
-    assert _next_steps(plain, Path("my dir/shop")) == [
+    assert next_steps(plain, Path("my dir/shop")) == [
         "cd 'my dir/shop'",
         "python -m venv venv && venv/bin/pip install -r requirements.txt",
         "pulumi stack init prod",
@@ -385,7 +387,7 @@ def test_next_steps_follow_the_answers(tmp_path: Path) -> None:
         },
     )
     # no Function URL with Route 53: the regional APIs are the endpoints
-    assert _next_steps(dns, Path("shop"))[-3:] == [
+    assert next_steps(dns, Path("shop"))[-3:] == [
         "pulumi up",
         "pulumi stack output regionalApiEndpoints   # each region's API",
         "curl https://api.example.com/health",

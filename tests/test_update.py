@@ -62,7 +62,8 @@ def derive_template(tmp_path: Path, version: str, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr("drgen.render.template_dir", lambda: target)
     monkeypatch.setattr("drgen.render.__version__", version)
     monkeypatch.setattr("drgen.update.__version__", version)
-    monkeypatch.setattr("drgen.cli.__version__", version)
+    monkeypatch.setattr("drgen.commands.update.__version__", version)
+    monkeypatch.setattr("drgen.cli.output.__version__", version)
     return target
 
 

@@ -623,7 +623,8 @@ def test_modes_the_user_set_are_kept_and_modes_the_template_changes_are_applied(
     (template / "project" / "infra" / "compute.py.jinja").chmod(0o644)
     monkeypatch.setattr("drgen.render.__version__", "9.0.1")
     monkeypatch.setattr("drgen.update.__version__", "9.0.1")
-    monkeypatch.setattr("drgen.cli.__version__", "9.0.1")
+    monkeypatch.setattr("drgen.commands.update.__version__", "9.0.1")
+    monkeypatch.setattr("drgen.cli.output.__version__", "9.0.1")
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == 0, result.output
     assert "  mode             infra/compute.py: the template changed its mode" in result.stdout
@@ -646,7 +647,7 @@ def test_a_binary_file_of_the_template_is_recorded_exactly_and_merged_never(
     (project / "logo.png").write_bytes(LOGO + b"ours")
     commit(project)
     (template / "project" / "logo.png").write_bytes(LOGO + b"theirs")
-    for module in ("render", "update", "cli"):
+    for module in ("render", "update", "commands.update", "cli.output"):
         monkeypatch.setattr(f"drgen.{module}.__version__", "9.0.1")
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == EXIT_CONFLICT
@@ -809,7 +810,7 @@ def test_an_answers_only_change_says_what_happened(invoke, project: Path) -> Non
 def test_a_version_bump_alone_updates_the_record(
     invoke, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    for module in ("render", "update", "cli"):
+    for module in ("render", "update", "commands.update", "cli.output"):
         monkeypatch.setattr(f"drgen.{module}.__version__", NEXT)
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == 0, result.output
@@ -869,7 +870,7 @@ def test_two_conflicts_in_one_file_are_both_marked(
     jinja = template / "project" / "infra" / "compute.py.jinja"
     jinja.write_text(jinja.read_text() + "# theirs at the end\n")
     verified: list[Path] = []
-    monkeypatch.setattr("drgen.cli.verify_project", verified.append)
+    monkeypatch.setattr("drgen.commands.verify.verify_project", verified.append)
     result = invoke("update", str(project))  # verification asked for, and skipped
     assert result.exit_code == EXIT_CONFLICT, result.output
     assert compute.read_text().count("<<<<<<< yours\n") == 2

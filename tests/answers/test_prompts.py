@@ -28,7 +28,8 @@ from drgen.answers.prompts import (
     recap_lines,
 )
 from drgen.answers.rules import build_answers, check_decided
-from drgen.cli import _created, app
+from drgen.cli.app import app
+from drgen.commands.new import created_lines
 from drgen.errors import EXIT_USAGE, AnswerError
 from tests.conftest import DEMO_NEXT_STEPS, tree
 
@@ -256,7 +257,7 @@ def test_with_a_terminal_and_every_answer_given_nothing_is_asked(invoke, tmp_pat
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",
-        *_created(tmp_path / "demo"),  # its format: tests/test_show.py
+        *created_lines(tmp_path / "demo"),  # its format: tests/test_show.py
         "Skipped verification (--no-verify); run `drgen verify demo` to prove it.",
         *DEMO_NEXT_STEPS,
     ]

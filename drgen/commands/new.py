@@ -1,0 +1,170 @@
+"""`drgen new`: gather the answers, ask for what is missing, render, then verify."""
+
+from __future__ import annotations
+
+import shlex
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from drgen._forked import in_child
+from drgen._runner import discard as discard_verifier
+from drgen._runner import prestart as prestart_verifier
+from drgen.answers.model import Answers
+from drgen.answers.rules import check_decided
+from drgen.answers.sources import gather_answers
+from drgen.commands.messages import Messages
+from drgen.commands.verify import DisplayFactory, verify_and_show, verify_hint
+from drgen.render import check_target, generate, plan_new
+
+
+class Person(Protocol):
+    """Someone at a terminal: asked for what is missing, then to confirm the recap."""
+
+    def ask_missing(self, project_name: str, raw: dict[str, object]) -> int:
+        """Fill every missing answer in `raw`; the number of questions asked."""
+
+    def confirm_write(self, answers: Answers, target: str) -> bool:
+        """Show the recap; whether to write."""
+
+
+@dataclass(frozen=True)
+class NewOptions:
+    """How `drgen new` runs, besides its answers."""
+
+    answers_file: Path | None = None
+    use_defaults: bool = False
+    output_dir: Path | None = None
+    force: bool = False
+    pretend: bool = False
+    no_verify: bool = False
+    #: Write without the recap and confirmation, even after asking.
+    yes: bool = False
+
+
+def run_new(
+    out: Messages,
+    name: str,
+    flags: Mapping[str, object | None],
+    options: NewOptions,
+    display: DisplayFactory,
+    person: Person | None = None,
+) -> None:
+    """Create project `name` from the answers file < flags < defaults < `person`, and verify it.
+
+    Without `person` (no terminal, or `--json`) a missing answer is an error naming its flag.
+    """
+    verifying = not (options.no_verify or options.pretend)
+    if verifying:
+        # the verifier's interpreter starts and imports while drgen asks and renders
+        prestart_verifier()
+    try:
+        _new(out, name, flags, options, display, person)
+    finally:
+        if verifying:
+            discard_verifier()
+
+
+def _new(
+    out: Messages,
+    name: str,
+    flags: Mapping[str, object | None],
+    options: NewOptions,
+    display: DisplayFactory,
+    person: Person | None,
+) -> None:
+    target = (options.output_dir or Path(name)).absolute()
+    gathered = gather_answers(name, options.answers_file, flags, use_defaults=options.use_defaults)
+    raw = gathered.raw
+    asked = 0
+    if gathered.missing and person is not None:
+        # Refuse what no answer can fix before the first question, not after the last.
+        check_target(target, force=options.force)
+        gathered.check_given()
+        check_decided(name, raw)
+        asked = person.ask_missing(name, raw)
+    answers = gathered.build()
+    if options.pretend:
+        _pretend(out, answers, target, force=options.force)
+        return
+    if asked and not options.yes and person and not person.confirm_write(answers, str(target)):
+        out.say(f"Nothing was written to {target}.")
+        return
+    # in a child process, so copier is not held through the verification
+    target = in_child(generate, answers, target, force=options.force)
+    shown = options.output_dir or Path(name)
+    steps = next_steps(answers, shown)
+    out.doc.update(project=str(target), answers=answers.to_data(), next_steps=steps)
+    out.say(
+        f"Created {answers.project_name} in {target}: primary {answers.primary_region}, "
+        f"secondary {', '.join(answers.secondary_regions)}, stack {answers.env_suffix}"
+    )
+    for line in created_lines(target):
+        out.say(line)
+    if options.no_verify:
+        out.say(f"Skipped verification (--no-verify); {verify_hint(shown)}.", final=True)
+    else:
+        kept = f"the project in {target} is complete"
+        verify_and_show(out, target, display, kept=kept, shown=shown)
+    out.say("Next steps:")
+    for step in steps:
+        out.say(f"  {step}")
+
+
+def _pretend(out: Messages, answers: Answers, target: Path, *, force: bool) -> None:
+    """`new --pretend`: the answers and each file's fate, from a render outside the target."""
+    plan = plan_new(answers, target, force=force)
+    out.doc.update(
+        project=str(plan.target),
+        answers=answers.to_data(),
+        files=[{"path": path, "action": action} for path, action in plan.files],
+        pretend=True,
+    )
+    out.say(f"Would create {answers.project_name} in {plan.target} with these answers:")
+    for key, value in answers.to_data().items():
+        shown = ", ".join(value) if isinstance(value, list) else value
+        out.say(f"  {key}: {str(shown).lower() if isinstance(value, bool) else shown}")
+    out.say("Files:")
+    for path, action in plan.files:
+        out.say(f"  {action:<9} {path}")
+    writes = sum(1 for _, action in plan.files if action != "keep")
+    out.say(f"{writes} file(s) would be written; nothing was written (--pretend)")
+
+
+def created_lines(target: Path) -> list[str]:
+    """The project's files, collapsed: each top-level folder with its file count, then files."""
+    lines = []
+    for folder in sorted(p for p in target.iterdir() if p.is_dir()):
+        count = sum(1 for p in folder.rglob("*") if p.is_file())
+        lines.append(f"  {folder.name + '/':<17}{count} file{'s' if count != 1 else ''}")
+    files = sorted(p.name for p in target.iterdir() if p.is_file())
+    if files:
+        wrapped = textwrap.wrap(", ".join(files), width=96, break_on_hyphens=False)
+        lines.extend(f"  {line}" for line in wrapped)
+    return lines
+
+
+def next_steps(answers: Answers, shown: Path) -> list[str]:
+    """What to run after `drgen new`, from the template's Deploy section, for these answers."""
+    steps = [
+        f"cd {shlex.quote(str(shown))}",
+        "python -m venv venv && venv/bin/pip install -r requirements.txt",
+        f"pulumi stack init {answers.env_suffix}",
+        "pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
+    ]
+    if answers.route53:
+        steps.append(
+            f"# Route 53: zone {answers.hosted_zone_id} must be a public zone serving "
+            f"{answers.domain}; drgen never creates one"
+        )
+    steps.append("pulumi up")
+    if answers.route53:
+        steps += [
+            "pulumi stack output regionalApiEndpoints   # each region's API",
+            f"curl https://{answers.record_name}.{answers.domain}/health",
+        ]
+    else:
+        steps.append("pulumi stack output urls   # each region's Function URL")
+    return steps
