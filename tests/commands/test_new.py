@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from drgen.answers import Answers
+from drgen.answers.model import Answers
 from drgen.commands.messages import Display, Messages
 from drgen.commands.new import NewOptions, run_new
 from drgen.errors import AnswerErrors
