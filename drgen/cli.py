@@ -18,9 +18,6 @@ from typer.core import TyperGroup
 
 from drgen import __version__
 from drgen import report as dr_report
-from drgen._forked import in_child
-from drgen._runner import discard as discard_verifier
-from drgen._runner import prestart as prestart_verifier
 from drgen.answers import (
     CI_SYSTEMS,
     NETWORKS,
@@ -42,9 +39,11 @@ from drgen.errors import (
     OutdatedError,
     VerificationError,
 )
-from drgen.locks import exclusive
+from drgen.forked import in_child
+from drgen.project.locks import exclusive
+from drgen.project.render import generate, plan_new
+from drgen.project.target import check_target
 from drgen.regions import COMMERCIAL_REGIONS
-from drgen.render import check_target, generate, plan_new
 from drgen.update import (
     UpdatePlan,
     apply_plan,
@@ -53,8 +52,11 @@ from drgen.update import (
     parse_sets,
     plan_update,
 )
-from drgen.verify import DEFAULT_TIMEOUT as DEFAULT_VERIFY_TIMEOUT
-from drgen.verify import Progress, VerifyResult, check_project, verify_project
+from drgen.verification.result import Progress, VerifyResult
+from drgen.verification.run import DEFAULT_TIMEOUT as DEFAULT_VERIFY_TIMEOUT
+from drgen.verification.run import check_project, verify_project
+from drgen.verification.runner import discard as discard_verifier
+from drgen.verification.runner import prestart as prestart_verifier
 
 
 class Report:

@@ -266,8 +266,10 @@ def test_a_missing_template_is_a_clear_error(
     # an installation without templates: neither in the package nor beside a checkout
     install = tmp_path / "install"  # holds no file, so the tree below stays empty
     (install / "drgen").mkdir(parents=True)
-    monkeypatch.setattr("drgen.render.resources.files", lambda package: install / package)
-    monkeypatch.setattr("drgen.render.__file__", str(install / "drgen" / "render.py"))
+    monkeypatch.setattr("drgen.project.render.resources.files", lambda package: install / package)
+    monkeypatch.setattr(
+        "drgen.project.render.__file__", str(install / "drgen" / "project" / "render.py")
+    )
     result = invoke("new", "demo", "--defaults", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (

@@ -19,8 +19,8 @@ import pytest
 
 from drgen.answers import build_answers, longest_env_suffix
 from drgen.audit.project import load_program, run_programs
-from drgen.render import generate
-from drgen.verify import verify_project
+from drgen.project.render import generate
+from drgen.verification.run import verify_project
 
 pytestmark = pytest.mark.slow
 

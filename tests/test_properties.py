@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from drgen.answers import build_answers
 from drgen.errors import AnswerError
+from drgen.project.render import generate
 from drgen.regions import COMMERCIAL_REGIONS
-from drgen.render import generate
 from drgen.update import read_recorded
 from tests.template_names import template_sites, too_long
 

@@ -29,7 +29,7 @@ DRGEN = Path(sys.executable).parent / "drgen"
 def older_project(root: Path) -> Path:
     """A project as an older template would have rendered it, with a user edit."""
     from drgen.answers import build_answers, fill_defaults
-    from drgen.render import generate
+    from drgen.project.render import generate
 
     raw: dict[str, object] = {}
     fill_defaults("demo", raw)
