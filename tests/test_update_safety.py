@@ -643,7 +643,7 @@ def test_a_binary_file_of_the_template_is_recorded_exactly_and_merged_never(
     (project / "logo.png").write_bytes(LOGO + b"ours")
     commit(project)
     (template / "project" / "logo.png").write_bytes(LOGO + b"theirs")
-    for module in ("render", "update", "cli"):
+    for module in ("project.record", "update", "cli"):
         monkeypatch.setattr(f"drgen.{module}.__version__", "9.0.1")
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == EXIT_CONFLICT
@@ -804,7 +804,7 @@ def test_an_answers_only_change_says_what_happened(invoke, project: Path) -> Non
 def test_a_version_bump_alone_updates_the_record(
     invoke, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    for module in ("render", "update", "cli"):
+    for module in ("project.record", "update", "cli"):
         monkeypatch.setattr(f"drgen.{module}.__version__", NEXT)
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == 0, result.output
