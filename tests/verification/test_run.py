@@ -142,6 +142,25 @@ def test_a_truncated_junit_report_is_one_line_not_a_traceback(invoke, tmp_path: 
     assert line.endswith(" full?"), line
 
 
+def test_a_truncated_coverage_report_is_one_line_not_a_traceback(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The coverage report, cut short after pytest-cov wrote it: drgen's error, not a crash."""
+    truncate = (
+        "def pytest_unconfigure(config):\n"
+        "    path = config.option.cov_report['json']\n"
+        "    data = open(path, 'rb').read()\n"
+        "    open(path, 'wb').write(data[: len(data) // 2])\n"
+    )
+    project = mini(tmp_path, extra={"tests/conftest.py": truncate})
+    result = invoke("verify", str(project))
+    assert result.exit_code == EXIT_VERIFY_FAILED, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(
+        f"drgen: error: verification of {str(project)!r} proved nothing: its coverage report "
+        "cannot be read ("
+    ), line
+    assert line.endswith(" full?"), line
+
+
 def test_tests_that_remove_the_report_directory_cannot_crash_drgen(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     removing = (
         "import os, shutil\nfrom pathlib import Path\n\nfrom calc import add, sign\n\n\n"
