@@ -1,8 +1,11 @@
 """Mutation check of drgen's core: single small edits, each run against the fast suite.
 
-    .venv/bin/python tools/mutate.py                      # answers, verify, render, update
+    .venv/bin/python tools/mutate.py                      # every module of MODULES
     .venv/bin/python tools/mutate.py answers --sample 0   # every mutant of one module
-    .venv/bin/python tools/mutate.py --list verify        # the mutants, without running them
+    .venv/bin/python tools/mutate.py --list verification/run   # the mutants, not run
+
+A module is named by its path below drgen/ without `.py` (`project/render`), a test file by
+its path below tests/ (`verification/test_run`).
 
 Each mutant is written into a private copy of the repository (one per job, in a temporary
 directory), never into the working tree, and the copy's file is restored after every run.
@@ -37,7 +40,34 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("answers", "verify", "render", "update")
+#: The verification package (drgen/verification/) and its tests, the most direct first.
+VERIFICATION = ("result", "reports", "events", "run")
+VERIFICATION_TESTS = (
+    "verification/test_result",
+    "verification/test_run",
+    "test_show",
+    "verification/test_runner",
+    "test_cli",
+)
+#: The project package (drgen/project/): rendering and the write transaction, and its tests.
+PROJECT = ("blob", "record", "target", "transaction", "render")
+PROJECT_TESTS = (
+    "project/test_render",
+    "test_flow",
+    "test_update_safety",
+    "test_update_interrupts",
+    "test_cli",
+    "test_update",
+    "test_update_upgrade",
+    "test_update_properties",
+    "test_properties",
+)
+MODULES = (
+    "answers",
+    *(f"verification/{name}" for name in VERIFICATION),
+    *(f"project/{name}" for name in PROJECT),
+    "update",
+)
 #: The test files that exercise each module, the most direct first (with -x, a mutant dies at
 #: its first failing test).
 RELEVANT: dict[str, tuple[str, ...]] = {
@@ -52,19 +82,9 @@ RELEVANT: dict[str, tuple[str, ...]] = {
         "test_terminal",
     ),
     "regions": ("test_answers", "test_hostile", "test_flow", "test_cli"),
-    "verify": ("test_verify", "test_show", "test_runner", "test_cli"),
-    "render": (
-        "test_render",
-        "test_flow",
-        "test_update_safety",
-        "test_update_interrupts",
-        "test_cli",
-        "test_update",
-        "test_update_upgrade",
-        "test_update_properties",
-        "test_properties",
-    ),
-    "_forked": ("test_forked", "test_cli", "test_flow", "test_update_safety"),
+    **{f"verification/{name}": VERIFICATION_TESTS for name in VERIFICATION},
+    **{f"project/{name}": PROJECT_TESTS for name in PROJECT},
+    "forked": ("test_forked", "test_cli", "test_flow", "test_update_safety"),
     "update": (
         "test_update",
         "test_update_safety",
@@ -237,7 +257,7 @@ class _Walk(ast.NodeTransformer):
 
 
 def mutants_of(module: str) -> list[Mutant]:
-    """Every distinct mutant of drgen/<module>.py, in source order."""
+    """Every distinct mutant of drgen/<module>.py (`project/render`: a path), in source order."""
     text = (ROOT / "drgen" / f"{module}.py").read_text(encoding="utf-8")
     tree = ast.parse(text)
     walk = _Walk()
@@ -316,7 +336,14 @@ def _copy_repo(into: Path) -> Path:
 
 
 def _test_files(module: str, *, all_tests: bool) -> list[str]:
-    existing = sorted(p.stem for p in (ROOT / "tests").glob("test_*.py"))
+    tests = ROOT / "tests"
+    existing = sorted(
+        path.relative_to(tests).with_suffix("").as_posix()
+        for path in tests.rglob("test_*.py")
+        # drgen's test packages: every directory from tests/ down holds an __init__.py (the
+        # fixtures' projects have their own, below tests/fixtures/, which has none)
+        if all((tests / d / "__init__.py").is_file() for d in path.relative_to(tests).parents)
+    )
     first = [name for name in RELEVANT.get(module, existing) if name in existing]
     rest = [name for name in existing if name not in first] if all_tests else []
     return [f"tests/{name}.py" for name in first + rest]
@@ -338,7 +365,8 @@ def _pytest(workdir: Path, tests: list[str], timeout: float, *extra: str) -> tup
     """
     # No PYTHONDONTWRITEBYTECODE here: the tests' children would inherit it and hide a mutant
     # that stops drgen from setting it for a project's run. Stale bytecode is removed instead.
-    shutil.rmtree(workdir / "drgen" / "__pycache__", ignore_errors=True)
+    for cache in (workdir / "drgen").rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
     env = _environment(workdir)
     command = [
         sys.executable,
@@ -468,7 +496,9 @@ def sample(mutants: list[Mutant], size: int, seed: int) -> list[Mutant]:
 
 def report(outcomes: list[Outcome], modules: list[str]) -> str:
     """Killed/survived per module, then every survivor with file:line and the edit."""
-    lines = [f"{'module':<10}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}{'score':>8}"]
+    width = max(10, *(len(module) + 2 for module in modules))
+    lines = [f"{'module':<{width}}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}"]
+    lines[0] += f"{'score':>8}"
     for module in modules:
         mine = [o for o in outcomes if o.mutant.module == module]
         if not mine:
@@ -478,7 +508,7 @@ def report(outcomes: list[Outcome], modules: list[str]) -> str:
         survived = len(mine) - killed - timeout
         score = 100 * (killed + timeout) / len(mine)
         lines.append(
-            f"{module:<10}{len(mine):>8}{killed:>8}{timeout:>8}{survived:>9}{score:>7.1f}%"
+            f"{module:<{width}}{len(mine):>8}{killed:>8}{timeout:>8}{survived:>9}{score:>7.1f}%"
         )
     survivors = [o.mutant for o in outcomes if o.status == "survived"]
     if survivors:
