@@ -33,16 +33,16 @@ from pathlib import Path
 
 from run import DEV_ONLY_PLUGINS, LARGEST, floor, run_together
 
-from drgen._runner import SUITE_MODULES
+from drgen.verification.runner import SUITE_MODULES
 
 ROOT = Path(__file__).resolve().parent.parent
 #: One interpreter as drgen's verifying child: import, freeze the heap, run pytest here.
 WARM = """
 import gc, os, sys
 from pathlib import Path
-from drgen._runner import _preload, project_modules
+from drgen.verification.runner import preload_modules, project_modules
 project = Path(sys.argv[1])
-_preload(sys.argv[2].split(",") + project_modules(project))
+preload_modules(sys.argv[2].split(",") + project_modules(project))
 gc.freeze()
 os.chdir(project)
 sys.path.insert(0, str(project))

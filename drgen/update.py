@@ -43,21 +43,17 @@ from drgen.errors import (
     TargetError,
 )
 from drgen.files import TooLargeError, load_yaml, read_text
-from drgen.render import (
+from drgen.project.blob import MODE_FILE, Blob, template_mode
+from drgen.project.record import (
     ANSWERS_FILE,
     BASE_FILE,
-    MODE_FILE,
     RECORD_DIR,
     RECORD_FORMAT,
-    Blob,
-    Transaction,
-    check_writable,
     record_files,
-    render_files,
-    shown_path,
-    template_mode,
-    user_files,
 )
+from drgen.project.render import render_files, user_files
+from drgen.project.target import shown_path
+from drgen.project.transaction import Transaction, check_writable
 
 #: What each action means, for people.
 ACTIONS = {

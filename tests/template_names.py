@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from drgen.answers.rules import build_answers
-from drgen.render import generate
+from drgen.project.render import generate
 
 #: (resource class, argument) -> AWS's length limit for that name.
 LIMITS = {

@@ -15,7 +15,7 @@ from drgen import __version__
 from drgen.answers.fields import LABEL_RULE
 from drgen.answers.rules import build_answers
 from drgen.errors import EXIT_USAGE
-from drgen.render import render_files
+from drgen.project.render import render_files
 from tests.conftest import tree
 
 
@@ -275,8 +275,10 @@ def test_a_missing_template_is_a_clear_error(
     # an installation without templates: neither in the package nor beside a checkout
     install = tmp_path / "install"  # holds no file, so the tree below stays empty
     (install / "drgen").mkdir(parents=True)
-    monkeypatch.setattr("drgen.render.resources.files", lambda package: install / package)
-    monkeypatch.setattr("drgen.render.__file__", str(install / "drgen" / "render.py"))
+    monkeypatch.setattr("drgen.project.render.resources.files", lambda package: install / package)
+    monkeypatch.setattr(
+        "drgen.project.render.__file__", str(install / "drgen" / "project" / "render.py")
+    )
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
@@ -316,7 +318,7 @@ def test_the_alarm_email_lands_in_the_stack_file_and_the_record(invoke, tmp_path
 
 def test_defaults_never_choose_nobody_to_page(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """An address cannot be guessed and "nobody" is a choice: --defaults leaves it to be given."""
-    result = invoke("new", "demo", "--defaults", "--no-verify")
+    result = invoke("new", "demo", "--defaults", "--no-verify")  # no address: on purpose
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
         "drgen: error: no terminal to ask for: alarm_email (--alarm-email EMAIL or none); "

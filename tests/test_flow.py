@@ -11,7 +11,7 @@ import yaml
 
 from drgen.answers.fields import LABEL_RULE
 from drgen.errors import EXIT_INTERRUPTED, EXIT_USAGE
-from drgen.render import RECORD_DIR
+from drgen.project.record import RECORD_DIR
 from tests.conftest import tree
 from tests.test_update import commit_all, git
 
@@ -243,7 +243,7 @@ def test_errors_show_the_target_path_not_the_staging_one(  # type: ignore[no-unt
         assert staging.parent.name.startswith(".demo.drgen-")
         raise PermissionError(13, "Permission denied", str(staging / "infra" / "compute.py"))
 
-    monkeypatch.setattr("drgen.render.render_to", refused)
+    monkeypatch.setattr("drgen.project.render.render_to", refused)
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     target = tmp_path / "demo"
     assert result.stderr == (
@@ -261,7 +261,7 @@ def test_an_error_about_a_file_elsewhere_names_that_file_as_it_is(  # type: igno
     def refused(answers: object, staging: Path) -> None:  # the installed template unreadable
         raise PermissionError(13, "Permission denied", str(elsewhere))
 
-    monkeypatch.setattr("drgen.render.render_to", refused)
+    monkeypatch.setattr("drgen.project.render.render_to", refused)
     (tmp_path / "work").mkdir()
     result = invoke(
         "new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", "-o", "work/demo"
@@ -281,7 +281,7 @@ def test_errors_show_a_file_not_its_temporary_twin(  # type: ignore[no-untyped-d
     def refused(source: str, destination: str) -> None:
         raise OSError(28, "No space left on device", source, None, destination)
 
-    monkeypatch.setattr("drgen.render.os.replace", refused)
+    monkeypatch.setattr("drgen.project.transaction.os.replace", refused)
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     target = tmp_path / "demo"
@@ -385,7 +385,7 @@ def test_an_update_that_cannot_write_names_the_file_not_its_temporary_twin(  # t
         replaced.append(str(destination))
         raise OSError(28, "No space left on device", source)
 
-    monkeypatch.setattr("drgen.render.os.replace", refused)
+    monkeypatch.setattr("drgen.project.transaction.os.replace", refused)
     result = invoke("update", str(project), "--set", "env_suffix=qa", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (

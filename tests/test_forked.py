@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from drgen._forked import in_child
 from drgen.errors import EXIT_USAGE, AnswerErrors, TargetError
+from drgen.forked import in_child
 
 
 def test_the_result_comes_back_and_the_call_ran_elsewhere() -> None:
@@ -48,14 +48,14 @@ def stdout_of(code: str, cwd: Path) -> str:
 def test_output_drgen_buffered_before_is_written_once(tmp_path: Path) -> None:
     """The child gets a copy of drgen's unwritten output buffer; it must not write it too."""
     code = (
-        "import os, sys\nfrom drgen._forked import in_child\n"
+        "import os, sys\nfrom drgen.forked import in_child\n"
         "sys.stdout.write('Created demo')\nin_child(os.getpid)\nprint(' and verified')\n"
     )
     assert stdout_of(code, tmp_path) == "Created demo and verified\n"
 
 
 def test_what_the_call_prints_is_written(tmp_path: Path) -> None:
-    code = "from drgen._forked import in_child\nin_child(print, 'from the child')\n"
+    code = "from drgen.forked import in_child\nin_child(print, 'from the child')\n"
     assert stdout_of(code, tmp_path) == "from the child\n"
 
 
@@ -76,7 +76,7 @@ def test_a_fork_that_fails_leaves_ctrl_c_working_and_no_pipe_open(
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
     opened = set(os.listdir("/proc/self/fd"))
-    monkeypatch.setattr("drgen._forked.os.fork", no_fork)
+    monkeypatch.setattr("drgen.forked.os.fork", no_fork)
     with pytest.raises(BlockingIOError):
         in_child(os.getpid)
     assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == set(), "SIGINT left blocked"
@@ -167,7 +167,7 @@ def test_an_error_that_pickles_but_cannot_be_rebuilt_comes_back_as_its_text() ->
 PROGRAM = """
 import sys, time
 from pathlib import Path
-from drgen._forked import in_child
+from drgen.forked import in_child
 
 def work():
     Path(sys.argv[1], "started").touch()
@@ -240,5 +240,5 @@ def test_new_renders_without_loading_copier_into_drgen(tmp_path: Path) -> None:
 
 
 def test_off_linux_the_call_runs_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("drgen._forked.sys.platform", "darwin")
+    monkeypatch.setattr("drgen.forked.sys.platform", "darwin")
     assert in_child(os.getpid) == os.getpid()

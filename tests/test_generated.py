@@ -20,8 +20,8 @@ import pytest
 from drgen.answers.rules import build_answers, longest_env_suffix
 from drgen.audit.program import load_program
 from drgen.audit.records import run_programs
-from drgen.render import generate
-from drgen.verify import verify_project
+from drgen.project.render import generate
+from drgen.verification.run import verify_project
 
 pytestmark = pytest.mark.slow
 

@@ -225,7 +225,7 @@ def test_a_failure_after_rendering_leaves_the_parent_as_it_was(
         assert (staging / "Pulumi.yaml").is_file(), "the project was rendered before the move"
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("drgen.render._move_into_place", denied)
+    monkeypatch.setattr("drgen.project.render._move_into_place", denied)
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (

@@ -11,7 +11,7 @@ import pytest
 
 from drgen.answers.rules import build_answers
 from drgen.errors import EXIT_USAGE
-from drgen.render import generate
+from drgen.project.render import generate
 from drgen.report import (
     ALIAS_TTL_SECONDS,
     HEALTH_SECONDS,

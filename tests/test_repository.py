@@ -19,7 +19,7 @@ import yaml
 
 from drgen.answers.rules import build_answers
 from drgen.errors import EXIT_USAGE
-from drgen.render import generate, render_files
+from drgen.project.render import generate, render_files
 
 JS = Path(__file__).parent / "js"
 ZONE = {"hosted_zone_id": "Z0123456789ABCDEFGHIJ", "domain": "example.com", "record_name": "api"}

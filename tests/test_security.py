@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from drgen.answers.rules import build_answers
-from drgen.render import generate
+from drgen.project.render import generate
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,7 @@
 """What `new`, `verify` and `update` show: progress, --quiet/--verbose, failures, next steps.
 
-The projects are real (tests/test_verify.py's `mini`, or generated ones for the slow tests), so
-the child pytest, the progress plugin and the reports are the real ones.
+The projects are real (tests/verification/projects.py's `mini`, or generated ones for the slow
+tests), so the child pytest, the progress plugin and the reports are the real ones.
 """
 
 from __future__ import annotations
@@ -22,15 +22,11 @@ from drgen.cli.output import Report
 from drgen.cli.terminal import Display
 from drgen.commands.new import created_lines, next_steps
 from drgen.errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VERIFY_FAILED
-from drgen.verify import (
-    CollectionError,
-    Progress,
-    _first_lines,
-    rerun_command,
-    verify_project,
-)
+from drgen.verification.reports import _first_lines
+from drgen.verification.result import CollectionError, Progress
+from drgen.verification.run import rerun_command, verify_project
 from tests.test_update import commit_all, git
-from tests.test_verify import BROKEN_FIXTURE, TEST_ALL, mini, summary
+from tests.verification.projects import BROKEN_FIXTURE, TEST_ALL, mini, summary
 
 SYNTAX_ERROR = "def test_bad(:\n    pass\n"
 WRONG = "from calc import add\n\n\ndef test_wrong():\n    assert add(1, 1) == 3\n"
@@ -570,7 +566,7 @@ def test_events_are_read_once_more_after_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a watcher that never gets to read (a busy machine): the read after the run finds it all
-    monkeypatch.setattr("drgen.verify._Events._follow", lambda self: None)
+    monkeypatch.setattr("drgen.verification.events.Events._follow", lambda self: None)
     project = mini(tmp_path, tests=WRONG, extra={"tests/test_broken.py": SYNTAX_ERROR})
     seen: list[Progress] = []
     result = verify_project(project, on_progress=seen.append)

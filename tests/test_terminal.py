@@ -193,7 +193,7 @@ def test_enter_at_every_prompt_then_the_project_is_verified(tmp_path: Path) -> N
 
 def test_defaults_at_a_terminal_still_ask_who_is_paged(tmp_path: Path) -> None:
     """An address has no default and "nobody" is a choice: --defaults asks for it alone."""
-    terminal = Terminal(tmp_path, "new", "demo", "--defaults", "--no-verify")
+    terminal = Terminal(tmp_path, "new", "demo", "--defaults", "--no-verify")  # asks: on purpose
     terminal.answer("[1/1] Alarm e-mail", "oncall" + ENTER)
     terminal.wait_for("alarm_email 'oncall' is not accepted")  # at its prompt, text kept
     assert "[2/" not in terminal.shown() and "Create it?" not in terminal.shown()

@@ -15,7 +15,7 @@ import pytest
 
 from drgen import __version__ as CURRENT
 from drgen.errors import EXIT_CONFLICT, EXIT_DIRTY, EXIT_OUTDATED, EXIT_USAGE
-from drgen.render import template_dir
+from drgen.project.render import template_dir
 from tests.conftest import tree
 
 RETENTION_V1 = "LOG_RETENTION_DAYS = 30"
@@ -59,8 +59,8 @@ def derive_template(tmp_path: Path, version: str, monkeypatch: pytest.MonkeyPatc
     compute.write_text(compute.read_text().replace(RETENTION_V1, RETENTION_V2))
     readme = target / "project" / "README.md.jinja"
     readme.write_text(readme.read_text() + README_V2)
-    monkeypatch.setattr("drgen.render.template_dir", lambda: target)
-    monkeypatch.setattr("drgen.render.__version__", version)
+    monkeypatch.setattr("drgen.project.render.template_dir", lambda: target)
+    monkeypatch.setattr("drgen.project.record.__version__", version)
     monkeypatch.setattr("drgen.update.__version__", version)
     monkeypatch.setattr("drgen.commands.update.__version__", version)
     monkeypatch.setattr("drgen.cli.output.__version__", version)

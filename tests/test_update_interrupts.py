@@ -30,7 +30,7 @@ def older_project(root: Path) -> Path:
     """A project as an older template would have rendered it, with a user edit."""
     from drgen.answers.rules import build_answers
     from drgen.answers.sources import fill_defaults
-    from drgen.render import generate
+    from drgen.project.render import generate
 
     raw: dict[str, object] = {}
     fill_defaults("demo", raw)

@@ -33,7 +33,8 @@ from drgen.answers.model import Answers
 from drgen.answers.rules import build_answers
 from drgen.answers.sources import fill_defaults
 from drgen.errors import EXIT_CONFLICT, EXIT_OK
-from drgen.render import Blob, record_files
+from drgen.project.blob import Blob
+from drgen.project.record import record_files
 
 BASE_PATHS = ["a.txt", "d/b.txt", "d/e/c.py", "run.sh"]
 NEW_PATHS = ["new/x.txt", "d/new.txt", "z.txt"]  # the template may add or rename to these

@@ -58,7 +58,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`drgen new demo --defaults`, rendered once for the module (rendering takes ~0.6 s)."""
     from drgen.answers.rules import build_answers
     from drgen.answers.sources import fill_defaults
-    from drgen.render import generate
+    from drgen.project.render import generate
 
     raw: dict[str, object] = {}
     fill_defaults("demo", raw)
@@ -621,7 +621,7 @@ def test_modes_the_user_set_are_kept_and_modes_the_template_changes_are_applied(
     assert mode(project / "app" / "handler.py") == 0o750  # already executable: untouched
     commit(project)
     (template / "project" / "infra" / "compute.py.jinja").chmod(0o644)
-    monkeypatch.setattr("drgen.render.__version__", "9.0.1")
+    monkeypatch.setattr("drgen.project.record.__version__", "9.0.1")
     monkeypatch.setattr("drgen.update.__version__", "9.0.1")
     monkeypatch.setattr("drgen.commands.update.__version__", "9.0.1")
     monkeypatch.setattr("drgen.cli.output.__version__", "9.0.1")
@@ -647,7 +647,7 @@ def test_a_binary_file_of_the_template_is_recorded_exactly_and_merged_never(
     (project / "logo.png").write_bytes(LOGO + b"ours")
     commit(project)
     (template / "project" / "logo.png").write_bytes(LOGO + b"theirs")
-    for module in ("render", "update", "commands.update", "cli.output"):
+    for module in ("project.record", "update", "commands.update", "cli.output"):
         monkeypatch.setattr(f"drgen.{module}.__version__", "9.0.1")
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == EXIT_CONFLICT
@@ -727,7 +727,7 @@ def test_a_failure_at_every_write_puts_back_every_byte_and_mode(
     (template / "project" / "app" / "handler.py").write_text("# handler v2\n")  # an update
     (template / "project" / "infra" / "compute.py.jinja").chmod(0o755)  # and a mode change
 
-    import drgen.render as render
+    import drgen.project.transaction as render
     import drgen.update as update
 
     rendered_once = {}
@@ -810,7 +810,7 @@ def test_an_answers_only_change_says_what_happened(invoke, project: Path) -> Non
 def test_a_version_bump_alone_updates_the_record(
     invoke, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    for module in ("render", "update", "commands.update", "cli.output"):
+    for module in ("project.record", "update", "commands.update", "cli.output"):
         monkeypatch.setattr(f"drgen.{module}.__version__", NEXT)
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == 0, result.output
@@ -1011,7 +1011,7 @@ def test_update_json_documents_changes_and_conflicts(
 
 
 def test_a_binary_base_is_never_merged_even_when_both_sides_are_text_now() -> None:
-    from drgen.render import Blob
+    from drgen.project.blob import Blob
     from drgen.update import plan_file
 
     yours, base, theirs = Blob(b"ours as text\n"), Blob(LOGO), Blob(b"theirs as text\n")
@@ -1237,7 +1237,7 @@ def test_a_failure_inside_a_write_leaves_no_temporary_file_and_says_so(
             raise OSError(28, "No space left on device")
         real_replace(source, target)
 
-    monkeypatch.setattr("drgen.render.os.replace", replace)
+    monkeypatch.setattr("drgen.project.transaction.os.replace", replace)
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == outside_git(project) + (
@@ -1296,7 +1296,7 @@ def test_a_private_file_is_never_readable_by_others_while_it_is_written(
         modes.append(stat.S_IMODE(os.fstat(fd).st_mode))  # the new file, before any byte
         return real_fdopen(fd, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr("drgen.render.os.fdopen", fdopen)
+    monkeypatch.setattr("drgen.project.transaction.os.fdopen", fdopen)
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == 0, result.output
     assert len(modes) == 4  # README.md, infra/compute.py and the two record files

@@ -16,7 +16,7 @@ import pytest
 
 from drgen import __version__ as CURRENT
 from drgen.errors import EXIT_CONFLICT
-from drgen.render import render_files, user_files
+from drgen.project.render import render_files, user_files
 from drgen.update import read_recorded
 from tests.test_update import commit_all, git
 from tests.test_update_safety import snapshot

@@ -1,8 +1,11 @@
 """Mutation check of drgen's core: single small edits, each run against the fast suite.
 
-    .venv/bin/python tools/mutate.py                           # answers/*, verify, render, update
+    .venv/bin/python tools/mutate.py                           # every module of MODULES
     .venv/bin/python tools/mutate.py answers/rules --sample 0  # every mutant of one module
-    .venv/bin/python tools/mutate.py --list verify             # the mutants, without running them
+    .venv/bin/python tools/mutate.py --list verification/run   # the mutants, not run
+
+A module is named by its path below drgen/ without `.py` (`project/render`), a test file by
+its path below tests/ (`verification/test_run`).
 
 Each mutant is written into a private copy of the repository (one per job, in a temporary
 directory), never into the working tree, and the copy's file is restored after every run.
@@ -37,6 +40,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The verification package (drgen/verification/) and its tests, the most direct first.
+VERIFICATION = ("result", "reports", "events", "run")
+VERIFICATION_TESTS = (
+    "verification/test_result",
+    "verification/test_run",
+    "test_show",
+    "verification/test_runner",
+    "test_cli",
+)
+#: The project package (drgen/project/): rendering and the write transaction, and its tests.
+PROJECT = ("blob", "record", "target", "transaction", "render")
+PROJECT_TESTS = (
+    "project/test_render",
+    "test_flow",
+    "test_update_safety",
+    "test_update_interrupts",
+    "test_cli",
+    "test_update",
+    "test_update_upgrade",
+    "test_update_properties",
+    "answers/test_properties",
+)
 #: drgen's modules by path under drgen/, without `.py` (`answers/rules` is drgen/answers/rules.py).
 MODULES = (
     "answers/questions",
@@ -46,8 +71,8 @@ MODULES = (
     "answers/rules",
     "answers/sources",
     "answers/wording",
-    "verify",
-    "render",
+    *(f"verification/{name}" for name in VERIFICATION),
+    *(f"project/{name}" for name in PROJECT),
     "update",
 )
 #: Every answers module's tests, after the module's own file (names as in tests/, no `.py`).
@@ -82,19 +107,9 @@ RELEVANT: dict[str, tuple[str, ...]] = {
     "answers/sources": _answers_tests("answers/test_sources"),
     "answers/wording": _answers_tests("answers/test_rules"),
     "answers/prompts": ("answers/test_prompts", "test_terminal", "test_cli"),
-    "verify": ("test_verify", "test_show", "test_runner", "test_cli"),
-    "render": (
-        "test_render",
-        "test_flow",
-        "test_update_safety",
-        "test_update_interrupts",
-        "test_cli",
-        "test_update",
-        "test_update_upgrade",
-        "test_update_properties",
-        "test_properties",
-    ),
-    "_forked": ("test_forked", "test_cli", "test_flow", "test_update_safety"),
+    **{f"verification/{name}": VERIFICATION_TESTS for name in VERIFICATION},
+    **{f"project/{name}": PROJECT_TESTS for name in PROJECT},
+    "forked": ("test_forked", "test_cli", "test_flow", "test_update_safety"),
     "update": (
         "test_update",
         "test_update_safety",
@@ -267,7 +282,7 @@ class _Walk(ast.NodeTransformer):
 
 
 def mutants_of(module: str) -> list[Mutant]:
-    """Every distinct mutant of drgen/<module>.py, in source order."""
+    """Every distinct mutant of drgen/<module>.py (`project/render`: a path), in source order."""
     text = (ROOT / "drgen" / f"{module}.py").read_text(encoding="utf-8")
     tree = ast.parse(text)
     walk = _Walk()

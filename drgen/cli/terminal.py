@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from drgen.commands.messages import Messages
-from drgen.verify import Progress
+from drgen.verification.result import Progress
 
 
 def stdin_is_terminal() -> bool:

@@ -11,7 +11,7 @@ from drgen.cli import terminal
 from drgen.cli.options import JSON_OPTION, PROJECT_ARGUMENT, QUIET_OPTION, VERBOSE_OPTION
 from drgen.cli.output import start
 from drgen.commands.verify import run_verify
-from drgen.verify import DEFAULT_TIMEOUT as DEFAULT_VERIFY_TIMEOUT
+from drgen.verification.run import DEFAULT_TIMEOUT as DEFAULT_VERIFY_TIMEOUT
 
 
 def verify(

@@ -6,7 +6,7 @@ import math
 from typing import Any, Protocol
 
 from drgen.errors import DrgenError
-from drgen.verify import Progress
+from drgen.verification.result import Progress
 
 
 class Messages(Protocol):

@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from drgen._forked import in_child
-from drgen._runner import discard as discard_verifier
-from drgen._runner import prestart as prestart_verifier
 from drgen.answers.model import Answers
 from drgen.answers.rules import check_decided
 from drgen.answers.sources import gather_answers
 from drgen.commands.messages import Messages
 from drgen.commands.verify import DisplayFactory, verify_and_show, verify_hint
-from drgen.render import check_target, generate, plan_new
+from drgen.forked import in_child
+from drgen.project.render import generate, plan_new
+from drgen.project.target import check_target
+from drgen.verification.runner import discard as discard_verifier
+from drgen.verification.runner import prestart as prestart_verifier
 
 
 class Person(Protocol):

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drgen import __version__
-from drgen._forked import in_child
 from drgen.commands.messages import Messages
 from drgen.commands.verify import DisplayFactory, verify_and_show
 from drgen.errors import ConflictError, OutdatedError
-from drgen.locks import exclusive
+from drgen.forked import in_child
+from drgen.project.locks import exclusive
 from drgen.update import (
     UpdatePlan,
     apply_plan,

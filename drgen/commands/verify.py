@@ -9,7 +9,8 @@ from pathlib import Path
 
 from drgen.commands.messages import Display, Messages, time_limit
 from drgen.errors import InterruptedError_, VerificationError
-from drgen.verify import DEFAULT_TIMEOUT, VerifyResult, check_project, verify_project
+from drgen.verification.result import VerifyResult
+from drgen.verification.run import DEFAULT_TIMEOUT, check_project, verify_project
 
 #: The display a verification shows its progress on (the CLI's: a bar or plain lines).
 DisplayFactory = Callable[[Messages], Display]

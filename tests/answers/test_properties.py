@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from drgen.answers.regions import COMMERCIAL_REGIONS
 from drgen.answers.rules import build_answers
 from drgen.errors import AnswerError
-from drgen.render import generate
+from drgen.project.render import generate
 from drgen.update import read_recorded
 from tests.template_names import template_sites, too_long
 

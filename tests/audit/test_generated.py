@@ -13,7 +13,7 @@ import pytest
 from drgen.answers.rules import build_answers
 from drgen.audit import RULES, AuditResult, audit_many
 from drgen.audit.program import load_program
-from drgen.render import generate
+from drgen.project.render import generate
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from drgen.audit import sandbox
-from drgen.render import render_files
+from drgen.project.render import render_files
 from tests.test_repository import FOUR, answers
 
 PLANTED = {

@@ -1,17 +1,18 @@
 """How the verifying child starts: one pytest run in a fresh interpreter, warmed first.
 
-The child is `python -c "from drgen._runner import main; main()"`: it imports the generated
-suite's third-party modules, then waits for one request (working directory, environment,
-pytest arguments) on stdin and runs pytest in-process, as `python -m pytest` would in that
-directory (same `sys.path[0]`, same program name). `drgen new` starts it before asking and
-rendering, so the imports overlap that work; `drgen verify` and `drgen update` start it when
-they verify a project drgen generated. Either way pytest-cov starts coverage only after
-the imports, so it does not trace them (with `source = ["."]` it never measures them), and
-the heap they leave is frozen out of the garbage collector's walks: a fifth less time than
-the same suite in a plain `python -m pytest`. A user's own `pytest` imports them under
-coverage instead; that costs time, never changes what is measured.
+The child is `python -c "from drgen.verification.runner import main; main()"`: it imports
+the generated suite's third-party modules, then waits for one request (working directory,
+environment, pytest arguments) on stdin and runs pytest in-process, as `python -m pytest`
+would in that directory (same `sys.path[0]`, same program name). `drgen new` starts it
+before asking and rendering, so the imports overlap that work; `drgen verify` and `drgen
+update` start it when they verify a project drgen generated. Either way pytest-cov starts
+coverage only after the imports, so it does not trace them (with `source = ["."]` it never
+measures them), and the heap they leave is frozen out of the garbage collector's walks: a
+fifth less time than the same suite in a plain `python -m pytest`. A user's own `pytest`
+imports them under coverage instead; that costs time, never changes what is measured.
 
-Only built-in modules are imported here: this module is the child's entry point.
+Only built-in modules are imported here, and the packages above it (`drgen`,
+`drgen.verification`) import nothing: this module is the child's entry point.
 """
 
 from __future__ import annotations
@@ -63,14 +64,15 @@ SUITE_MODULES = (
     "pytest_cov",
 )
 
-CHILD_CODE = "from drgen._runner import main; main()"
+CHILD_CODE = "from drgen.verification.runner import main; main()"
 
-#: Names the file drgen/_pytest_progress.py appends its events to (here, not there: drgen
-#: itself must not import pytest, 12 MB it would hold while the child runs).
+#: Names the file drgen/verification/progress_plugin.py appends its events to (here, not
+#: there: drgen itself must not import pytest, 12 MB it would hold while the child runs).
 PROGRESS_ENV_VAR = "DRGEN_PROGRESS_FILE"
 
-#: Warnings the preloaded imports raised, replayed inside pytest's filters (drgen/_replay.py).
-_preload_warnings: list[warnings.WarningMessage] = []
+#: Warnings the preloaded imports raised, replayed inside pytest's filters
+#: (drgen/verification/replay.py).
+preload_warnings: list[warnings.WarningMessage] = []
 
 
 class Child:
@@ -168,7 +170,7 @@ def project_modules(project: Path) -> list[str]:
     return [f"pulumi_aws.{name}" for name in sorted(names)]
 
 
-def _preload(names: Sequence[str]) -> None:
+def preload_modules(names: Sequence[str]) -> None:
     """Import each module, recording its warnings; one that fails is left to the suite."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -178,20 +180,20 @@ def _preload(names: Sequence[str]) -> None:
                 hasattr(importlib.import_module(name), "__all__")
             except Exception:  # noqa: S112 - a speed-up only: the suite meets it, if it needs it
                 continue
-    _preload_warnings.extend(caught)
+    preload_warnings.extend(caught)
 
 
 def main() -> None:
     """The child: import the preload modules, wait for the request, run pytest as asked."""
     if sys.path and sys.path[0] == "":
         del sys.path[0]  # the parent's working directory; the project's takes its place
-    _preload(sys.argv[1:])
+    preload_modules(sys.argv[1:])
     line = sys.stdin.readline()
     if not line:
         return  # the parent needed no verification after all
     request = json.loads(line)
     if sys.argv[1:]:  # a warmed child: the rest of what this project's program imports
-        _preload(project_modules(Path(request["cwd"])))
+        preload_modules(project_modules(Path(request["cwd"])))
         # the collector need not walk the imported modules' objects again at every full
         # collection (the suite's run: about a sixth of its CPU time)
         gc.freeze()
@@ -207,7 +209,7 @@ def main() -> None:
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
     sys.path.insert(0, request["cwd"])
-    replay = ["-p", "drgen._replay"] if _preload_warnings else []
+    replay = ["-p", "drgen.verification.replay"] if preload_warnings else []
     sys.argv = ["pytest", *replay, *request["args"]]
     # as `python -m pytest` does; raises SystemExit with pytest's exit code
     runpy.run_module("pytest", run_name="__main__", alter_sys=True)

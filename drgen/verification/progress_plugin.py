@@ -1,9 +1,10 @@
-"""A pytest plugin drgen loads into the project's test run (`-p drgen._pytest_progress`).
+"""A pytest plugin drgen loads into the project's test run: its progress and collection errors.
 
-It appends one JSON object per line to the file named by `DRGEN_PROGRESS_FILE`, so drgen can
-show progress while the child runs and name collection errors with their cause. It only
-observes: it asserts nothing, changes no outcome, and lives outside the project, so the
-project's coverage measures exactly what it measured without it.
+Loaded with `-p drgen.verification.progress_plugin`, it appends one JSON object per line to
+the file named by `DRGEN_PROGRESS_FILE`, so drgen can show progress while the child runs and
+name collection errors with their cause. It only observes: it asserts nothing, changes no
+outcome, and lives outside the project, so the project's coverage measures exactly what it
+measured without it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from drgen._runner import PROGRESS_ENV_VAR as ENV_VAR
+from drgen.verification.runner import PROGRESS_ENV_VAR as ENV_VAR
 
 
 def _junit_name(nodeid: str) -> str | None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from drgen import _runner
-from drgen.verify import verify_project
+from drgen.verification import runner
+from drgen.verification.run import verify_project
 
 PRELOADED = (
     "import sys\n\n\ndef test_calc_runs_in_a_child_that_preloaded_marker():\n"
@@ -44,7 +44,7 @@ def modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (path / "loud.py").write_text("import warnings\n\nwarnings.warn('loud was imported')\n")
     monkeypatch.setenv("PYTHONPATH", str(path))
     yield path
-    _runner.discard()
+    runner.discard()
 
 
 @pytest.mark.usefixtures("modules")
@@ -52,11 +52,11 @@ def test_the_prestarted_child_runs_the_next_verification_then_a_fresh_one_does(
     tmp_path: Path,
 ) -> None:
     target = project(tmp_path)
-    _runner.prestart(("marker",))
+    runner.prestart(("marker",))
     first = verify_project(target)
     assert first.ok, first.output
     assert (first.passed, first.failed) == (2, 0)
-    assert _runner._warm is None, "the prestarted child serves one run"
+    assert runner._warm is None, "the prestarted child serves one run"
     second = verify_project(target)  # a child started now: plain, as the project has no .drgen
     assert (second.passed, second.failing_tests) == (
         1,
@@ -96,7 +96,7 @@ def test_a_preloaded_import_warns_under_the_projects_filters(
     tmp_path: Path, filterwarnings: str, ok: bool
 ) -> None:
     """The import a user's run makes under pytest's filters, made earlier, must still meet them."""
-    _runner.prestart(("marker", "loud"))
+    runner.prestart(("marker", "loud"))
     result = verify_project(project(tmp_path, filterwarnings))
     assert result.ok is ok, result.output
     assert ("UserWarning: loud was imported" in result.output) is not ok
@@ -104,30 +104,30 @@ def test_a_preloaded_import_warns_under_the_projects_filters(
 
 @pytest.mark.usefixtures("modules")
 def test_an_unused_prestarted_child_is_ended() -> None:
-    _runner.prestart(("marker",))
-    child = _runner._warm
+    runner.prestart(("marker",))
+    child = runner._warm
     assert child is not None
-    _runner.discard()
-    assert _runner._warm is None
+    runner.discard()
+    assert runner._warm is None
     assert child.process.returncode is not None
 
 
 def test_new_leaves_no_child_behind_when_it_does_not_verify(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    started: list[_runner.Child] = []
-    real = _runner.Child
+    started: list[runner.Child] = []
+    real = runner.Child
 
-    def spy(modules: tuple[str, ...] = ()) -> _runner.Child:
+    def spy(modules: tuple[str, ...] = ()) -> runner.Child:
         started.append(real(modules))
         return started[-1]
 
-    monkeypatch.setattr("drgen._runner.Child", spy)
+    monkeypatch.setattr("drgen.verification.runner.Child", spy)
     monkeypatch.setattr("drgen.commands.verify.verify_project", lambda project, **options: 1 / 0)
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none")
     assert isinstance(result.exception, ZeroDivisionError), result.output
     assert [child.process.returncode is not None for child in started] == [True]
-    assert _runner._warm is None
+    assert runner._warm is None
     result = invoke("new", "other", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
     result = invoke("new", "third", "--defaults", "--alarm-email", "none", "--pretend")
@@ -138,7 +138,7 @@ def test_new_leaves_no_child_behind_when_it_does_not_verify(
     assert result.exit_code == 2, result.output
     assert len(started) == 2
     assert started[1].process.returncode is not None
-    assert _runner._warm is None
+    assert runner._warm is None
 
 
 @pytest.mark.parametrize("broken", ["import no_such_module_of_drgen\n", "raise OSError(1)\n"])
@@ -146,7 +146,7 @@ def test_a_preload_module_that_fails_to_import_is_left_to_the_suite(
     modules: Path, tmp_path: Path, broken: str
 ) -> None:
     (modules / "broken.py").write_text(broken)
-    _runner.prestart(("broken", "marker"))
+    runner.prestart(("broken", "marker"))
     result = verify_project(project(tmp_path))
     assert result.ok, result.output
     assert (result.passed, result.failed) == (2, 0)
@@ -161,7 +161,7 @@ def test_the_pulumi_aws_modules_a_program_names_are_found_in_infra(tmp_path: Pat
     (tmp_path / "infra" / "dns.py").write_text("zone = aws.route53.get_zone_output()\n")
     (tmp_path / "infra" / "notes.txt").write_text("aws.sns.Topic\n")
     (tmp_path / "app.py").write_text("aws.sqs.Queue\n")
-    assert _runner.project_modules(tmp_path) == ["pulumi_aws.ec2", "pulumi_aws.route53"]
+    assert runner.project_modules(tmp_path) == ["pulumi_aws.ec2", "pulumi_aws.route53"]
 
 
 @pytest.mark.usefixtures("modules")
@@ -176,7 +176,7 @@ def test_a_warmed_child_also_loads_what_the_projects_program_names(tmp_path: Pat
         "import sys\nimport types\n\n\ndef test_sns_was_loaded_not_only_found():\n"
         "    assert type(sys.modules['pulumi_aws.sns']) is types.ModuleType\n"
     )
-    _runner.prestart(("marker",))
+    runner.prestart(("marker",))
     result = verify_project(target)
     assert result.ok, result.output
     assert (result.passed, result.failed) == (3, 0)
@@ -187,7 +187,8 @@ def test_drgen_holds_no_test_or_render_library_until_it_needs_one() -> None:
     libraries only the child (pytest), the render (copier) or a prompt (questionary) need
     must not be imported by drgen's command line itself."""
     code = (
-        "import sys, drgen.cli.app, drgen.verify, drgen.update, drgen.report, drgen.audit; "
+        "import sys, drgen.cli.app, drgen.verification.run, drgen.update, drgen.report, "
+        "drgen.audit; "
         "print(sorted({'pytest', 'copier', 'questionary', 'prompt_toolkit', 'jinja2'} "
         "& set(sys.modules)))"
     )

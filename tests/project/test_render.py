@@ -128,7 +128,7 @@ def _default_answers() -> Answers:
 def test_generate_called_without_force_refuses_a_directory_with_files(tmp_path: Path) -> None:
     # the library call is as careful as `drgen new` without --force
     from drgen.errors import TargetError
-    from drgen.render import generate
+    from drgen.project.render import generate
 
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / "notes.txt").write_bytes(b"mine\n")
@@ -154,18 +154,19 @@ def test_an_empty_directory_you_made_is_filled_not_replaced(invoke, tmp_path: Pa
 
 
 def _failing_third_write(monkeypatch: pytest.MonkeyPatch) -> None:
-    from drgen import render
+    from drgen.project import transaction
+    from drgen.project.blob import Blob
 
-    real = render._write_bytes
+    real = transaction._write_bytes
     calls = []
 
-    def write(target: Path, blob: render.Blob) -> None:
+    def write(target: Path, blob: Blob) -> None:
         calls.append(target)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")
         real(target, blob)
 
-    monkeypatch.setattr(render, "_write_bytes", write)
+    monkeypatch.setattr(transaction, "_write_bytes", write)
 
 
 def _force_into_existing(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
@@ -183,7 +184,7 @@ def test_a_failed_force_write_gives_ctrl_c_back_to_its_caller(
     import signal
 
     from drgen.errors import TargetError
-    from drgen.render import generate
+    from drgen.project.render import generate
 
     target, before = _force_into_existing(tmp_path)
     _failing_third_write(monkeypatch)
@@ -209,7 +210,7 @@ def test_a_failed_force_write_off_the_main_thread_rolls_back(
     # signal handlers exist only on the main thread: a rollback elsewhere must still complete
     import threading
 
-    from drgen.render import generate
+    from drgen.project.render import generate
 
     target, before = _force_into_existing(tmp_path)
     _failing_third_write(monkeypatch)
@@ -252,13 +253,13 @@ def test_an_installed_drgen_renders_its_packaged_template(  # type: ignore[no-un
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a wheel puts the template in the package (drgen/templates); it wins over a checkout's
-    from drgen.render import template_dir
+    from drgen.project.render import template_dir
 
     package = tmp_path / "site-packages" / "drgen"
     shutil.copytree(template_dir(), package / "templates")
     readme = package / "templates" / "project" / "README.md.jinja"
     readme.write_text(readme.read_text() + "\nFrom the installed package.\n")
-    monkeypatch.setattr("drgen.render.resources.files", lambda name: package.parent / name)
+    monkeypatch.setattr("drgen.project.render.resources.files", lambda name: package.parent / name)
     result = invoke(
         "new",
         "demo",
