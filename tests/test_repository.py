@@ -99,7 +99,7 @@ def test_ci_is_asked_for_like_every_answer_and_validated(invoke, tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "demo" / ".github").exists()
     recorded = (tmp_path / "demo" / ".drgen" / "answers.yml").read_text()
-    assert recorded.endswith("  network: none\n  ci: none\n")
+    assert recorded.endswith("  network: none\n  ci: none\n  alarm_email: none\n")
 
 
 def test_the_workflows_pin_actions_and_drgen_and_assume_a_role() -> None:
