@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from drgen import __version__
-from drgen import report as dr_report
+from drgen import posture as dr_report
 from drgen._forked import in_child
 from drgen._runner import discard as discard_verifier
 from drgen._runner import prestart as prestart_verifier
@@ -45,14 +45,9 @@ from drgen.errors import (
 from drgen.locks import exclusive
 from drgen.regions import COMMERCIAL_REGIONS
 from drgen.render import check_target, generate, plan_new
-from drgen.update import (
-    UpdatePlan,
-    apply_plan,
-    check_clean_git,
-    check_status,
-    parse_sets,
-    plan_update,
-)
+from drgen.update.answer_changes import parse_sets
+from drgen.update.plan import UpdatePlan, apply_plan, plan_update
+from drgen.update.status import check_clean_git, check_status
 from drgen.verify import DEFAULT_TIMEOUT as DEFAULT_VERIFY_TIMEOUT
 from drgen.verify import Progress, VerifyResult, check_project, verify_project
 

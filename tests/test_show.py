@@ -27,8 +27,8 @@ from drgen.verify import (
     rerun_command,
     verify_project,
 )
-from tests.test_update import commit_all, git
 from tests.test_verify import BROKEN_FIXTURE, TEST_ALL, mini, summary
+from tests.update.repository import commit_all, git
 
 SYNTAX_ERROR = "def test_bad(:\n    pass\n"
 WRONG = "from calc import add\n\n\ndef test_wrong():\n    assert add(1, 1) == 3\n"

@@ -3,6 +3,7 @@
     .venv/bin/python tools/mutate.py                      # answers, verify, render, update
     .venv/bin/python tools/mutate.py answers --sample 0   # every mutant of one module
     .venv/bin/python tools/mutate.py --list verify        # the mutants, without running them
+    .venv/bin/python tools/mutate.py update/merge         # one module of a package, by its path
 
 Each mutant is written into a private copy of the repository (one per job, in a temporary
 directory), never into the working tree, and the copy's file is restored after every run.
@@ -37,9 +38,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: drgen's modules by path below drgen/, without `.py`; a package (`update`) names all of its
+#: modules, sampled together.
 MODULES = ("answers", "verify", "render", "update")
-#: The test files that exercise each module, the most direct first (with -x, a mutant dies at
-#: its first failing test).
+#: The update's data-safety tests, one file per concern (they were one file).
+UPDATE_SAFETY = (
+    "update/test_record",
+    "update/test_links",
+    "update/test_deleted_files",
+    "update/test_new_force",
+    "update/test_merge",
+    "update/test_modes",
+    "update/test_writes",
+    "update/test_messages",
+    "update/test_git",
+    "update/test_pretend",
+)
+#: The test files (by path below tests/, without `.py`) that exercise each module, the most
+#: direct first (with -x, a mutant dies at its first failing test). A module without an entry
+#: takes its package's (`update/merge`: `update`).
 RELEVANT: dict[str, tuple[str, ...]] = {
     "answers": (
         "test_answers",
@@ -56,22 +73,22 @@ RELEVANT: dict[str, tuple[str, ...]] = {
     "render": (
         "test_render",
         "test_flow",
-        "test_update_safety",
-        "test_update_interrupts",
+        *UPDATE_SAFETY,
+        "update/test_interrupts",
         "test_cli",
-        "test_update",
-        "test_update_upgrade",
-        "test_update_properties",
+        "update/test_situations",
+        "update/test_upgrade",
+        "update/test_merge_properties",
         "test_properties",
     ),
-    "_forked": ("test_forked", "test_cli", "test_flow", "test_update_safety"),
+    "_forked": ("test_forked", "test_cli", "test_flow", *UPDATE_SAFETY),
     "update": (
-        "test_update",
-        "test_update_safety",
-        "test_update_upgrade",
-        "test_update_interrupts",
+        "update/test_situations",
+        *UPDATE_SAFETY,
+        "update/test_upgrade",
+        "update/test_interrupts",
         "test_cli",
-        "test_update_properties",
+        "update/test_merge_properties",
     ),
 }
 #: pytest's last line when every selected test ran and passed ("12 passed in 3.1s").
@@ -236,8 +253,30 @@ class _Walk(ast.NodeTransformer):
         return node
 
 
-def mutants_of(module: str) -> list[Mutant]:
-    """Every distinct mutant of drgen/<module>.py, in source order."""
+def module_files(name: str) -> list[str]:
+    """The modules a name stands for: itself, or every module of the package it names."""
+    package = ROOT / "drgen" / name
+    if package.is_dir():
+        return sorted(str(p.relative_to(ROOT / "drgen"))[:-3] for p in package.rglob("*.py"))
+    return [name]
+
+
+def _relevant(module: str) -> tuple[str, ...] | None:
+    """The module's RELEVANT entry, or its closest package's."""
+    parts = module.split("/")
+    for end in range(len(parts), 0, -1):
+        found = RELEVANT.get("/".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
+
+
+def mutants_of(name: str) -> list[Mutant]:
+    """Every distinct mutant of the module (or the package's modules) `name`, in source order."""
+    return [mutant for module in module_files(name) for mutant in _mutants_of_file(module)]
+
+
+def _mutants_of_file(module: str) -> list[Mutant]:
     text = (ROOT / "drgen" / f"{module}.py").read_text(encoding="utf-8")
     tree = ast.parse(text)
     walk = _Walk()
@@ -316,8 +355,10 @@ def _copy_repo(into: Path) -> Path:
 
 
 def _test_files(module: str, *, all_tests: bool) -> list[str]:
-    existing = sorted(p.stem for p in (ROOT / "tests").glob("test_*.py"))
-    first = [name for name in RELEVANT.get(module, existing) if name in existing]
+    tests = ROOT / "tests"
+    existing = sorted(str(p.relative_to(tests))[:-3] for p in tests.rglob("test_*.py"))
+    existing = [n for n in existing if n.split("/")[0] not in ("fixtures", "js")]
+    first = [name for name in _relevant(module) or existing if name in existing]
     rest = [name for name in existing if name not in first] if all_tests else []
     return [f"tests/{name}.py" for name in first + rest]
 
@@ -338,7 +379,8 @@ def _pytest(workdir: Path, tests: list[str], timeout: float, *extra: str) -> tup
     """
     # No PYTHONDONTWRITEBYTECODE here: the tests' children would inherit it and hide a mutant
     # that stops drgen from setting it for a project's run. Stale bytecode is removed instead.
-    shutil.rmtree(workdir / "drgen" / "__pycache__", ignore_errors=True)
+    for cache in list((workdir / "drgen").rglob("__pycache__")):
+        shutil.rmtree(cache, ignore_errors=True)
     env = _environment(workdir)
     command = [
         sys.executable,
@@ -446,7 +488,7 @@ def _covering(workdir: Path, data_file: Path, files: list[str]) -> Covering:
     data.read()
     order = {name: position for position, name in enumerate(files)}
     found: Covering = {}
-    for module in MODULES:
+    for module in (file for name in MODULES for file in module_files(name)):
         path = str(workdir / "drgen" / f"{module}.py")
         for line, contexts in data.contexts_by_lineno(path).items():
             # "tests/test_x.py::test_y[id]|run"; "" is import time, before any test
@@ -468,9 +510,12 @@ def sample(mutants: list[Mutant], size: int, seed: int) -> list[Mutant]:
 
 def report(outcomes: list[Outcome], modules: list[str]) -> str:
     """Killed/survived per module, then every survivor with file:line and the edit."""
-    lines = [f"{'module':<10}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}{'score':>8}"]
+    width = max(10, *(len(module) + 2 for module in modules))
+    lines = [
+        f"{'module':<{width}}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}{'score':>8}"
+    ]
     for module in modules:
-        mine = [o for o in outcomes if o.mutant.module == module]
+        mine = [o for o in outcomes if o.mutant.module in module_files(module)]
         if not mine:
             continue
         killed = sum(o.status == "killed" for o in mine)
@@ -478,7 +523,7 @@ def report(outcomes: list[Outcome], modules: list[str]) -> str:
         survived = len(mine) - killed - timeout
         score = 100 * (killed + timeout) / len(mine)
         lines.append(
-            f"{module:<10}{len(mine):>8}{killed:>8}{timeout:>8}{survived:>9}{score:>7.1f}%"
+            f"{module:<{width}}{len(mine):>8}{killed:>8}{timeout:>8}{survived:>9}{score:>7.1f}%"
         )
     survivors = [o.mutant for o in outcomes if o.status == "survived"]
     if survivors:
