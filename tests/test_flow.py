@@ -13,7 +13,7 @@ from drgen.answers.fields import LABEL_RULE
 from drgen.errors import EXIT_INTERRUPTED, EXIT_USAGE
 from drgen.project.record import RECORD_DIR
 from tests.conftest import tree
-from tests.test_update import commit_all, git
+from tests.update.repository import commit_all, git
 
 MARS = (
     "region 'mars-1' is not an AWS commercial region code (such as us-east-1, eu-west-1 or "

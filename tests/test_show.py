@@ -25,7 +25,7 @@ from drgen.errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_VERIFY_FAILED
 from drgen.verification.reports import _first_lines
 from drgen.verification.result import CollectionError, Progress
 from drgen.verification.run import rerun_command, verify_project
-from tests.test_update import commit_all, git
+from tests.update.repository import commit_all, git
 from tests.verification.projects import BROKEN_FIXTURE, TEST_ALL, mini, summary
 
 SYNTAX_ERROR = "def test_bad(:\n    pass\n"

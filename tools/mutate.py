@@ -2,10 +2,12 @@
 
     .venv/bin/python tools/mutate.py                           # every module of MODULES
     .venv/bin/python tools/mutate.py answers/rules --sample 0  # every mutant of one module
+    .venv/bin/python tools/mutate.py update                    # a package: all its modules
     .venv/bin/python tools/mutate.py --list verification/run   # the mutants, not run
 
-A module is named by its path below drgen/ without `.py` (`project/render`), a test file by
-its path below tests/ (`verification/test_run`).
+A module is named by its path below drgen/ without `.py` (`project/render`), a package by its
+folder (`update`: its modules, sampled together), a test file by its path below tests/
+(`verification/test_run`).
 
 Each mutant is written into a private copy of the repository (one per job, in a temporary
 directory), never into the working tree, and the copy's file is restored after every run.
@@ -49,20 +51,34 @@ VERIFICATION_TESTS = (
     "verification/test_runner",
     "test_cli",
 )
+#: The update's data-safety tests, one file per concern (they were one file).
+UPDATE_SAFETY = (
+    "update/test_record",
+    "update/test_links",
+    "update/test_deleted_files",
+    "update/test_new_force",
+    "update/test_merge",
+    "update/test_modes",
+    "update/test_writes",
+    "update/test_messages",
+    "update/test_git",
+    "update/test_pretend",
+)
 #: The project package (drgen/project/): rendering and the write transaction, and its tests.
 PROJECT = ("blob", "record", "target", "transaction", "render")
 PROJECT_TESTS = (
     "project/test_render",
     "test_flow",
-    "test_update_safety",
-    "test_update_interrupts",
+    *UPDATE_SAFETY,
+    "update/test_interrupts",
     "test_cli",
-    "test_update",
-    "test_update_upgrade",
-    "test_update_properties",
+    "update/test_situations",
+    "update/test_upgrade",
+    "update/test_merge_properties",
     "answers/test_properties",
 )
-#: drgen's modules by path under drgen/, without `.py` (`answers/rules` is drgen/answers/rules.py).
+#: drgen's modules by path under drgen/, without `.py` (`answers/rules` is drgen/answers/rules.py);
+#: a package (`update`) names all of its modules, sampled together.
 MODULES = (
     "answers/questions",
     "answers/model",
@@ -109,14 +125,14 @@ RELEVANT: dict[str, tuple[str, ...]] = {
     "answers/prompts": ("answers/test_prompts", "test_terminal", "test_cli"),
     **{f"verification/{name}": VERIFICATION_TESTS for name in VERIFICATION},
     **{f"project/{name}": PROJECT_TESTS for name in PROJECT},
-    "forked": ("test_forked", "test_cli", "test_flow", "test_update_safety"),
+    "forked": ("test_forked", "test_cli", "test_flow", *UPDATE_SAFETY),
     "update": (
-        "test_update",
-        "test_update_safety",
-        "test_update_upgrade",
-        "test_update_interrupts",
+        "update/test_situations",
+        *UPDATE_SAFETY,
+        "update/test_upgrade",
+        "update/test_interrupts",
         "test_cli",
-        "test_update_properties",
+        "update/test_merge_properties",
     ),
 }
 #: pytest's last line when every selected test ran and passed ("12 passed in 3.1s").
@@ -281,8 +297,30 @@ class _Walk(ast.NodeTransformer):
         return node
 
 
-def mutants_of(module: str) -> list[Mutant]:
-    """Every distinct mutant of drgen/<module>.py (`project/render`: a path), in source order."""
+def module_files(name: str) -> list[str]:
+    """The modules a name stands for: itself, or every module of the package it names."""
+    package = ROOT / "drgen" / name
+    if package.is_dir():
+        return sorted(str(p.relative_to(ROOT / "drgen"))[:-3] for p in package.rglob("*.py"))
+    return [name]
+
+
+def _relevant(module: str) -> tuple[str, ...] | None:
+    """The module's RELEVANT entry, or its closest package's."""
+    parts = module.split("/")
+    for end in range(len(parts), 0, -1):
+        found = RELEVANT.get("/".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
+
+
+def mutants_of(name: str) -> list[Mutant]:
+    """Every distinct mutant of the module (or the package's modules) `name`, in source order."""
+    return [mutant for module in module_files(name) for mutant in _mutants_of_file(module)]
+
+
+def _mutants_of_file(module: str) -> list[Mutant]:
     text = (ROOT / "drgen" / f"{module}.py").read_text(encoding="utf-8")
     tree = ast.parse(text)
     walk = _Walk()
@@ -371,7 +409,7 @@ def _suite_files(folder: Path) -> Iterator[Path]:
 def _test_files(module: str, *, all_tests: bool) -> list[str]:
     tests = ROOT / "tests"
     existing = sorted(p.relative_to(tests).with_suffix("").as_posix() for p in _suite_files(tests))
-    first = [name for name in RELEVANT.get(module, existing) if name in existing]
+    first = [name for name in _relevant(module) or existing if name in existing]
     rest = [name for name in existing if name not in first] if all_tests else []
     return [f"tests/{name}.py" for name in first + rest]
 
@@ -501,7 +539,7 @@ def _covering(workdir: Path, data_file: Path, files: list[str]) -> Covering:
     data.read()
     order = {name: position for position, name in enumerate(files)}
     found: Covering = {}
-    for module in MODULES:
+    for module in (file for name in MODULES for file in module_files(name)):
         path = str(workdir / "drgen" / f"{module}.py")
         for line, contexts in data.contexts_by_lineno(path).items():
             # "tests/test_x.py::test_y[id]|run"; "" is import time, before any test
@@ -528,7 +566,7 @@ def report(outcomes: list[Outcome], modules: list[str]) -> str:
         f"{'module':<{width}}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}{'score':>8}"
     ]
     for module in modules:
-        mine = [o for o in outcomes if o.mutant.module == module]
+        mine = [o for o in outcomes if o.mutant.module in module_files(module)]
         if not mine:
             continue
         killed = sum(o.status == "killed" for o in mine)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drgen import report as posture
+from drgen import posture
 from drgen.commands.messages import Messages
 
 

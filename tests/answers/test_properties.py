@@ -17,7 +17,7 @@ from drgen.answers.regions import COMMERCIAL_REGIONS
 from drgen.answers.rules import build_answers
 from drgen.errors import AnswerError
 from drgen.project.render import generate
-from drgen.update import read_recorded
+from drgen.update.record import read_recorded
 from tests.template_names import template_sites, too_long
 
 #: What a hostile person or pipeline variable might hold.

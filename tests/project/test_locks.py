@@ -21,7 +21,7 @@ import pytest
 
 from drgen.errors import EXIT_BUSY, EXIT_USAGE
 from tests.conftest import tree
-from tests.test_update import commit_all, git
+from tests.update.repository import commit_all, git
 
 
 @contextmanager

@@ -187,7 +187,7 @@ def test_drgen_holds_no_test_or_render_library_until_it_needs_one() -> None:
     libraries only the child (pytest), the render (copier) or a prompt (questionary) need
     must not be imported by drgen's command line itself."""
     code = (
-        "import sys, drgen.cli.app, drgen.verification.run, drgen.update, drgen.report, "
+        "import sys, drgen.cli.app, drgen.verification.run, drgen.update.plan, drgen.posture, "
         "drgen.audit; "
         "print(sorted({'pytest', 'copier', 'questionary', 'prompt_toolkit', 'jinja2'} "
         "& set(sys.modules)))"

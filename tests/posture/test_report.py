@@ -11,18 +11,18 @@ import pytest
 
 from drgen.answers.rules import build_answers
 from drgen.errors import EXIT_USAGE
-from drgen.project.render import generate
-from drgen.report import (
-    ALIAS_TTL_SECONDS,
+from drgen.posture.costs import (
     HEALTH_SECONDS,
     LOG_BYTES_PER_INVOCATION,
     MINUTES_PER_MONTH,
     PROBE_SECONDS_PER_REGION,
-    build,
     load_prices,
 )
+from drgen.posture.derive import build
+from drgen.posture.survival import ALIAS_TTL_SECONDS
+from drgen.project.render import generate
 
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "report"
 ZONE = {"hosted_zone_id": "Z0123456789ABCDEFGHIJ", "domain": "example.com", "record_name": "api"}
 FOUR = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
 

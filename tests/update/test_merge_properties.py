@@ -172,8 +172,8 @@ def test_update_keeps_every_user_line_and_touches_nothing_else(
     invoke, monkeypatch: pytest.MonkeyPatch, scenario
 ) -> None:  # type: ignore[no-untyped-def]
     base, theirs, yours = scenario
-    monkeypatch.setattr("drgen.update.render_files", lambda _answers: dict(theirs))
-    monkeypatch.setattr("drgen.update.user_files", set)
+    monkeypatch.setattr("drgen.update.plan.render_files", lambda _answers: dict(theirs))
+    monkeypatch.setattr("drgen.update.plan.user_files", set)
     with tempfile.TemporaryDirectory(prefix="drgen-property-") as tmp:
         outside = Path(tmp) / "outside.txt"
         outside.write_bytes(b"outside\n")

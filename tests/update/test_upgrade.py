@@ -17,11 +17,11 @@ import pytest
 from drgen import __version__ as CURRENT
 from drgen.errors import EXIT_CONFLICT
 from drgen.project.render import render_files, user_files
-from drgen.update import read_recorded
-from tests.test_update import commit_all, git
-from tests.test_update_safety import snapshot
+from drgen.update.record import read_recorded
+from tests.update.files import snapshot
+from tests.update.repository import commit_all, git
 
-FIXTURES = Path(__file__).parent / "fixtures" / "drgen-0.1.0"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "drgen-0.1.0"
 OURS = b"\n# Added by the team after drgen 0.1.0.\n"
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from drgen.errors import EXIT_INTERRUPTED
-from tests.test_update_safety import snapshot
+from tests.update.files import snapshot
 
 DRGEN = Path(sys.executable).parent / "drgen"
 

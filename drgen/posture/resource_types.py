@@ -1,0 +1,40 @@
+"""The Pulumi resource types the posture reads, and the lookups over a program's resources.
+
+Each resource is the audit's record of it: `type`, `name`, `region`, `inputs`, `outputs`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DYNAMODB_TABLE = "aws:dynamodb/table:Table"
+SECRET = "aws:secretsmanager/secret:Secret"  # noqa: S105 (a resource type)
+ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
+RECORD = "aws:route53/record:Record"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+SUBNET = "aws:ec2/subnet:Subnet"
+KMS_KEY = "aws:kms/key:Key"
+DOMAIN = "aws:apigatewayv2/domainName:DomainName"
+FUNCTION = "aws:lambda/function:Function"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+BUCKET = "aws:s3/bucket:Bucket"
+TOPIC = "aws:sns/topic:Topic"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+#: Types that are Pulumi's own, not resources anyone pays for.
+NOT_BILLED = ("pulumi:providers:",)
+
+
+def of(res: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The resources of one type."""
+    return [r for r in res if r["type"] == kind]
+
+
+def by_arn(res: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    """The resources of one type that have an ARN, by that ARN."""
+    return {str(r["outputs"]["arn"]): r for r in of(res, kind) if r.get("outputs", {}).get("arn")}
