@@ -7,9 +7,11 @@ from typing import Any
 
 import yaml
 
+from drgen.answers.rules import build_answers
 from drgen.audit.program import AuditError, load_program
 from drgen.audit.records import run_programs
-from drgen.errors import DrgenError
+from drgen.errors import AnswerError, DrgenError
+from drgen.files import InputError, load_yaml, read_text
 from drgen.posture.costs import add_costs, load_prices
 from drgen.posture.model import Posture
 from drgen.posture.survival import add_not_covered, add_survival, paged
@@ -20,17 +22,25 @@ class ReportError(DrgenError):
 
 
 def _recorded(path: Path) -> dict[str, Any]:
+    """The recorded answers, read and checked as `drgen update` reads them: untrusted input."""
     record = path / ".drgen" / "answers.yml"
     try:
-        data = yaml.safe_load(record.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        data = load_yaml(read_text(record))
+    except (OSError, InputError, yaml.YAMLError):
         raise ReportError(
             f"{str(path)!r} holds no readable .drgen/answers.yml: is it a drgen project?"
         ) from None
-    answers = data.get("answers") if isinstance(data, dict) else None
-    if not isinstance(answers, dict) or not isinstance(answers.get("regions"), list):
-        raise ReportError(f"{str(record)!r} is damaged: answers with regions are required")
-    return answers
+    raw = data.get("answers") if isinstance(data, dict) else None
+    if not isinstance(raw, dict) or not isinstance(raw.get("project_name"), str):
+        raise ReportError(
+            f"{str(record)!r} is damaged: answers must be a mapping with project_name"
+        )
+    given = {key: value for key, value in raw.items() if key != "project_name"}
+    try:
+        answers = build_answers(raw["project_name"], given)
+    except AnswerError as error:
+        raise ReportError(f"{str(record)!r} is damaged: {error}") from None
+    return answers.to_data()
 
 
 def build(path: Path, stack: str | None = None, timeout: float = 120.0) -> Posture:

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from drgen.files import InputError, load_yaml, read_text
 from drgen.posture.model import Posture
 from drgen.posture.resource_types import (
     DYNAMODB_TABLE,
@@ -155,10 +156,10 @@ def add_survival(posture: Posture, res: list[dict[str, Any]], answers: dict[str,
 def _ci_sts_regions(path: Path) -> list[str]:
     """The regions whose STS the deploy workflow gets its credentials from (`aws-region`)."""
     try:
-        workflow = yaml.safe_load((path / DEPLOY_WORKFLOW).read_text(encoding="utf-8"))
+        workflow = load_yaml(read_text(path / DEPLOY_WORKFLOW))
         jobs = workflow["jobs"].values()
         steps = [step for job in jobs for step in job.get("steps", [])]
-    except (OSError, yaml.YAMLError, TypeError, KeyError, AttributeError):
+    except (OSError, InputError, yaml.YAMLError, TypeError, KeyError, AttributeError):
         return []
     found = {
         str(step["with"]["aws-region"])

@@ -202,6 +202,32 @@ def test_project_config_gives_defaults_the_stack_file_overrides(
     assert result.record.exports == {"replicas": 3}
 
 
+def key_ordered(value: object) -> bool:
+    if isinstance(value, dict):
+        return list(value) == sorted(value, key=str) and all(map(key_ordered, value.values()))
+    if isinstance(value, list):
+        return all(map(key_ordered, value))
+    return True
+
+
+def test_every_record_is_in_one_order_whatever_order_pulumi_registered_in(
+    audited: dict[str, AuditResult | AuditError],
+) -> None:
+    """Pulumi registers resources as their inputs resolve, differently from run to run: the
+    record is sorted (resources by URN, every mapping by key), so findings never move."""
+    records = [r.record for r in audited.values() if isinstance(r, AuditResult)]
+    for record in records:
+        urns = [resource["urn"] for resource in record.resources]
+        assert urns == sorted(urns)
+        assert all(key_ordered(resource) for resource in record.resources)
+        assert all(key_ordered(lookup) for lookup in record.invokes)
+    declared = [
+        [(r["file"] or "", r["line"] or 0) for r in record.resources if r["line"]]
+        for record in records
+    ]
+    assert any(lines != sorted(lines) for lines in declared), "no program declares out of order"
+
+
 def test_an_asynchronous_sdk_failure_names_its_resource_and_line(
     audited: dict[str, AuditResult | AuditError],
 ) -> None:

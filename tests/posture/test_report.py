@@ -78,6 +78,13 @@ def test_every_type_a_combination_creates_has_a_price_entry(
     assert {line.item for line in posture.cost} >= {"cloudwatch_alarm", "s3_replication_metric"}
 
 
+#: A whole record, as `drgen new` writes it: report checks it as update does.
+RECORD = (
+    "answers:\n  project_name: probes\n  regions: [us-east-1, us-west-2]\n  env_suffix: dev\n"
+    "  route53: false\n  network: none\n  ci: none\n  alarm_email: none\n"
+)
+
+
 def probes_project(tmp_path: Path, extra: str = "") -> Path:
     """tests/fixtures/report/probes.py as a project `drgen report` reads."""
     project = tmp_path / "probes"
@@ -85,7 +92,7 @@ def probes_project(tmp_path: Path, extra: str = "") -> Path:
     (project / "Pulumi.yaml").write_text("name: probes\nruntime: python\n")
     (project / "Pulumi.dev.yaml").write_text("config: {}\n")
     (project / "__main__.py").write_text((FIXTURES / "probes.py").read_text() + extra)
-    (project / ".drgen" / "answers.yml").write_text("answers:\n  regions: [us-east-1, us-west-2]\n")
+    (project / ".drgen" / "answers.yml").write_text(RECORD)
     return project
 
 
@@ -138,6 +145,32 @@ def test_a_directory_without_a_drgen_record_is_refused(invoke, tmp_path: Path) -
         f"drgen: error: {str(tmp_path)!r} holds no readable .drgen/answers.yml: "
         "is it a drgen project?\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("record", "error"),
+    [
+        (
+            RECORD.replace("us-west-2", "mars-1"),
+            "is damaged: region 'mars-1' is not an AWS commercial region code",
+        ),
+        ("answers:\n  regions: [us-east-1, us-west-2]\n", "answers must be a mapping with"),
+        ("a: &x [1]\nb: *x\n", "holds no readable .drgen/answers.yml"),  # an alias
+        ("answers: " + "x" * (9 * 1024 * 1024), "holds no readable .drgen/answers.yml"),
+    ],
+    ids=["tampered-region", "no-name", "yaml-alias", "too-large"],
+)
+def test_a_tampered_or_hostile_record_is_one_line(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, record: str, error: str
+) -> None:
+    """The record is read as drgen update reads it: bounded, without YAML aliases, and every
+    answer checked, so report never states a posture for answers drgen would refuse."""
+    project = probes_project(tmp_path)
+    (project / ".drgen" / "answers.yml").write_text(record)
+    result = invoke("report", str(project))
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert error in result.stderr, result.stderr
 
 
 @pytest.mark.slow

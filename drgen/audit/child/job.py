@@ -91,11 +91,22 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
         return {"refused": refusal(recorder)}
     if failure is not None:
         return failure
+    # Pulumi registers resources (and resolves lookups) as their inputs resolve, in an order
+    # that differs between runs: sorted, the same program gives the same findings every time.
     return {
-        "resources": list(recorder.resources.values()),
-        "invokes": recorder.invokes,
+        "resources": [in_key_order(recorder.resources[urn]) for urn in sorted(recorder.resources)],
+        "invokes": sorted(map(in_key_order, recorder.invokes), key=lambda i: json.dumps(i, default=str)),
         "exports": jsonable(exports),
     }
+
+
+def in_key_order(value: Any) -> Any:
+    """`value` with every mapping's keys sorted, all the way down."""
+    if isinstance(value, dict):
+        return {key: in_key_order(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list):
+        return [in_key_order(item) for item in value]
+    return value
 
 
 def main(argv: list[str]) -> int:
