@@ -123,7 +123,7 @@ def test_two_conflicts_in_one_file_are_both_marked(
     jinja = template / "project" / "infra" / "compute.py.jinja"
     jinja.write_text(jinja.read_text() + "# theirs at the end\n")
     verified: list[Path] = []
-    monkeypatch.setattr("drgen.cli.verify_project", verified.append)
+    monkeypatch.setattr("drgen.commands.verify.verify_project", verified.append)
     result = invoke("update", str(project))  # verification asked for, and skipped
     assert result.exit_code == EXIT_CONFLICT, result.output
     assert compute.read_text().count("<<<<<<< yours\n") == 2
