@@ -14,13 +14,20 @@ import re
 from typing import Any
 
 from app.handler import MAX_LAG_SECONDS
-from infra.fis import DYNAMODB_PAUSE_DELAY_MINUTES, MAX_STOP_CONDITIONS, stop_alarms
+from infra.fis import (
+    DYNAMODB_PAUSE_DELAY_MINUTES,
+    MAX_STOP_CONDITIONS,
+    PAUSE_MINUTES,
+    stop_alarms,
+)
 from infra.probes import PROBE_INTERVAL_SECONDS
-from tests.harness import ACCOUNT_ID, Resource, StackRun
+from tests.harness import ACCOUNT_ID, PROJECT_DIR, Resource, StackRun
 
 TEMPLATE = "aws:fis/experimentTemplate:ExperimentTemplate"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 BUCKET = "aws:s3/bucket:Bucket"
+#: FIS's price outside GovCloud (https://aws.amazon.com/fis/pricing/).
+USD_PER_ACTION_MINUTE = 0.10
 
 
 def template(stack: StackRun, kind: str, region: str) -> Resource:
@@ -229,3 +236,12 @@ def test_the_nearest_regions_are_stop_conditions_when_the_quota_leaves_no_room()
     probes: dict[str, Any] = {f"region-{n}": f"probe-{n}" for n in range(MAX_STOP_CONDITIONS + 1)}
     chosen = stop_alarms(probes, "errors")  # type: ignore[arg-type]
     assert chosen == [f"probe-{n}" for n in range(MAX_STOP_CONDITIONS)]
+
+
+def test_the_readme_states_the_pause_and_what_a_run_costs(default_stack: StackRun) -> None:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    assert f"**{PAUSE_MINUTES} minutes** (`PAUSE_MINUTES`" in readme
+    for kind in ("dynamodb", "s3"):
+        actions = template(default_stack, kind, default_stack.regions[0]).inputs["actions"]
+        cost = len(actions) * PAUSE_MINUTES * USD_PER_ACTION_MINUTE
+        assert f"${cost:.2f} a run" in readme, f"the README misstates a {kind} drill's cost"
