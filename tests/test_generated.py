@@ -522,7 +522,7 @@ MUTATIONS = [
         "infra/fis.py",
         '"Condition": {"BoolIfExists": {"s3:IsReplicationPauseRequest": "true"}},',
         "",
-        "the FIS role may rewrite replication outside a pause",
+        "the FIS role drops the pause-request condition FIS documents",
     ),
     (
         "infra/fis.py",

@@ -105,17 +105,22 @@ def fis_policy(
                     },
                 },
                 {
-                    # as in FIS's example policy for this action: BoolIfExists, so the bucket
-                    # ARN is what limits these
+                    # with the condition of FIS's example policy for this action (BoolIfExists:
+                    # the bucket ARN is the real limit)
                     # (https://docs.aws.amazon.com/fis/latest/userguide/security_iam_id-based-policy-examples.html)
-                    "Sid": "BucketReplicationConfiguration",
+                    "Sid": "WriteReplicationConfiguration",
                     "Effect": "Allow",
-                    "Action": [
-                        "s3:PutReplicationConfiguration",
-                        "s3:GetReplicationConfiguration",
-                    ],
+                    "Action": ["s3:PutReplicationConfiguration"],
                     "Resource": [bucket.bucket.arn],
                     "Condition": {"BoolIfExists": {"s3:IsReplicationPauseRequest": "true"}},
+                },
+                {
+                    # S3 defines no such condition key for the read (service authorization
+                    # reference, list_amazons3.html)
+                    "Sid": "ReadReplicationConfiguration",
+                    "Effect": "Allow",
+                    "Action": ["s3:GetReplicationConfiguration"],
+                    "Resource": [bucket.bucket.arn],
                 },
                 {
                     # how FIS finds the targets; neither action takes a resource

@@ -194,12 +194,18 @@ def test_fis_roles_allow_what_the_actions_need_on_their_regions_table_and_bucket
                     }
                 },
             },
-            "BucketReplicationConfiguration": {
-                "Sid": "BucketReplicationConfiguration",
+            "WriteReplicationConfiguration": {
+                "Sid": "WriteReplicationConfiguration",
                 "Effect": "Allow",
-                "Action": ["s3:PutReplicationConfiguration", "s3:GetReplicationConfiguration"],
+                "Action": ["s3:PutReplicationConfiguration"],
                 "Resource": [bucket],
                 "Condition": {"BoolIfExists": {"s3:IsReplicationPauseRequest": "true"}},
+            },
+            "ReadReplicationConfiguration": {
+                "Sid": "ReadReplicationConfiguration",
+                "Effect": "Allow",
+                "Action": ["s3:GetReplicationConfiguration"],
+                "Resource": [bucket],
             },
             "ResolveTargets": {
                 "Sid": "ResolveTargets",
