@@ -7,7 +7,10 @@ targets there, with stop conditions there, so every region gets its own pair and
 
 - `dynamodb`: `aws:dynamodb:global-table-pause-replication` on this region's replica. FIS
   denies DynamoDB's replication service this replica and its stream, so the replica
-  neither receives nor sends writes.
+  neither receives nor sends writes. The denial expires by itself (an `aws:CurrentTime`
+  condition), far inside the 20 hours after which DynamoDB turns a replica it may not
+  replicate into a single-Region table
+  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2gt_IAM.html).
 - `s3`: `aws:s3:bucket-pause-replication` on this region's bucket, one action per other
   region (the action's `region` is the destination's): the bucket's replication to every
   other bucket stops; replication into it from the others goes on.
