@@ -159,6 +159,8 @@ def test_removing_the_last_region_does_what_the_readme_says(tmp_path: Path) -> N
         # targets: both are updated in place, not replaced
         *(f"function-{r}" for r in regions[:-1]),
         *(f"probe-{r}" for r in regions[:-1]),
+        # the drills: the S3 pause and its role's destinations, and one stop condition fewer
+        *(f"fis-{kind}-{r}" for r in regions[:-1] for kind in ("dynamodb", "s3", "policy")),
     }  # fmt: skip
     middle = resources_with(project, [regions[1], regions[3]])
     assert (
