@@ -160,6 +160,8 @@ def test_removing_the_last_region_does_what_the_readme_says(tmp_path: Path) -> N
         # targets: both are updated in place, not replaced
         *(f"function-{r}" for r in regions[:-1]),
         *(f"probe-{r}" for r in regions[:-1]),
+        # the drills: the S3 pause and its role's destinations, and one stop condition fewer
+        *(f"fis-{kind}-{r}" for r in regions[:-1] for kind in ("dynamodb", "s3", "policy")),
     }  # fmt: skip
     middle = resources_with(project, [regions[1], regions[3]])
     assert (
@@ -493,6 +495,55 @@ MUTATIONS = [
         '"dynamodb:PutItem", "dynamodb:BatchGetItem"]',
         '"dynamodb:PutItem"]',
         "/health may not read the probes' items",
+    ),
+    (
+        "infra/storage.py",
+        "        tags={FIS_TARGET_TAG: fis_target(config, region)},\n",
+        "",
+        "the S3 drill finds no bucket (FIS targets it by tag only)",
+    ),
+    (
+        "infra/fis.py",
+        "resource_arns=[table_arn],",
+        "resource_arns=[table.arn],",
+        "the DynamoDB drill targets another region's replica",
+    ),
+    (
+        "infra/fis.py",
+        'parameter("region", dest.region),',
+        'parameter("region", region),',
+        "the S3 drill pauses towards its own region",
+    ),
+    ("infra/fis.py", "PAUSE_MINUTES = 20", "PAUSE_MINUTES = 5", "a drill too short to alarm"),
+    (
+        "infra/fis.py",
+        '"Resource": [table_arn, pulumi.Output.concat(table_arn, "/stream/*")],',
+        '"Resource": [table_arn],',
+        "the FIS role cannot pause the replica's stream",
+    ),
+    (
+        "infra/fis.py",
+        '"Condition": {"BoolIfExists": {"s3:IsReplicationPauseRequest": "true"}},',
+        "",
+        "the FIS role drops the pause-request condition FIS documents",
+    ),
+    (
+        "infra/fis.py",
+        '"arn:aws:fis:", region, ":", account_id, ":experiment/*"',
+        '"arn:aws:fis:*:", account_id, ":*"',
+        "the FIS role may be assumed for any experiment",
+    ),
+    (
+        "infra/fis.py",
+        "    return [*probe_alarms.values(), errors][:MAX_STOP_CONDITIONS]",
+        "    return [errors]",
+        "a drill goes on while another region is lost",
+    ),
+    (
+        "infra/fis.py",
+        'empty_target_resolution_mode="fail"',
+        'empty_target_resolution_mode="skip"',
+        "a drill that paused nothing passes",
     ),
 ]
 

@@ -33,8 +33,9 @@ ALLOWED_SEVERITIES = {"INFO", "LOW"}
 #: Actions that support no resource-level permissions, so "*" is their only resource: EC2's
 #: Describe actions (https://docs.aws.amazon.com/service-authorization/latest/reference/
 #: list_amazonec2.html); Lambda needs DescribeSubnets for a function in a VPC
-#: (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html).
-ACTIONS_WITHOUT_RESOURCES = {"ec2:DescribeSubnets"}
+#: (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html). And how FIS finds
+#: the replication drills' targets (list_amazons3.html, list_awsresourcegroupstaggingapi.html).
+ACTIONS_WITHOUT_RESOURCES = {"ec2:DescribeSubnets", "s3:ListAllMyBuckets", "tag:GetResources"}
 
 DUMP_POLICIES = """
 import json, sys, warnings

@@ -318,9 +318,9 @@ def test_with_stdout_redirected_the_prompts_stay_on_the_terminal(tmp_path: Path)
         "  .drgen/          2 files",
         "  .github/         2 files",
         "  app/             2 files",
-        "  infra/           11 files",
+        "  infra/           12 files",
         "  ops/             2 files",
-        "  tests/           11 files",
+        "  tests/           12 files",
         "  .gitattributes, .gitignore, .pre-commit-config.yaml, Pulumi.dev.yaml, Pulumi.yaml, "
         "README.md,",
         "  __main__.py, pyproject.toml, requirements-dev.txt, requirements.txt",

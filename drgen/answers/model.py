@@ -32,6 +32,7 @@ PHYSICAL_NAMES: tuple[PhysicalName, ...] = (
     PhysicalName("IAM role", "{project}-replication-{region}-{suffix}", 64),
     PhysicalName("Lambda function", "{project}-api-{suffix}", 64),
     PhysicalName("IAM role", "{project}-probe-{region}-{suffix}", 64),
+    PhysicalName("IAM role", "{project}-fis-{region}-{suffix}", 64),
     PhysicalName("Lambda function", "{project}-probe-{suffix}", 64),
     PhysicalName("EventBridge rule", "{project}-probe-{suffix}", 64),
 )

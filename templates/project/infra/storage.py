@@ -23,6 +23,9 @@ REPLICATION_MINUTES = 15
 NONCURRENT_VERSION_DAYS = 30
 #: Parts of an upload never completed are billed until aborted.
 INCOMPLETE_UPLOAD_DAYS = 7
+#: The tag the S3 replication drill finds its bucket by: FIS's bucket-pause action targets
+#: by tags only (https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html).
+FIS_TARGET_TAG = "fis-target"
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,11 @@ def tls_only_policy(bucket_arn: pulumi.Input[str]) -> pulumi.Output[str]:
     )
 
 
+def fis_target(config: StackConfig, region: str) -> str:
+    """The value of FIS_TARGET_TAG on the region's bucket: no other bucket carries it."""
+    return config.name("bucket", region)
+
+
 def create_bucket(
     config: StackConfig,
     region: str,
@@ -66,6 +74,7 @@ def create_bucket(
         bucket=pulumi.Output.from_input(account_id).apply(
             lambda account: config.name(account, region)
         ),
+        tags={FIS_TARGET_TAG: fis_target(config, region)},
         opts=opts,
     )
     versioning = S3.BucketVersioning(

@@ -115,6 +115,7 @@ POLICY_FILES = (
     "test_dns.py",
     "test_network.py",
     "test_dependencies.py",
+    "test_fis.py",
 )
 HANDLER_FILE = "test_handler.py"
 

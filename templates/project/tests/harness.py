@@ -231,6 +231,8 @@ def computed_outputs(typ: str, inputs: dict[str, Any], region: str | None) -> di
         return {"arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
     if typ == "aws:lambda/function:Function":
         return {"arn": f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"}
+    if typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
+        return {"arn": f"arn:aws:cloudwatch:{region}:{ACCOUNT_ID}:alarm:{name}"}
     if typ == "aws:cloudwatch/eventRule:EventRule":
         return {"arn": f"arn:aws:events:{region}:{ACCOUNT_ID}:rule/{name}"}
     if typ == "aws:lambda/functionUrl:FunctionUrl":

@@ -38,6 +38,11 @@ IAM = "IAM/latest/APIReference"
 S3 = "AmazonS3/latest/API"
 APIGW = "apigatewayv2/latest/api-reference"
 EC2 = "AWSEC2/latest/APIReference"
+FIS = "fis/latest/APIReference"
+FIS_TARGETS_AT_START = (
+    "FIS identifies an experiment's targets when the experiment starts, not when its "
+    "template is created (https://docs.aws.amazon.com/fis/latest/userguide/targets.html)"
+)
 NOT_LOOKED_UP_POLICY = (
     "IAM and resource policies may name resources that do not exist yet; nothing is "
     "looked up until a request is authorized "
@@ -180,6 +185,13 @@ REFERENCES: dict[str, tuple[Reference, ...]] = {
         Reference("apiId", True, api(APIGW, "CreateApiMapping")),
         Reference("domainName", True, api(APIGW, "CreateApiMapping")),
         Reference("stage", True, api(APIGW, "CreateApiMapping")),
+    ),
+    "aws:fis/experimentTemplate:ExperimentTemplate": (
+        # the docs do not say whether the role and the alarms are checked at create time
+        Reference("roleArn", True, api(FIS, "CreateExperimentTemplate")),
+        Reference("stopConditions[].value", True, api(FIS, "CreateExperimentTemplate")),
+        Reference("targets[].resourceArns[]", False, FIS_TARGETS_AT_START),
+        Reference("actions[].parameters[].value", False, FIS_TARGETS_AT_START),
     ),
     "aws:ec2/vpc:Vpc": (),
     "aws:ec2/subnet:Subnet": (Reference("vpcId", True, api(EC2, "CreateSubnet")),),
