@@ -65,8 +65,8 @@ HOSTILE_FLAGS: list[tuple[list[str], str]] = [
         "hosted_zone_id 'Z1\\nZ2' is not a Route 53 hosted zone id",
     ),
     (
-        ["demo", *ZONE[:1], "--hosted-zone-id", "/hostedzone/Z1", "--domain", "example.com"],
-        "without /hostedzone/",
+        ["demo", *ZONE[:1], "--hosted-zone-id", "/hostedzone/z1", "--domain", "example.com"],
+        "hosted_zone_id '/hostedzone/z1' is not a Route 53 hosted zone id",
     ),
     (
         ["demo", *ZONE[:1], "--hosted-zone-id", "zone", "--domain", "example.com"],

@@ -62,13 +62,20 @@ HOSTED_ZONE_ID_LIMIT = 32
 HOSTED_ZONE_ID = re.compile(r"Z[A-Z0-9]+")
 
 
+#: How the AWS CLI and API print a zone's id (`"Id": "/hostedzone/Z0123..."`): accepted as is.
+ZONE_ID_PREFIX = "/hostedzone/"
+
+
 def validate_hosted_zone_id(value: object) -> str:
-    """A Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ."""
+    """A Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, or as the API prints it."""
+    given = value
+    if isinstance(value, str):
+        value = value.removeprefix(ZONE_ID_PREFIX)
     if not isinstance(value, str) or not HOSTED_ZONE_ID.fullmatch(value):
         raise AnswerError(
-            f"hosted_zone_id {shown(value)} is not a Route 53 hosted zone id: expected Z "
+            f"hosted_zone_id {shown(given)} is not a Route 53 hosted zone id: expected Z "
             f"followed by up to {HOSTED_ZONE_ID_LIMIT - 1} uppercase letters and digits "
-            "(without /hostedzone/)"
+            f"(with or without {ZONE_ID_PREFIX})"
         )
     if len(value) > HOSTED_ZONE_ID_LIMIT:
         raise AnswerError(
@@ -98,8 +105,19 @@ def _dns_name(field: str, value: object, *, min_labels: int) -> str:
 
 
 def validate_domain(value: object) -> str:
-    """The hosted zone's domain: at least two labels, lowercase."""
-    return _dns_name("domain", value, min_labels=2)
+    """The hosted zone's domain: at least two labels, lowercase.
+
+    As Route 53 shows a zone's name (`Example.com.`: any case, the root's dot) it is accepted
+    and kept as `example.com`, the form the certificate and the records are built from.
+    """
+    if not isinstance(value, str):
+        return _dns_name("domain", value, min_labels=2)
+    canonical = value.lower().removesuffix(".") if not value.endswith("..") else value
+    try:
+        return _dns_name("domain", canonical, min_labels=2)
+    except AnswerError:
+        _dns_name("domain", value, min_labels=2)  # refused as given: the error quotes it
+        raise
 
 
 def validate_record_name(value: object) -> str:

@@ -50,11 +50,11 @@ def test_invalid_suffixes(suffix: object) -> None:
     ("changes", "why"),
     [
         ({"route53": "yes"}, "route53: expected true or false, got str 'yes'"),
-        ({"hosted_zone_id": "/hostedzone/Z123"}, "not a Route 53 hosted zone id"),
+        ({"hosted_zone_id": "/hostedzone/z123"}, "hosted_zone_id '/hostedzone/z123' is not a"),
         ({"hosted_zone_id": "z123"}, "not a Route 53 hosted zone id"),
         ({"domain": "example"}, "domain 'example' is not a valid DNS name"),
-        ({"domain": "Example.com"}, "not a valid DNS name"),
-        ({"domain": "example.com."}, "no trailing dot"),
+        ({"domain": "Exa_mple.com."}, "domain 'Exa_mple.com.' is not a valid DNS name"),
+        ({"domain": "example.com.."}, "no trailing dot"),
         ({"domain": "-x.example.com"}, "not a valid DNS name"),
         ({"domain": "a" * 64 + ".com"}, "not a valid DNS name"),
         ({"record_name": "api_v1"}, "record_name 'api_v1' is not a valid DNS name"),
@@ -105,7 +105,7 @@ def test_the_shortest_hosted_zone_id_is_z_and_one_character() -> None:
         build_answers("demo", {**ROUTE53, "hosted_zone_id": "Z"})
     assert str(error.value) == (
         "hosted_zone_id 'Z' is not a Route 53 hosted zone id: expected Z followed by up to 31 "
-        "uppercase letters and digits (without /hostedzone/)"
+        "uppercase letters and digits (with or without /hostedzone/)"
     )
 
 
@@ -152,3 +152,20 @@ def test_a_boolean_answer_must_be_true_or_false(value: object, shown: str) -> No
     with pytest.raises(AnswerError) as error:
         build_answers("demo", {**DEFAULT, "route53": value})
     assert str(error.value) == f"route53: expected true or false, got {shown}"
+
+
+@pytest.mark.parametrize(
+    ("field", "given", "kept"),
+    [
+        ("hosted_zone_id", "/hostedzone/Z0123ABC", "Z0123ABC"),
+        ("domain", "Example.com.", "example.com"),
+        ("domain", "EXAMPLE.COM", "example.com"),
+    ],
+)
+def test_values_as_aws_prints_them_are_accepted_in_their_canonical_form(
+    field: str, given: str, kept: str
+) -> None:
+    """`aws route53 list-hosted-zones` prints `/hostedzone/Z...` and `Example.com.`: pasted
+    as they are, they give the same project as the canonical forms."""
+    answers = build_answers("demo", {**ROUTE53, field: given})
+    assert answers.to_data()[field] == kept
