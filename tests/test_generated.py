@@ -451,6 +451,36 @@ MUTATIONS = [
         "the drain policy reaches items other than the flags",
     ),
     (
+        "ops/drill.py",
+        "    finally:\n        drill.put_back()\n",
+        "    finally:\n        pass\n",
+        "a stopped drill leaves the primary drained",
+    ),
+    (
+        "ops/drill.py",
+        "for region, experiment in list(self.experiments):",
+        "for region, experiment in []:",
+        "a stopped drill leaves its FIS experiments running",
+    ),
+    (
+        "ops/drill.py",
+        'if answer.status != 200 or answer.body.get("region") != region:',
+        "if False:",
+        "the drill starts with an unhealthy region",
+    ),
+    (
+        "ops/drill.py",
+        "            if self.env.clock() - since > limit:\n",
+        "            if False:\n",
+        "the drill waits forever for DNS that never moves",
+    ),
+    (
+        "ops/drill.py",
+        "return addresses[0], self.env.http(method, url, headers, body, addresses[0])",
+        "return addresses[0], self.env.http(method, url, headers, body, None)",
+        "the drill's requests go through a caching resolver",
+    ),
+    (
         "infra/stack.py",
         "{other: url for other, url in health_urls.items() if other != region}",
         "{other: url for other, url in health_urls.items() if other == region}",
