@@ -295,7 +295,8 @@ class Drill:
         self, what: str, done: Callable[[], bool], since: float, stated: float | None
     ) -> None:
         seconds = self.wait(what, done, since, self.timeout)
-        self.report.measurements.append(Measurement(what, round(seconds, 1), stated))
+        figure = None if stated is None else float(stated)
+        self.report.measurements.append(Measurement(what, round(seconds, 1), figure))
         self.env.say(f"  {what}: {seconds:.1f} s")
 
     # --- the steps ------------------------------------------------------------------------
