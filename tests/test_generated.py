@@ -451,6 +451,12 @@ MUTATIONS = [
         "the drain policy reaches items other than the flags",
     ),
     (
+        "ops/drain-policy.json",
+        '        "StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"},\n',
+        "",
+        "the drain policy reaches other accounts' tables",
+    ),
+    (
         "ops/drill.py",
         "    finally:\n        drill.put_back()\n",
         "    finally:\n        pass\n",

@@ -391,8 +391,10 @@ def test_the_expected_time_comes_from_the_stated_settings() -> None:
 class TestPermissions:
     """`ops/drain-policy.json` grants exactly what the switch calls, on the flag items only
     (`dynamodb:LeadingKeys`: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html),
-    on the stack's table in the caller's own account (`${aws:PrincipalAccount}`, a policy
-    variable: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)."""
+    on the stack's table in the caller's own account: `aws:ResourceAccount`
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html)
+    against `${aws:PrincipalAccount}`, a policy variable
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)."""
 
     def statement(self) -> dict[str, Any]:
         policy = json.loads(POLICY_FILE.read_text())
@@ -440,8 +442,10 @@ class TestPermissions:
         statement = self.statement()
         table = default_stack.exports["tableName"]
         assert statement["Resource"] == [
-            f"arn:aws:dynamodb:{region}:${{aws:PrincipalAccount}}:table/{table}"
-            for region in regions
+            f"arn:aws:dynamodb:{region}:*:table/{table}" for region in regions
         ]
+        assert statement["Condition"]["StringEquals"] == {
+            "aws:ResourceAccount": "${aws:PrincipalAccount}"
+        }
         leading = statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
         assert leading == [drain.flag_key(region) for region in regions]
