@@ -30,7 +30,7 @@ from tests.harness import StackRun
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1"]
 PRIMARY, SUCCESSOR, THIRD = REGIONS
 TABLE = "demo-items-dev"
-SECRET = "demo-app-dev"
+SECRET = "demo-app-dev"  # pragma: allowlist secret
 TOKEN = "drill-token"
 FQDN = "api.example.com"
 ADDRESSES = {region: f"192.0.2.{n}" for n, region in enumerate(REGIONS, 1)}
