@@ -95,9 +95,13 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     # that differs between runs: sorted, the same program gives the same findings every time.
     return {
         "resources": [in_key_order(recorder.resources[urn]) for urn in sorted(recorder.resources)],
-        "invokes": sorted(map(in_key_order, recorder.invokes), key=lambda i: json.dumps(i, default=str)),
+        "invokes": sorted(map(in_key_order, recorder.invokes), key=_as_text),
         "exports": jsonable(exports),
     }
+
+
+def _as_text(value: Any) -> str:
+    return json.dumps(value, default=str)
 
 
 def in_key_order(value: Any) -> Any:

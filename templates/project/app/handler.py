@@ -1,7 +1,9 @@
 """The regional service behind each Function URL.
 
 Public (no token): `GET /health`, which decides whether this region should take traffic
-(200) or not (503): Route 53, and clients without it, fail over on it. Everything else needs
+(200) or not (503): Route 53, and clients without it, fail over on it. A region an operator
+drained (`python -m ops.drain REGION`) answers 503 there, and marks every other answer with
+the header `x-region-drained: true` and the body field `"drained": true`. Everything else needs
 `Authorization: Bearer <appSecret>`: `GET /items/{id}` reads an item, `PUT /items/{id}`
 writes a JSON object.
 
@@ -31,6 +33,12 @@ MAX_ITEM_ID_LENGTH = 128
 #: every other region (`seen`: JSON, region -> {healthy, heartbeat, at}).
 HEARTBEAT_PREFIX = "__heartbeat__#"
 SEEN_PREFIX = "__seen__#"
+#: The drain switch's item, suffixed by the region (ops/drain.py writes it, `drained`: BOOL).
+DRAINED_PREFIX = "__drained__#"
+#: At most this many seconds after the flag reached a region's replica, every answer there
+#: says so: `/health` reads it with every call; other requests trust a read this recent.
+DRAIN_CACHE_SECONDS = 5.0
+DRAINED_HEADER = "x-region-drained"
 #: A region whose replica holds another healthy region's heartbeat more than this many
 #: seconds older than that region reported is lagging: its readers would see stale items.
 MAX_LAG_SECONDS = 120.0
@@ -71,6 +79,8 @@ REQUEST = Config(
 )
 
 _secret_cache: dict[str, tuple[float, str]] = {}
+#: region -> (time.monotonic() of the read, drained)
+_drained_cache: dict[str, tuple[float, bool]] = {}
 
 Response = dict[str, Any]
 
@@ -94,6 +104,7 @@ def reset_caches() -> None:
     """Forget clients and the secret (tests, and a rotation that must apply at once)."""
     _client.cache_clear()
     _secret_cache.clear()
+    _drained_cache.clear()
 
 
 def _secret(config: Config = PROBE) -> str:
@@ -108,12 +119,22 @@ def _secret(config: Config = PROBE) -> str:
     return value
 
 
-def _respond(status: int, body: dict[str, Any]) -> Response:
-    return {
-        "statusCode": status,
-        "headers": {"content-type": "application/json", "cache-control": "no-store"},
-        "body": json.dumps(body),
-    }
+def _respond(status: int, body: dict[str, Any], *, drained: bool = False) -> Response:
+    headers = {"content-type": "application/json", "cache-control": "no-store"}
+    if drained:
+        headers[DRAINED_HEADER] = "true"
+        body = {**body, "drained": True}
+    return {"statusCode": status, "headers": headers, "body": json.dumps(body)}
+
+
+def _mark_drained(response: Response) -> Response:
+    """Tell the client this region is drained (its next `/health` says 503): the request is
+    still served, so the clients of a gray region move on at their own pace."""
+    if not is_drained():
+        return response
+    response["headers"][DRAINED_HEADER] = "true"
+    response["body"] = json.dumps({**json.loads(response["body"]), "drained": True})
+    return response
 
 
 def _reachable(check: Any) -> bool:
@@ -130,7 +151,11 @@ def _health_items() -> dict[str, dict[str, Any]]:
     strongly consistent BatchGetItem on the local replica (a data-plane read). Keys DynamoDB
     left unprocessed are absent from the result, and so are keys with no item."""
     region, table = os.environ["AWS_REGION"], os.environ["TABLE_NAME"]
-    keys = [SEEN_PREFIX + region, *(HEARTBEAT_PREFIX + r for r in os.environ["REGIONS"].split(","))]
+    keys = [
+        SEEN_PREFIX + region,
+        DRAINED_PREFIX + region,
+        *(HEARTBEAT_PREFIX + r for r in os.environ["REGIONS"].split(",")),
+    ]
     found = _client("dynamodb").batch_get_item(
         RequestItems={table: {"Keys": [{"pk": {"S": key}} for key in keys], "ConsistentRead": True}}
     )
@@ -138,6 +163,45 @@ def _health_items() -> dict[str, dict[str, Any]]:
     skipped = {key["pk"]["S"] for key in unprocessed}
     items = {item["pk"]["S"]: item for item in found["Responses"].get(table, [])}
     return {key: items.get(key, {}) for key in keys if key not in skipped}
+
+
+def _flag(item: dict[str, Any]) -> bool:
+    return bool(item.get("drained", {}).get("BOOL", False))
+
+
+def remember_drained(items: dict[str, dict[str, Any]]) -> bool:
+    """Whether `/health`'s read found this region drained; a flag DynamoDB left unprocessed
+    counts as the last one read (or not drained, before any)."""
+    region = os.environ["AWS_REGION"]
+    key = DRAINED_PREFIX + region
+    if key not in items:
+        cached = _drained_cache.get(region)
+        return cached is not None and cached[1]
+    drained = _flag(items[key])
+    _drained_cache[region] = (time.monotonic(), drained)
+    return drained
+
+
+def is_drained() -> bool:
+    """Whether this region is drained, read at most DRAIN_CACHE_SECONDS ago (one GetItem of
+    the flag item when older). A failed read is not drained: the request itself then tells."""
+    region = os.environ["AWS_REGION"]
+    now = time.monotonic()
+    cached = _drained_cache.get(region)
+    if cached is not None and now - cached[0] < DRAIN_CACHE_SECONDS:
+        return cached[1]
+    try:
+        found = _client("dynamodb").get_item(
+            TableName=os.environ["TABLE_NAME"],
+            Key={"pk": {"S": DRAINED_PREFIX + region}},
+            ConsistentRead=True,
+        )
+    except AWS_ERRORS as error:
+        print(json.dumps({"drain_flag_unread": type(error).__name__, "detail": str(error)}))
+        return False
+    drained = _flag(found.get("Item", {}))
+    _drained_cache[region] = (now, drained)
+    return drained
 
 
 def lag_check(items: dict[str, dict[str, Any]], now: float) -> tuple[bool, list[str]]:
@@ -192,10 +256,13 @@ def health() -> Response:
         "secret": _reachable(_secret),
     }
     checked, lagging = lag_check(items, time.time())
+    drained = remember_drained(items)
     own = items.get(HEARTBEAT_PREFIX + region)
     serving = checks["table"] and checks["secret"]
-    healthy = serving and not lagging
+    healthy = serving and not lagging and not drained
     status = "ok" if healthy else ("lagging" if serving else "degraded")
+    if drained:
+        status = "drained"
     return _respond(
         200 if healthy else 503,
         {
@@ -204,8 +271,10 @@ def health() -> Response:
             "checks": checks,
             "lagging": lagging,
             "lagChecked": checked,
+            "drained": drained,
             "heartbeat": float(own["at"]["N"]) if own else None,
         },
+        drained=drained,
     )
 
 
@@ -280,9 +349,9 @@ def handler(event: dict[str, Any], context: object) -> Response:
         if not _authorized(headers):
             return _respond(401, {"error": "send Authorization: Bearer <appSecret>"})
         if method == "GET":
-            return get_item(item_id)
+            return _mark_drained(get_item(item_id))
         if method == "PUT":
-            return put_item(item_id, _body(event))
+            return _mark_drained(put_item(item_id, _body(event)))
     except ClientFault as fault:
         return _respond(fault.status, {"error": str(fault)})
     except AWS_ERRORS as error:

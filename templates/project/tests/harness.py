@@ -28,6 +28,13 @@ PROVIDER_TYPE = "pulumi:providers:aws"
 PRIVATE_ZONE_ID = "ZPRIVATE0123456789ABC"
 #: The mocked region's availability zones (letters) and those offering interface endpoints.
 ZONE_LETTERS = "abcd"
+#: What Route 53 gives a public zone: four name servers in four top-level domains.
+NAME_SERVERS = [
+    "ns-1.awsdns-01.com",
+    "ns-2.awsdns-02.net",
+    "ns-3.awsdns-03.org",
+    "ns-4.awsdns-04.co.uk",
+]
 ENDPOINT_ZONE_LETTERS = "bcd"
 #: How a secret input arrives under mocks: {SECRET_KEY: SECRET_SIG, "value": ...}.
 SECRET_KEY = rpc._special_sig_key
@@ -186,7 +193,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
             if zone_id not in existing_zones():
                 raise LookupError(f"no matching Route 53 Hosted Zone found: {zone_id}")
             name = f"{existing_zones()[zone_id]}."
-            return {"id": zone_id, "zoneId": zone_id, "name": name, "privateZone": False}
+            return {
+                "id": zone_id,
+                "zoneId": zone_id,
+                "name": name,
+                "privateZone": False,
+                "nameServers": NAME_SERVERS,
+            }
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": ACCOUNT_ID,
