@@ -20,12 +20,14 @@ from drgen.posture.resource_types import (
     ENDPOINT,
     EVENT_RULE,
     EVENT_TARGET,
+    FIS_TEMPLATE,
     FUNCTION,
     HEALTH_CHECK,
     KMS_KEY,
     NOT_BILLED,
     REPLICATION,
     SECRET,
+    action_minutes,
     by_arn,
     of,
 )
@@ -116,6 +118,7 @@ def add_costs(posture: Posture, res: list[dict[str, Any]], prices: dict[str, Any
         _invocation_costs(add, region, served.get(region), probes, HEALTH_SECONDS)
     _probe_costs(posture, res, add, functions, served)
     _replication_costs(posture, res, add, prices)
+    _drill_costs(posture, res, prices)
     for endpoint in of(res, ENDPOINT):
         if endpoint["inputs"].get("vpcEndpointType") == "Interface":
             zones = len(endpoint["inputs"].get("subnetIds", []))
@@ -174,6 +177,47 @@ def _probe_costs(
         _invocation_costs(add, rule["region"], function, count, seconds)
         for region in others:
             _invocation_costs(add, region, served.get(region), count, HEALTH_SECONDS)
+
+
+#: What each FIS action the templates use pauses, as a drill's usage line names it.
+FIS_ACTIONS = {
+    "aws:dynamodb:global-table-pause-replication": "DynamoDB replica pause",
+    "aws:s3:bucket-pause-replication": "S3 replication pause",
+}
+
+
+def _drill_costs(posture: Posture, res: list[dict[str, Any]], prices: dict[str, Any]) -> None:
+    """What one run of each FIS experiment template costs: its actions' minutes at FIS's price.
+
+    Nothing while idle; a run bills every action for as long as it runs (its `duration`).
+    """
+    item = prices["items"]["fis_action_minute"]
+    order = {region: index for index, region in enumerate(posture.regions)}
+    templates = sorted(
+        of(res, FIS_TEMPLATE),
+        key=lambda t: (
+            order.get(t["region"], len(order)),
+            sorted(str(a.get("actionId")) for a in t["inputs"].get("actions", [])),
+        ),
+    )
+    for template in templates:
+        actions = template["inputs"].get("actions", [])
+        minutes = action_minutes(template)
+        kinds = sorted(
+            {FIS_ACTIONS.get(str(a.get("actionId")), str(a.get("actionId"))) for a in actions}
+        )
+        each = "/".join(sorted(set(map(str, minutes)))) or "?"
+        posture.usage.append(
+            UsageLine(
+                "fis_action_minute",
+                template["region"],
+                f"run of its {' and '.join(kinds)} drill",
+                round(sum(minutes) * float(item["price"]), 4),
+                f"{len(actions)} action{'' if len(actions) == 1 else 's'} x "
+                f"{each} min x ${float(item['price']):g}",
+                str(item["source"]),
+            )
+        )
 
 
 def _replication_costs(

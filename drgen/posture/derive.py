@@ -14,6 +14,7 @@ from drgen.errors import AnswerError, DrgenError
 from drgen.files import InputError, load_yaml, read_text
 from drgen.posture.costs import add_costs, load_prices
 from drgen.posture.model import Posture
+from drgen.posture.rehearsal import add_rehearsal
 from drgen.posture.survival import add_not_covered, add_survival, paged
 
 
@@ -54,6 +55,7 @@ def build(path: Path, stack: str | None = None, timeout: float = 120.0) -> Postu
     regions = [str(r) for r in answers["regions"]]
     posture = Posture(project=program.project, stack=program.stack, regions=regions)
     add_survival(posture, res, answers)
+    add_rehearsal(posture, res, path)
     add_not_covered(posture, res, record.invokes, path)
     posture.paged = paged(res)
     add_costs(posture, res, load_prices())

@@ -41,6 +41,8 @@ class Posture:
     not_covered: list[str] = field(default_factory=list)
     #: Who the alarm topics reach, in words; says plainly when nobody is subscribed.
     paged: str = ""
+    #: What the project rehearses its failover with (the drill), in words.
+    rehearsed: list[str] = field(default_factory=list)
     cost: list[CostLine] = field(default_factory=list)
     cost_by_region: dict[str, float] = field(default_factory=dict)
     cost_total: float = 0.0

@@ -28,6 +28,9 @@ def text(posture: Posture) -> str:
     out += ["", "Not covered:"]
     out += [f"  - {gap}" for gap in posture.not_covered]
     out += ["", f"Alarms reach: {posture.paged}"]
+    if posture.rehearsed:
+        out += ["", "Rehearsed by:"]
+        out += [f"  - {line}" for line in posture.rehearsed]
     out += [
         "",
         f"Estimated fixed monthly cost of the idle stack (USD, prices of {posture.prices_date}, "

@@ -5,6 +5,7 @@ Each resource is the audit's record of it: `type`, `name`, `region`, `inputs`, `
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 DYNAMODB_TABLE = "aws:dynamodb/table:Table"
@@ -26,6 +27,7 @@ EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 BUCKET = "aws:s3/bucket:Bucket"
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+FIS_TEMPLATE = "aws:fis/experimentTemplate:ExperimentTemplate"
 #: Types that are Pulumi's own, not resources anyone pays for.
 NOT_BILLED = ("pulumi:providers:",)
 
@@ -38,3 +40,18 @@ def of(res: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 def by_arn(res: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
     """The resources of one type that have an ARN, by that ARN."""
     return {str(r["outputs"]["arn"]): r for r in of(res, kind) if r.get("outputs", {}).get("arn")}
+
+
+#: FIS takes an action's duration in ISO 8601 (`PT20M`).
+FIS_DURATION = re.compile(r"PT(\d+)M")
+
+
+def action_minutes(template: dict[str, Any]) -> list[int]:
+    """Each action's `duration` in minutes, of an FIS experiment template's record."""
+    return [
+        int(found.group(1))
+        for action in template["inputs"].get("actions", [])
+        for parameter in action.get("parameters", [])
+        if parameter.get("key") == "duration"
+        and (found := FIS_DURATION.fullmatch(str(parameter.get("value"))))
+    ]

@@ -136,6 +136,9 @@ def test_a_type_the_price_table_does_not_know_is_named_unpriced(invoke, tmp_path
     assert result.stdout.endswith(
         "\nNot priced (types drgen's price table does not know): aws:sqs/queue:Queue\n"
     )
+    # no ops/drain.py, no ops/drill.py, no FIS template: no lever, no rehearsal is claimed
+    assert "gray failure" not in result.stdout and "Rehearsed by" not in result.stdout
+    assert "per run of" not in result.stdout
 
 
 def test_a_directory_without_a_drgen_record_is_refused(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -208,7 +211,17 @@ def test_the_default_project_reports_client_failover_and_its_priced_lines(
     metrics = [line for line in doc["cost"] if line["item"] == "s3_replication_metric"]
     assert [(m["region"], m["quantity"]) for m in metrics] == [(r, 4) for r in FOUR[:2]]
     assert doc["unpriced"] == []
-    assert [(u["region"], u["price"]) for u in doc["usage"]] == [(r, 0.035) for r in FOUR[:2]]
+    assert [(u["item"], u["region"], u["price"]) for u in doc["usage"]] == [
+        *(("s3_replication_gb", r, 0.035) for r in FOUR[:2]),
+        # a run of each region's FIS drill: one action of 20 minutes at $0.10 a minute
+        *(("fis_action_minute", r, 2.0) for r in FOUR[:2] for _ in "ds"),
+    ]
+    assert doc["survives"]["gray failure"].startswith("partly, by an operator: `python -m ops")
+    assert [line.split(":")[0] for line in doc["rehearsed"]] == [
+        "`python -m ops.drill` (game days)",
+        "`python -m ops.drill --replication`",
+    ]
+    assert "4 AWS FIS experiment templates" in doc["rehearsed"][1]
     assert doc["prices_date"] == load_prices()["date"]
     text = invoke("report", str(project)).stdout
     assert f"prices of {doc['prices_date']}" in text and "an estimate, not a quote" in text
@@ -218,6 +231,10 @@ def test_the_default_project_reports_client_failover_and_its_priced_lines(
         "$0.02 + 1 x RTC $0.015)\n"
         "  us-west-2: $0.035 per GB written to this region's bucket (1 destination x transfer "
         "$0.02 + 1 x RTC $0.015)\n"
+        "  us-east-1: $2 per run of its DynamoDB replica pause drill (1 action x 20 min x $0.1)\n"
+        "  us-east-1: $2 per run of its S3 replication pause drill (1 action x 20 min x $0.1)\n"
+        "  us-west-2: $2 per run of its DynamoDB replica pause drill (1 action x 20 min x $0.1)\n"
+        "  us-west-2: $2 per run of its S3 replication pause drill (1 action x 20 min x $0.1)\n"
     )
 
 
@@ -228,6 +245,17 @@ def test_the_largest_project_reads_its_health_checks_and_endpoints_from_its_code
     project = bake(tmp_path, FOUR, True, "vpc")
     doc = json.loads(invoke("report", str(project), "--json").stdout)["report"]
     assert doc["objectives"]["traffic"]["rto"] == f"about {30 * 3 + ALIAS_TTL_SECONDS} s"
+    assert doc["survives"]["gray failure"].endswith(
+        f"Route 53 moves traffic in about {30 * 3 + ALIAS_TTL_SECONDS + 1} s"
+    )
+    assert "the zone's authoritative DNS answer moving" in doc["rehearsed"][0]
+    drills = [
+        (u["region"], u["price"], u["detail"]) for u in doc["usage"] if u["unit"].startswith("run")
+    ]
+    # each region's S3 drill pauses its replication towards each of the three others
+    assert [d for d in drills if d[2].startswith("3 actions")] == [
+        (region, 6.0, "3 actions x 20 min x $0.1") for region in FOUR
+    ]
     assert doc["objectives"]["S3 buckets"]["from"] == "12 replication rules with RTC"
     endpoints = [line for line in doc["cost"] if line["item"] == "interface_endpoint_az_hour"]
     assert [(e["region"], e["quantity"], e["monthly"]) for e in endpoints] == [
@@ -237,7 +265,7 @@ def test_the_largest_project_reads_its_health_checks_and_endpoints_from_its_code
     assert checks == FOUR
     metrics = [line["quantity"] for line in doc["cost"] if line["item"] == "s3_replication_metric"]
     assert metrics == [4 * 3] * 4, "three rules towards each region, four metrics each"
-    usage = [(u["price"], u["detail"]) for u in doc["usage"]]
+    usage = [(u["price"], u["detail"]) for u in doc["usage"] if u["item"] == "s3_replication_gb"]
     assert usage == [(0.105, "3 destinations x transfer $0.02 + 3 x RTC $0.015")] * 4
     # The report follows the project's code: a faster, stricter health check changes the RTO.
     dns = project / "infra" / "dns.py"
