@@ -540,8 +540,8 @@ MUTATIONS = [
     ),
     (
         "app/handler.py",
-        "    healthy = serving and not lagging\n",
-        "    healthy = serving\n",
+        "    healthy = serving and not lagging and not drained\n",
+        "    healthy = serving and not drained\n",
         "a lagging replica takes traffic",
     ),
     (
@@ -634,6 +634,26 @@ MUTATIONS = [
 
 #: Fixes only the coverage gate guards; every other removed fix must fail a test.
 COVERAGE_ONLY = {"7: untested branch"}
+#: The generated test files that judge a file most directly, by the file's path.
+FIRST_TESTS = {
+    "app/handler.py": ("test_handler.py",),
+    "app/probe.py": ("test_probe.py",),
+    "ops/drain.py": ("test_drain.py",),
+    "ops/drain-policy.json": ("test_drain.py",),
+    "ops/drill.py": ("test_drill.py",),
+    "ops/restore.py": ("test_restore.py",),
+    "infra/fis.py": ("test_fis.py", "test_policies.py"),
+    "infra/probes.py": ("test_probes.py", "test_policies.py"),
+    "infra/dns.py": ("test_dns.py", "test_policies.py"),
+    "infra/network.py": ("test_network.py", "test_policies.py"),
+}
+
+
+def first_tests(path: str) -> tuple[str, ...]:
+    """The test files a mutant of `path` runs first: its own, else the stack's policies."""
+    if path.startswith(".github/"):
+        return ("test_workflows.py",)
+    return FIRST_TESTS.get(path, ("test_policies.py", "test_dependencies.py"))
 
 
 def assert_mutant_fails(
@@ -655,7 +675,13 @@ def assert_mutant_fails(
     assert text.count(fix) == 1, f"the fix for {pitfall} is no longer in {path}"
     source.write_text(text.replace(fix, broken))
     if pitfall not in COVERAGE_ONLY:
-        monkeypatch.setenv("PYTEST_ADDOPTS", f"{os.environ.get('PYTEST_ADDOPTS', '')} --no-cov")
+        # the tests that judge the file first, then the whole suite (pytest collects each
+        # file once): with -x, most mutants stop in the first file instead of the last
+        first = " ".join(
+            f"tests/{name}" for name in first_tests(path) if (project / "tests" / name).is_file()
+        )
+        addopts = f"{os.environ.get('PYTEST_ADDOPTS', '')} --no-cov {first} tests"
+        monkeypatch.setenv("PYTEST_ADDOPTS", addopts)
     result = verify_project(project, fail_fast=True)
     assert not result.ok, f"removing the fix for {pitfall} went unnoticed"
     if pitfall not in COVERAGE_ONLY:
@@ -958,8 +984,10 @@ TOGGLE_MUTATIONS = [
     ),
     (
         DNS,
-        "zone_id = existing_zone_id(config, primary)",
-        "zone_id = pulumi.Output.from_input(config.hosted_zone_id)",
+        "zone_id, name_servers = existing_zone(config, primary)",
+        "zone_id, name_servers = (\n"
+        "        pulumi.Output.from_input(config.hosted_zone_id), pulumi.Output.from_input([])\n"
+        "    )",
         "2: the zone is not looked up",
     ),
     (
