@@ -540,6 +540,12 @@ MUTATIONS = [
     ),
     (
         "app/handler.py",
+        "        if item_id.startswith(RESERVED_PREFIX):\n",
+        "        if False:\n",
+        "clients can overwrite the drain flag and the heartbeats",
+    ),
+    (
+        "app/handler.py",
         "    healthy = serving and not lagging and not drained\n",
         "    healthy = serving and not drained\n",
         "a lagging replica takes traffic",

@@ -35,6 +35,9 @@ HEARTBEAT_PREFIX = "__heartbeat__#"
 SEEN_PREFIX = "__seen__#"
 #: The drain switch's item, suffixed by the region (ops/drain.py writes it, `drained`: BOOL).
 DRAINED_PREFIX = "__drained__#"
+#: The ids the stack keeps its own state under (heartbeats, sightings, the drain flag): a
+#: client holding the app secret must not read them, or overwrite a flag or fake a lag.
+RESERVED_PREFIX = "__"
 #: At most this many seconds after the flag reached a region's replica, every answer there
 #: says so: `/health` reads it with every call; other requests trust a read this recent.
 DRAIN_CACHE_SECONDS = 5.0
@@ -348,6 +351,10 @@ def handler(event: dict[str, Any], context: object) -> Response:
     try:
         if not _authorized(headers):
             return _respond(401, {"error": "send Authorization: Bearer <appSecret>"})
+        if item_id.startswith(RESERVED_PREFIX):
+            return _respond(
+                400, {"error": f"ids starting with {RESERVED_PREFIX!r} are the stack's own"}
+            )
         if method == "GET":
             return _mark_drained(get_item(item_id))
         if method == "PUT":

@@ -318,6 +318,14 @@ class TestItems:
             "error": "body is not base64-encoded UTF-8 text",
         }
 
+    @pytest.mark.parametrize("key", ["__drained__#" + REGION, "__heartbeat__#" + REGION, "__x"])
+    def test_the_stack_s_own_items_are_out_of_clients_reach(self, key: str) -> None:
+        """A client holding the app secret cannot undrain a region by overwriting its flag,
+        fake a lagging heartbeat, or read the probes' sightings."""
+        refused = {"http": 400, "error": "ids starting with '__' are the stack's own"}
+        assert request("PUT", "/items/" + key, body='{"drained": false}') == refused
+        assert request("GET", "/items/" + key) == refused
+
     def test_an_item_over_400_kb_is_413_not_503(self) -> None:
         """DynamoDB (and moto) refuse it with a ValidationException: the client's to fix."""
         body = json.dumps({"blob": "x" * 400 * 1024})
