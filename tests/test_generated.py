@@ -407,8 +407,8 @@ MUTATIONS = [
     ),
     (
         "app/handler.py",
-        "healthy = serving and not lagging and not drained",
-        "healthy = serving and not lagging",
+        "healthy = serving and not lag.lagging and not drained",
+        "healthy = serving and not lag.lagging",
         "a drained region's /health still answers 200",
     ),
     (
@@ -546,7 +546,7 @@ MUTATIONS = [
     ),
     (
         "app/handler.py",
-        "    healthy = serving and not lagging and not drained\n",
+        "    healthy = serving and not lag.lagging and not drained\n",
         "    healthy = serving and not drained\n",
         "a lagging replica takes traffic",
     ),
@@ -558,20 +558,56 @@ MUTATIONS = [
     ),
     (
         "app/handler.py",
-        '        if now - float(sighting["at"]) > SIGHTING_TTL_SECONDS:\n            continue\n',
+        '        if now - float(sighting["at"]) <= SIGHTING_TTL_SECONDS\n',
         "",
         "a stopped probe keeps its region out",
     ),
     (
         "app/handler.py",
-        'if not sighting.get("healthy") or reported is None',
+        'if not sighting.get("serving") or reported is None',
         "if reported is None",
-        "a region seen down still holds others out",
+        "a region that does not serve still holds others out",
+    ),
+    (
+        "app/handler.py",
+        '        if not theirs.get("healthy"):\n            return False\n',
+        "",
+        "a region yields to one that is out, and a drain leaves nothing serving",
+    ),
+    (
+        "app/handler.py",
+        '        if region in theirs.get("ahead", []):\n',
+        "        if False:\n",
+        "both ends of a paused link leave",
+    ),
+    (
+        "app/handler.py",
+        'return (True, len(theirs.get("inSync", [])), -place(other)) > mine',
+        "return True",
+        "a pause's tie-break takes both ends out",
+    ),
+    (
+        "app/handler.py",
+        "return behind[other] > MAX_LAG_SECONDS + CONFIRM_SECONDS",
+        "return True",
+        "a region leaves before the far end of a pause could report it, and all flap",
+    ),
+    (
+        "app/handler.py",
+        'if region not in theirs.get("inSync", []) or not seen_healthy:',
+        'if region not in theirs.get("inSync", []):',
+        "a region out for lag comes back while it still lags",
     ),
     (
         "app/probe.py",
-        ' if answer.get("lagChecked") is True else None',
-        "",
+        'serving = answer.get("serving") is True',
+        "serving = status == 200",
+        "a region out for lag is no reference, and the pause's survivor flaps",
+    ),
+    (
+        "app/probe.py",
+        'judged = serving and answer.get("lagChecked") is True',
+        "judged = serving",
         "a region back before its probe ran pushes the others out",
     ),
     (
@@ -642,8 +678,8 @@ MUTATIONS = [
 COVERAGE_ONLY = {"7: untested branch"}
 #: The generated test files that judge a file most directly, by the file's path.
 FIRST_TESTS = {
-    "app/handler.py": ("test_handler.py",),
-    "app/probe.py": ("test_probe.py",),
+    "app/handler.py": ("test_handler.py", "test_lag.py", "test_drain.py"),
+    "app/probe.py": ("test_probe.py", "test_lag.py"),
     "ops/drain.py": ("test_drain.py",),
     "ops/drain-policy.json": ("test_drain.py",),
     "ops/drill.py": ("test_drill.py",),
@@ -680,18 +716,22 @@ def assert_mutant_fails(
     text = source.read_text()
     assert text.count(fix) == 1, f"the fix for {pitfall} is no longer in {path}"
     source.write_text(text.replace(fix, broken))
-    if pitfall not in COVERAGE_ONLY:
-        # the tests that judge the file first, then the whole suite (pytest collects each
-        # file once): with -x, most mutants stop in the first file instead of the last
-        first = " ".join(
-            f"tests/{name}" for name in first_tests(path) if (project / "tests" / name).is_file()
-        )
-        addopts = f"{os.environ.get('PYTEST_ADDOPTS', '')} --no-cov {first} tests"
-        monkeypatch.setenv("PYTEST_ADDOPTS", addopts)
-    result = verify_project(project, fail_fast=True)
-    assert not result.ok, f"removing the fix for {pitfall} went unnoticed"
-    if pitfall not in COVERAGE_ONLY:
-        assert result.failing_tests, f"removing the fix for {pitfall} fails no test"
+    if pitfall in COVERAGE_ONLY:
+        result = verify_project(project, fail_fast=True)
+        assert not result.ok, f"removing the fix for {pitfall} went unnoticed"
+        return
+    # the tests that judge the file first, alone: pytest collects the files of one package
+    # in directory order whatever order they are named in, so naming them before `tests`
+    # would not run them first. Only a mutant they miss runs the whole suite. Without the
+    # coverage gate (--no-cov) a run is never ok: a failing test is what counts.
+    first = [f"tests/{name}" for name in first_tests(path) if (project / "tests" / name).is_file()]
+    base = os.environ.get("PYTEST_ADDOPTS", "")
+    for selection in ([first] if first else []) + [["tests"]]:
+        monkeypatch.setenv("PYTEST_ADDOPTS", " ".join([base, "--no-cov", *selection]))
+        result = verify_project(project, fail_fast=True)
+        if result.failing_tests:
+            break
+    assert result.failing_tests, f"removing the fix for {pitfall} fails no test"
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ import hmac
 import json
 import os
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -45,6 +46,12 @@ DRAINED_HEADER = "x-region-drained"
 #: A region whose replica holds another healthy region's heartbeat more than this many
 #: seconds older than that region reported is lagging: its readers would see stale items.
 MAX_LAG_SECONDS = 120.0
+#: How often each region's probe runs (infra/probes.py's; a test keeps them equal).
+PROBE_INTERVAL_SECONDS = 60.0
+#: A region ahead reports what it holds one to two probe runs late: before leaving on its own
+#: (a link only into this region), this region waits until the other end of a link broken both
+#: ways would have reported it (lag_check).
+CONFIRM_SECONDS = 3 * PROBE_INTERVAL_SECONDS
 #: A sighting older than this (three probe intervals) is ignored: a probe that stopped must
 #: not keep its region out, nor hold it in by an old view.
 SIGHTING_TTL_SECONDS = 180.0
@@ -207,46 +214,103 @@ def is_drained() -> bool:
     return drained
 
 
-def lag_check(items: dict[str, dict[str, Any]], now: float) -> tuple[bool, list[str]]:
-    """Whether this region's probe saw the others recently enough to judge (its sightings
-    are at most SIGHTING_TTL_SECONDS old), and the healthy regions whose latest heartbeat,
-    as it saw them, is more than MAX_LAG_SECONDS newer than this region's replica holds.
+@dataclass(frozen=True)
+class Lag:
+    """This region's replica against the others' (lag_check)."""
 
-    Only this region's probe writes the sightings and each heartbeat is compared with a copy
-    of itself, so clocks of different regions are never compared. A region seen unhealthy,
-    one that could not judge its own lag (app/probe.py then drops its heartbeat: a region
-    just back, whose probe has not run yet, must not push the others out), a stale
-    sighting, or a heartbeat this read could not fetch counts for nothing."""
-    region = os.environ["AWS_REGION"]
+    #: its probe saw the others recently enough to judge
+    checked: bool
+    #: the regions whose heartbeat this replica holds current
+    in_sync: list[str]
+    #: the regions whose heartbeat is ahead of this replica's copy
+    ahead: list[str]
+    #: the ones among them this region yields to: it answers 503 while there is one
+    lagging: list[str]
+    #: whether its probe last saw each other region healthy (200)
+    sees: dict[str, bool]
+
+
+def lag_check(items: dict[str, dict[str, Any]], now: float, region: str, order: list[str]) -> Lag:
+    """Judge this region's replica from its probe's sightings (at most SIGHTING_TTL_SECONDS
+    old) and its copies of the heartbeats they carry.
+
+    Another region is a reference when it serves (its table and secret answer, whatever its
+    `/health` status) and could judge its own lag. It is ahead when its heartbeat, as seen, is
+    more than MAX_LAG_SECONDS newer than this replica's copy; the copy is compared with itself,
+    so clocks of different regions are never compared. This region yields only to a healthy
+    region ahead (draining that one never leaves nothing serving), and then:
+
+    - when that region sees this one ahead too (a link broken both ways, as FIS's pause does),
+      the one the other last saw unhealthy yields, or else the one holding fewer regions
+      current, or else the later in failover order: both ends judge the pair alike, so one
+      leaves and stays out while the lag lasts;
+    - when it has no current view of this region (this one was down, or is out already), this
+      one yields: a region back from an outage stays out until it has caught up;
+    - when it holds this region current, this is a link only into this region, or a link
+      broken both ways whose other end has not reported it yet: this one yields once it is
+      CONFIRM_SECONDS further behind, when the other end would have.
+
+    Yielding to every region ahead would take both ends of a pause out, and yielding only to
+    regions answering 200 would bring both back a minute later and flap. A stale sighting, a
+    region not serving, one that could not judge its own lag (a region just back, whose probe
+    has not run yet, must not push the others out), or a heartbeat this read could not fetch
+    counts for nothing."""
     seen_item = items.get(SEEN_PREFIX + region)
     if not seen_item:
-        return False, []
-    checked = False
-    lagging = []
-    for other, sighting in json.loads(seen_item["seen"]["S"]).items():
+        return Lag(False, [], [], [], {})
+    sightings = {
+        other: sighting
+        for other, sighting in json.loads(seen_item["seen"]["S"]).items()
+        if now - float(sighting["at"]) <= SIGHTING_TTL_SECONDS
+    }
+    in_sync, behind = [], {}
+    for other, sighting in sightings.items():
         key = HEARTBEAT_PREFIX + other
         reported = sighting.get("heartbeat")
-        if now - float(sighting["at"]) > SIGHTING_TTL_SECONDS:
-            continue
-        checked = True
-        if not sighting.get("healthy") or reported is None or key not in items:
+        if not sighting.get("serving") or reported is None or key not in items:
             continue
         local = float(items[key]["at"]["N"]) if items[key] else 0.0
         if float(reported) - local > MAX_LAG_SECONDS:
-            lagging.append(other)
-    return checked, sorted(lagging)
+            behind[other] = float(reported) - local
+        else:
+            in_sync.append(other)
+
+    def place(name: str) -> int:
+        return order.index(name) if name in order else len(order)
+
+    def yields_to(other: str) -> bool:
+        theirs = sightings[other]
+        if not theirs.get("healthy"):
+            return False
+        seen_healthy = theirs.get("sees", {}).get(region) is True
+        if region in theirs.get("ahead", []):
+            mine = (seen_healthy, len(in_sync), -place(region))
+            return (True, len(theirs.get("inSync", [])), -place(other)) > mine
+        if region not in theirs.get("inSync", []) or not seen_healthy:
+            return True
+        return behind[other] > MAX_LAG_SECONDS + CONFIRM_SECONDS
+
+    return Lag(
+        checked=bool(sightings),
+        in_sync=sorted(in_sync),
+        ahead=sorted(behind),
+        lagging=sorted(other for other in behind if yields_to(other)),
+        sees={other: bool(sighting.get("healthy")) for other, sighting in sightings.items()},
+    )
 
 
 def health() -> Response:
     """Whether this region should take traffic: its table replica and secret replica answer
     the same data-plane reads users depend on (no DescribeTable: a control-plane call with
-    its own throttling), and its replica does not lag behind another healthy region.
+    its own throttling), and its replica is not the one that yields in a lag (lag_check).
 
     The bucket is reported but does not decide: no route reads or writes S3, so an S3-only
     problem in this region must not fail the whole service over (its replication alarms
-    report it). The answer also carries this region's own heartbeat as its replica holds it,
-    which the other regions' probes compare with their copies, and whether this region could
-    judge its own lag (`lagChecked`): only then does it count as a reference for them."""
+    report it). The answer also carries what the other regions' probes judge their own lag
+    by: whether this region serves, its own heartbeat as its replica holds it, the regions
+    it holds current (`inSync`) and sees ahead (`ahead`), which regions its probe saw healthy
+    (`sees`), and whether it could judge its own lag (`lagChecked`): only then does it count
+    as a reference for them."""
     region = os.environ["AWS_REGION"]
     items: dict[str, dict[str, Any]] = {}
 
@@ -258,27 +322,47 @@ def health() -> Response:
         "bucket": _reachable(lambda: _client("s3").head_bucket(Bucket=os.environ["BUCKET_NAME"])),
         "secret": _reachable(_secret),
     }
-    checked, lagging = lag_check(items, time.time())
-    drained = remember_drained(items)
+    status, body = judge(
+        items,
+        checks,
+        remember_drained(items),
+        time.time(),
+        region,
+        os.environ["REGIONS"].split(","),
+    )
+    return _respond(status, body, drained=body["drained"])
+
+
+def judge(
+    items: dict[str, dict[str, Any]],
+    checks: dict[str, bool],
+    drained: bool,
+    now: float,
+    region: str,
+    order: list[str],
+) -> tuple[int, dict[str, Any]]:
+    """`/health`'s status and body from what it read (no I/O: tests/test_lag.py runs it for
+    every region of a simulated stack)."""
+    lag = lag_check(items, now, region, order)
     own = items.get(HEARTBEAT_PREFIX + region)
     serving = checks["table"] and checks["secret"]
-    healthy = serving and not lagging and not drained
+    healthy = serving and not lag.lagging and not drained
     status = "ok" if healthy else ("lagging" if serving else "degraded")
     if drained:
         status = "drained"
-    return _respond(
-        200 if healthy else 503,
-        {
-            "status": status,
-            "region": region,
-            "checks": checks,
-            "lagging": lagging,
-            "lagChecked": checked,
-            "drained": drained,
-            "heartbeat": float(own["at"]["N"]) if own else None,
-        },
-        drained=drained,
-    )
+    return 200 if healthy else 503, {
+        "status": status,
+        "region": region,
+        "checks": checks,
+        "serving": serving,
+        "lagging": lag.lagging,
+        "inSync": lag.in_sync,
+        "ahead": lag.ahead,
+        "sees": lag.sees,
+        "lagChecked": lag.checked,
+        "drained": drained,
+        "heartbeat": float(own["at"]["N"]) if own else None,
+    }
 
 
 def _authorized(headers: dict[str, str]) -> bool:

@@ -44,8 +44,7 @@ Sighting = dict[str, Any]
 
 
 def fetch(url: str) -> Sighting:
-    """One `/health` call: healthy only for a 200 answer; the heartbeat it reports, if that
-    region judged its own lag."""
+    """One `/health` call, and what its answer tells (sighting); no answer is unhealthy."""
     parts = urlparse(url)
     if parts.scheme != "https" or not parts.hostname:
         raise ValueError(f"not an https URL: {url!r}")
@@ -61,18 +60,47 @@ def fetch(url: str) -> Sighting:
         return {"healthy": False, "error": type(error).__name__}
     finally:
         connection.close()
+    return sighting(status, body)
+
+
+def sighting(status: int, body: bytes) -> Sighting:
+    """What one `/health` answer tells: healthy only when 200; serving when its table and
+    secret answer (a region out for lag or drained still does); and only if it judged its own
+    lag (lagChecked), what app/handler.py's lag_check weighs: its heartbeat, the regions it
+    holds current and sees ahead, and which regions it saw healthy."""
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):
+        answer = None
+    if not isinstance(answer, dict):
+        answer = {}
+    serving = answer.get("serving") is True
+    reported = answer.get("heartbeat")
+    judged = serving and answer.get("lagChecked") is True
     heartbeat = None
-    if status == 200:
-        try:
-            answer = json.loads(body)
-            reported = answer.get("heartbeat") if answer.get("lagChecked") is True else None
-        except (ValueError, AttributeError):
-            reported = None
-        # a region that could not judge its own lag (its probe has not run since it came
-        # back) is no reference: its heartbeat would push regions with newer data out
-        if isinstance(reported, int | float) and not isinstance(reported, bool):
-            heartbeat = float(reported)
-    return {"healthy": status == 200, "status": status, "heartbeat": heartbeat}
+    # a region that could not judge its own lag (its probe has not run since it came back)
+    # is no reference: its heartbeat would push regions with newer data out
+    if judged and isinstance(reported, int | float) and not isinstance(reported, bool):
+        heartbeat = float(reported)
+    return {
+        "healthy": status == 200,
+        "status": status,
+        "serving": serving,
+        "heartbeat": heartbeat,
+        "inSync": regions(answer.get("inSync")) if judged else [],
+        "ahead": regions(answer.get("ahead")) if judged else [],
+        "sees": sees(answer.get("sees")) if judged else {},
+    }
+
+
+def regions(value: object) -> list[str]:
+    return [r for r in value if isinstance(r, str)] if isinstance(value, list) else []
+
+
+def sees(value: object) -> dict[str, bool]:
+    if not isinstance(value, dict):
+        return {}
+    return {r: v for r, v in value.items() if isinstance(r, str) and isinstance(v, bool)}
 
 
 def probe_all(targets: dict[str, str]) -> dict[str, Sighting]:
@@ -112,7 +140,15 @@ def record(seen: dict[str, Sighting], now: float, client: Any) -> None:
     """This region's heartbeat, and what it saw of the others, into its own replica."""
     region, table = os.environ["AWS_REGION"], os.environ["TABLE_NAME"]
     sightings = {
-        other: {"healthy": s["healthy"], "heartbeat": s.get("heartbeat"), "at": now}
+        other: {
+            "healthy": s["healthy"],
+            "serving": s.get("serving", False),
+            "heartbeat": s.get("heartbeat"),
+            "inSync": s.get("inSync", []),
+            "ahead": s.get("ahead", []),
+            "sees": s.get("sees", {}),
+            "at": now,
+        }
         for other, s in seen.items()
     }
     try:

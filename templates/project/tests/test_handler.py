@@ -18,6 +18,7 @@ from moto import mock_aws
 
 from app import handler
 from infra.compute import TIMEOUT_SECONDS
+from infra.probes import PROBE_INTERVAL_SECONDS
 
 REGION = "eu-west-1"
 #: The other region of the stack the handler tests run in.
@@ -131,7 +132,11 @@ class TestHealth:
             "status": "ok",
             "region": REGION,
             "checks": {"table": True, "bucket": True, "secret": True},
+            "serving": True,
             "lagging": [],
+            "inSync": [],
+            "ahead": [],
+            "sees": {},
             "lagChecked": False,
             "drained": False,
             "heartbeat": None,
@@ -208,8 +213,29 @@ def put_probe_items(*, seen: dict[str, Any] | None = None, **heartbeats: float) 
         )
 
 
-def sighting(heartbeat: float | None, *, healthy: bool = True, age: float = 30.0) -> Any:
-    return {OTHER: {"healthy": healthy, "heartbeat": heartbeat, "at": NOW - age}}
+def sighting(
+    heartbeat: float | None,
+    *,
+    healthy: bool = True,
+    serving: bool | None = None,
+    age: float = 30.0,
+    in_sync: list[str] | None = None,
+    ahead: list[str] | None = None,
+    sees_us: bool = True,
+) -> Any:
+    """What this region's probe recorded of OTHER: by default a healthy region that holds
+    nobody current (it has no view of this one) and saw this one healthy."""
+    return {
+        OTHER: {
+            "healthy": healthy,
+            "serving": healthy if serving is None else serving,
+            "heartbeat": heartbeat,
+            "inSync": in_sync or [],
+            "ahead": ahead or [],
+            "sees": {REGION: sees_us},
+            "at": NOW - age,
+        }
+    }
 
 
 @pytest.mark.usefixtures("aws")
@@ -249,10 +275,11 @@ class TestReplicationLag:
         "seen",
         [
             sighting(NOW - 10, healthy=False),
+            sighting(NOW - 10, healthy=True, serving=False),
             sighting(None),
             sighting(NOW - 10, age=handler.SIGHTING_TTL_SECONDS + 1),
         ],
-        ids=["other-region-unhealthy", "no-heartbeat-reported", "stale-sighting"],
+        ids=["other-region-down", "not-serving", "no-heartbeat-reported", "stale-sighting"],
     )
     def test_what_a_broken_or_stopped_probe_leaves_keeps_nobody_out(self, seen: Any) -> None:
         put_probe_items(seen=seen, us_west_2=NOW - 3600)
@@ -260,6 +287,67 @@ class TestReplicationLag:
         assert (result["http"], result["lagging"]) == (200, [])
         # judged only on a recent sighting: others' probes take no heartbeat from it otherwise
         assert result["lagChecked"] is (seen[OTHER]["at"] >= NOW - handler.SIGHTING_TTL_SECONDS)
+
+    def test_the_probe_interval_is_infra_probes(self) -> None:
+        assert handler.PROBE_INTERVAL_SECONDS == PROBE_INTERVAL_SECONDS
+
+    def test_a_region_ahead_that_is_out_is_no_reason_to_leave(self) -> None:
+        """Drained, or out for its own lag: it still serves and is reported ahead, but
+        yielding to it could leave nothing serving."""
+        seen = sighting(NOW - 10, healthy=False, serving=True)
+        put_probe_items(seen=seen, us_west_2=NOW - 3600)
+        result = request("GET", "/health", token=None)
+        assert (result["http"], result["ahead"], result["lagging"]) == (200, [OTHER], [])
+
+    @pytest.mark.parametrize(
+        ("order", "sees_us", "http"),
+        [
+            ([REGION, OTHER], True, 200),
+            ([OTHER, REGION], True, 503),
+            ([REGION, OTHER], False, 503),
+        ],
+        ids=["earlier-stays", "later-leaves", "seen-out-stays-out"],
+    )
+    def test_a_link_broken_both_ways_takes_one_end_out(
+        self, monkeypatch: pytest.MonkeyPatch, order: list[str], sees_us: bool, http: int
+    ) -> None:
+        """OTHER sees this region ahead as this region sees OTHER: neither holds more regions
+        current, so the one OTHER saw out stays out, or else the later one leaves."""
+        monkeypatch.setenv("REGIONS", ",".join(order))
+        seen = sighting(NOW - 10, ahead=[REGION], sees_us=sees_us)
+        put_probe_items(seen=seen, us_west_2=NOW - 3600)
+        result = request("GET", "/health", token=None)
+        assert (result["http"], result["ahead"]) == (http, [OTHER])
+        assert result["lagging"] == ([OTHER] if http == 503 else [])
+
+    def test_both_ways_the_end_holding_more_regions_current_stays(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("REGIONS", f"{REGION},{OTHER}")
+        seen = sighting(NOW - 10, ahead=[REGION], in_sync=["ap-south-1"])
+        put_probe_items(seen=seen, us_west_2=NOW - 3600)
+        assert request("GET", "/health", token=None)["http"] == 503
+
+    @pytest.mark.parametrize(
+        ("behind", "http"),
+        [
+            (handler.MAX_LAG_SECONDS + handler.CONFIRM_SECONDS, 200),
+            (handler.MAX_LAG_SECONDS + handler.CONFIRM_SECONDS + 1, 503),
+        ],
+    )
+    def test_behind_a_region_that_holds_it_current_it_leaves_once_confirmed(
+        self, behind: float, http: int
+    ) -> None:
+        """A link only into this region, or one broken both ways whose other end has not
+        reported it yet: leaving at once would take both ends out for a minute."""
+        seen = sighting(NOW - 10, in_sync=[REGION])
+        put_probe_items(seen=seen, us_west_2=NOW - 10 - behind)
+        assert request("GET", "/health", token=None)["http"] == http
+
+    def test_once_out_it_stays_out_while_it_lags(self) -> None:
+        seen = sighting(NOW - 10, in_sync=[REGION], sees_us=False)
+        put_probe_items(seen=seen, us_west_2=NOW - 10 - handler.MAX_LAG_SECONDS - 1)
+        assert request("GET", "/health", token=None)["http"] == 503
 
     def test_a_dependency_failure_outranks_lag(self) -> None:
         put_probe_items(seen=sighting(NOW - 10))

@@ -69,16 +69,35 @@ def host(region: str) -> str:
     return f"{region}.example.test"
 
 
-def healthy(heartbeat: object, *, checked: bool = True) -> tuple[int, bytes]:
-    """A 200 of `/health`; `checked`: whether that region could judge its own lag."""
-    answer = {"status": "ok", "heartbeat": heartbeat, "lagChecked": checked}
-    return 200, json.dumps(answer).encode()
+def healthy(heartbeat: object, *, checked: bool = True, status: int = 200) -> tuple[int, bytes]:
+    """An answer of `/health` from a region that serves; `checked`: whether that region could
+    judge its own lag."""
+    answer = {
+        "status": "ok" if status == 200 else "lagging",
+        "serving": True,
+        "heartbeat": heartbeat,
+        "lagChecked": checked,
+        "inSync": [SECOND],
+        "ahead": [HERE],
+        "sees": {HERE: True, SECOND: False},
+    }
+    return status, json.dumps(answer).encode()
+
+
+def expected(status: int, heartbeat: float | None = None, **fields: Any) -> dict[str, Any]:
+    """A sighting as the probe records it; a region that did not judge its lag adds nothing."""
+    sighting = {"healthy": status == 200, "status": status, "serving": False, "heartbeat": None}
+    sighting.update(inSync=[], ahead=[], sees={})
+    if heartbeat is not None:
+        sighting.update(serving=True, heartbeat=heartbeat, inSync=[SECOND], ahead=[HERE])
+        sighting["sees"] = {HERE: True, SECOND: False}
+    return {**sighting, **fields}
 
 
 class TestFetch:
-    def test_a_200_is_healthy_and_carries_the_heartbeat(self, server: Server) -> None:
+    def test_a_200_is_healthy_and_carries_what_lag_check_weighs(self, server: Server) -> None:
         server.answers[host(FIRST)] = healthy(1234.5)
-        assert probe.fetch(URLS[FIRST]) == {"healthy": True, "status": 200, "heartbeat": 1234.5}
+        assert probe.fetch(URLS[FIRST]) == expected(200, 1234.5)
         (connection,) = server.connections
         assert connection == {
             "host": host(FIRST),
@@ -98,24 +117,48 @@ class TestFetch:
         "body",
         [
             b"not json",
+            b"\xff",
+            b"[" * 100_000,
             b"[1]",
-            b'{"heartbeat": true, "lagChecked": true}',
-            b'{"heartbeat": "x", "lagChecked": true}',
+            b'{"serving": true, "heartbeat": true, "lagChecked": true}',
+            b'{"serving": true, "heartbeat": "x", "lagChecked": true}',
             b"{}",
             # a region just back, whose probe has not run yet, is no reference for others
-            b'{"heartbeat": 5.0, "lagChecked": false}',
-            b'{"heartbeat": 5.0}',
+            b'{"serving": true, "heartbeat": 5.0, "lagChecked": false, "inSync": ["x"]}',
+            b'{"serving": true, "heartbeat": 5.0, "ahead": ["x"]}',
+            # one whose table or secret fails is none either
+            b'{"serving": false, "heartbeat": 5.0, "lagChecked": true, "inSync": ["x"]}',
+            b'{"serving": 1, "heartbeat": 5.0, "lagChecked": true}',
         ],
     )
-    def test_a_200_without_a_usable_heartbeat_is_healthy_without_one(
+    def test_an_answer_without_a_usable_heartbeat_carries_none(
         self, server: Server, body: bytes
     ) -> None:
         server.answers[host(FIRST)] = (200, body)
-        assert probe.fetch(URLS[FIRST]) == {"healthy": True, "status": 200, "heartbeat": None}
+        sighting = probe.fetch(URLS[FIRST])
+        assert sighting["healthy"] is True
+        assert (sighting["heartbeat"], sighting["inSync"], sighting["ahead"]) == (None, [], [])
+        assert sighting["sees"] == {}
 
-    def test_a_503_is_unhealthy_whatever_it_reports(self, server: Server) -> None:
-        server.answers[host(FIRST)] = (503, json.dumps({"heartbeat": 1.0}).encode())
-        assert probe.fetch(URLS[FIRST]) == {"healthy": False, "status": 503, "heartbeat": None}
+    def test_a_503_is_unhealthy_and_still_a_reference_while_it_serves(self, server: Server) -> None:
+        """A region out for lag, or drained, still says what it holds: the others need it to
+        tell which end of a broken link leaves (app/handler.py's lag_check)."""
+        server.answers[host(FIRST)] = healthy(1.0, status=503)
+        assert probe.fetch(URLS[FIRST]) == expected(503, 1.0)
+
+    def test_only_well_formed_fields_are_kept(self, server: Server) -> None:
+        answer = {
+            "serving": True,
+            "heartbeat": 2,
+            "lagChecked": True,
+            "inSync": [SECOND, 3, None],
+            "ahead": "everyone",
+            "sees": {HERE: "yes", SECOND: True},
+        }
+        server.answers[host(FIRST)] = (200, json.dumps(answer).encode())
+        assert probe.fetch(URLS[FIRST]) == expected(
+            200, 2.0, inSync=[SECOND], ahead=[], sees={SECOND: True}
+        )
 
     @pytest.mark.parametrize(
         "error",
@@ -138,7 +181,7 @@ class TestProbeAll:
         server.answers[host(FIRST)] = healthy(1.0)
         seen = probe.probe_all({FIRST: URLS[FIRST], SECOND: "ftp://nowhere"})
         assert seen == {
-            FIRST: {"healthy": True, "status": 200, "heartbeat": 1.0},
+            FIRST: expected(200, 1.0),
             SECOND: {"healthy": False, "error": "ValueError"},
         }
 
@@ -234,9 +277,10 @@ class TestRun:
         assert published(FIRST) == {}, "metrics belong to the probing region"
         assert item(HERE, f"__heartbeat__#{HERE}")["at"] == {"N": "1000.0"}
         recorded = json.loads(item(HERE, f"__seen__#{HERE}")["seen"]["S"])
+        # all but the status, which `healthy` says
         assert recorded == {
-            FIRST: {"healthy": True, "heartbeat": 990.0, "at": 1000.0},
-            SECOND: {"healthy": False, "heartbeat": None, "at": 1000.0},
+            region: {**{k: v for k, v in sighting.items() if k != "status"}, "at": 1000.0}
+            for region, sighting in {FIRST: expected(200, 990.0), SECOND: expected(503)}.items()
         }
         assert item(FIRST, f"__heartbeat__#{HERE}") == {}, "written in its own replica only"
 
