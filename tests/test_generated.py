@@ -490,6 +490,30 @@ MUTATIONS = [
         "the drill's requests go through a caching resolver",
     ),
     (
+        "ops/drill.py",
+        "        paused = self.target.regions[-1]\n",
+        "        paused = self.target.regions[0]\n",
+        "the replication drill pauses the primary, which a two-region pause keeps serving",
+    ),
+    (
+        "ops/drill.py",
+        "            self.env.aws(\"s3\", paused).put_object(\n",
+        "            (lambda **_: None)(\n",
+        "the S3 drill writes nothing, so no replication is ever late",
+    ),
+    (
+        "ops/drill.py",
+        'name = "unreachable-{paused}-from-{other}" if kind == "dynamodb" else REPLICATION_LATE',
+        'name = "table-latency-{paused}-{other}" if kind == "dynamodb" else REPLICATION_LATE',
+        "the DynamoDB drill waits for the latency alarm, which a pause never fires",
+    ),
+    (
+        "ops/drill.py",
+        'and (state != "ALARM" or bool(topics & set(found[0].get("AlarmActions", []))))',
+        "",
+        "an alarm that notifies nobody counts as fired",
+    ),
+    (
         "infra/stack.py",
         "{other: url for other, url in health_urls.items() if other != region}",
         "{other: url for other, url in health_urls.items() if other == region}",

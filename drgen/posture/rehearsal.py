@@ -62,6 +62,8 @@ def add_rehearsal(posture: Posture, res: list[dict[str, Any]], path: Path) -> No
         posture.rehearsed.append(
             f"`python -m ops.drill --replication`: {len(templates)} AWS FIS experiment "
             f"templates (a DynamoDB replica pause and an S3 replication pause per region) "
-            f"pause replication{pause} and the drill waits for the replication alarms to fire "
-            "and clear; FIS bills the action-minutes of a run, nothing while idle"
+            f"pause replication{pause}; the drill pauses the last region in failover order "
+            "and waits for its /health to answer 503 lagging and the other regions' probe "
+            "alarms on it, then for an object it writes to be late everywhere else, and for "
+            "all of it to clear; FIS bills the action-minutes of a run, nothing while idle"
         )

@@ -15,9 +15,12 @@
    primary's answers say `x-region-drained`, and a write and a read succeed at the next
    region's URL).
 4. It undrains and measures the way back the same way.
-5. `--replication` starts the stack's AWS FIS experiments (output `fisTemplates`), which pause
-   DynamoDB and S3 replication for a few minutes, and measures until the replication alarms
-   fire into their topics and until they clear once replication resumes.
+5. `--replication` starts the AWS FIS experiments (output `fisTemplates`) of the last region
+   in failover order, the one a paused link takes out whatever the number of regions, so no
+   traffic leaves the primary. The DynamoDB pause: until that region's `/health` answers 503
+   "lagging" and every other region's probe alarm on it fires into its topic, then, once the
+   pause ends, until both clear. The S3 pause: the drill writes an object into the paused
+   bucket, and measures until each other region's replication-late alarm fires, then clears.
 
 Ctrl-C, a timeout, or any error undrains what the drill drained and stops the experiments it
 started, and says so. Each time is printed against the README's figure (`--json`: the same
@@ -63,11 +66,17 @@ MAX_BODY_BYTES = 65536
 DRILL_ITEM = "drgen-drill"
 #: app/handler.py's DRAINED_HEADER (a test keeps them equal).
 DRAINED_HEADER = "x-region-drained"
-#: CloudWatch alarm name prefixes of the replication alarms (infra/monitoring.py's names).
-REPLICATION_ALARMS = {
-    "dynamodb": ("table-latency",),
-    "s3": ("replication-late", "replication-failed"),
-}
+#: The object the S3 drill writes into the paused bucket (replicated like any other).
+DRILL_OBJECT = "drgen-drill/replication-check"
+#: infra/monitoring.py's name of the alarm on S3 replication later than RTC's 15 minutes.
+REPLICATION_LATE = "replication-late-{paused}-{other}"
+#: The README's figures for a replication drill (tests keep them equal to their sources):
+#: DynamoDB replicates up to 5 minutes into a pause (infra/fis.py), the lag check needs
+#: MAX_LAG_SECONDS and two probe runs (app/handler.py), the probe alarms three one-minute
+#: periods and a run (infra/probes.py); S3's alarm fires past 15 minutes, in 5-minute periods.
+LAG_SECONDS = 300 + 120 + 2 * 60
+PROBE_ALARM_SECONDS = 3 * 60 + 60
+S3_LATE_SECONDS = 15 * 60 + 5 * 60
 EXIT_OK, EXIT_FAILED, EXIT_OVER, EXIT_INTERRUPTED = 0, 1, 2, 130
 AWS_ERRORS = (BotoCoreError, ClientError)
 
@@ -99,6 +108,7 @@ class Target:
     name_servers: list[str] = field(default_factory=list)
     fis_templates: dict[str, dict[str, str]] = field(default_factory=dict)
     alarm_topics: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
 
     @property
     def primary(self) -> str:
@@ -147,6 +157,7 @@ def target_from_outputs(outputs: dict[str, Any]) -> Target:
         name_servers=name_servers,
         fis_templates=dict(outputs.get("fisTemplates") or {}),
         alarm_topics=dict(outputs.get("alarmTopicArns") or {}),
+        buckets=dict(outputs.get("bucketNames") or {}),
     )
 
 
@@ -416,85 +427,116 @@ class Drill:
         return answer.headers.get(DRAINED_HEADER) == "true"
 
     def replication(self) -> None:
-        """Pause replication with each FIS template of the primary; the alarms must fire
-        into their topics, then clear once the experiment ends."""
-        templates = self.target.fis_templates.get(self.target.primary)
+        """Pause replication with each FIS template of the last region in failover order:
+        the region app/handler.py's lag check takes out of a paused pair whatever the number
+        of regions, so the drill moves no traffic off the primary."""
+        paused = self.target.regions[-1]
+        templates = self.target.fis_templates.get(paused)
         if not templates:
             raise DrillError(
-                "the outputs have no fisTemplates for the primary: deploy a stack that has them"
+                f"the outputs have no fisTemplates for {paused}: deploy a stack that has them"
             )
-        fis = self.env.aws("fis", self.target.primary)
+        fis = self.env.aws("fis", paused)
         for kind in sorted(templates):
-            self.pause(fis, kind, templates[kind])
+            self.pause(fis, paused, kind, templates[kind])
 
-    def pause(self, fis: Any, kind: str, template: str) -> None:
-        """One experiment: its alarms fire, it ends, they clear."""
+    def pause(self, fis: Any, paused: str, kind: str, template: str) -> None:
+        """One experiment: what it must trip does, the experiment ends, and all clears.
+
+        DynamoDB: the paused region's `/health` answers 503 "lagging" and every other
+        region's probe alarm on it fires. S3: nothing in the stack writes objects, so the
+        drill writes one into the paused region's bucket once the pause runs; each other
+        region's replication-late alarm on that bucket fires."""
         token = uuid.uuid4().hex
         answer = fis.start_experiment(experimentTemplateId=template, clientToken=token)
         started = answer["experiment"]["id"]
-        self.experiments.append((self.target.primary, started))
-        self.env.say(f"started FIS experiment {started} ({kind} replication paused)")
+        self.experiments.append((paused, started))
+        self.env.say(f"started FIS experiment {started} ({kind} replication of {paused} paused)")
         since = self.env.clock()
-        self.report.measurements.append(
-            Measurement(
-                f"{kind} replication alarms fire into their topics",
-                round(self.wait_alarms(kind, "ALARM", since), 1),
-                None,
+        if kind == "dynamodb":
+            self.measure_long(
+                f"/health of {paused} answers 503 lagging",
+                lambda: self.health_says(paused, 503, "lagging"),
+                since,
+                LAG_SECONDS,
             )
+        else:
+            if paused not in self.target.buckets:
+                raise DrillError(f"the outputs have no bucketNames for {paused}")
+            self.wait(
+                f"FIS experiment {started} runs",
+                lambda: self.experiment_status(fis, paused, started) == "running",
+                since,
+                self.replication_timeout,
+            )
+            self.env.aws("s3", paused).put_object(
+                Bucket=self.target.buckets[paused], Key=DRILL_OBJECT, Body=DRILL_ITEM.encode()
+            )
+            self.env.say(f"wrote {DRILL_OBJECT} into {self.target.buckets[paused]}")
+        alarms = pause_alarms(self.target, kind, paused)
+        others = ", ".join(region for region, _ in alarms)
+        which = "probe" if kind == "dynamodb" else "replication-late"
+        self.measure_long(
+            f"{kind}: the {which} alarms on {paused} in {others} fire into their topics",
+            lambda: self.alarms_in(alarms, "ALARM"),
+            since,
+            PROBE_ALARM_SECONDS + LAG_SECONDS if kind == "dynamodb" else S3_LATE_SECONDS,
         )
         self.wait(
             f"FIS experiment {started} ends",
-            lambda: self.experiment_done(fis, started),
+            lambda: self.experiment_status(fis, paused, started) == "completed",
             since,
             self.replication_timeout,
         )
-        self.experiments.remove((self.target.primary, started))
-        self.report.measurements.append(
-            Measurement(
-                f"{kind} replication alarms clear",
-                round(self.wait_alarms(kind, "OK", since), 1),
+        self.experiments.remove((paused, started))
+        ended = self.env.clock()
+        if kind == "dynamodb":
+            self.measure_long(
+                f"/health of {paused} answers 200 again",
+                lambda: self.health_says(paused, 200, "ok"),
+                ended,
                 None,
             )
+        self.measure_long(
+            f"{kind}: the alarms clear", lambda: self.alarms_in(alarms, "OK"), ended, None
         )
 
-    def experiment_done(self, fis: Any, experiment: str) -> bool:
+    def measure_long(
+        self, what: str, done: Callable[[], bool], since: float, stated: float | None
+    ) -> None:
+        """A measurement within the replication timeout (a pause runs for minutes)."""
+        seconds = self.wait(what, done, since, self.replication_timeout)
+        figure = None if stated is None else float(stated)
+        self.report.measurements.append(Measurement(what, round(seconds, 1), figure))
+        self.env.say(f"  {what}: {seconds:.1f} s")
+
+    def health_says(self, region: str, status: int, state: str) -> bool:
+        answer = self.health(region)
+        return answer.status == status and answer.body.get("status") == state
+
+    def experiment_status(self, fis: Any, region: str, experiment: str) -> str:
         state = fis.get_experiment(id=experiment)["experiment"]["state"]
         if state["status"] in ("failed", "stopped", "cancelled"):
-            self.experiments.remove((self.target.primary, experiment))
+            self.experiments.remove((region, experiment))
             raise DrillError(
                 f"FIS experiment {experiment} {state['status']}: {state.get('reason', '')}"
             )
-        return bool(state["status"] == "completed")
+        return str(state["status"])
 
-    def alarms(self, kind: str) -> list[dict[str, Any]]:
-        """The replication alarms of one kind, in every region."""
-        project, suffix = self.target.alarm_prefix
-        found = []
-        for region in self.target.regions:
-            cloudwatch = self.env.aws("cloudwatch", region)
-            for name in REPLICATION_ALARMS[kind]:
-                pages = cloudwatch.get_paginator("describe_alarms").paginate(
-                    AlarmNamePrefix=f"{project}{name}-", AlarmTypes=["MetricAlarm"]
-                )
-                for page in pages:
-                    found += [a for a in page["MetricAlarms"] if a["AlarmName"].endswith(suffix)]
-        return found
-
-    def wait_alarms(self, kind: str, state: str, since: float) -> float:
-        """Until one alarm of the kind is in ALARM (and notifies a stack topic), or all OK."""
+    def alarms_in(self, alarms: list[tuple[str, str]], state: str) -> bool:
+        """Every one in `state`; in ALARM, each also notifies a stack topic."""
         topics = set(self.target.alarm_topics.values())
-
-        def reached() -> bool:
-            alarms = self.alarms(kind)
-            if state == "OK":
-                return bool(alarms) and all(a["StateValue"] == "OK" for a in alarms)
-            return any(
-                a["StateValue"] == "ALARM" and topics & set(a.get("AlarmActions", []))
-                for a in alarms
+        reached = []
+        for region, name in alarms:
+            found = self.env.aws("cloudwatch", region).describe_alarms(
+                AlarmNames=[name], AlarmTypes=["MetricAlarm"]
+            )["MetricAlarms"]
+            reached.append(
+                bool(found)
+                and found[0]["StateValue"] == state
+                and (state != "ALARM" or bool(topics & set(found[0].get("AlarmActions", []))))
             )
-
-        what = f"{kind} replication alarms in {state}"
-        return self.wait(what, reached, since, self.replication_timeout)
+        return all(reached)
 
     def put_back(self) -> None:
         """Undrain and stop whatever this run left; say each, and what failed to be put back."""
@@ -516,6 +558,18 @@ class Drill:
                     f"could not undrain {region} ({error}): run python -m ops.drain --undo "
                     f"--via {self.target.successor} {region}"
                 )
+
+
+def pause_alarms(target: Target, kind: str, paused: str) -> list[tuple[str, str]]:
+    """(region, alarm name) of what pausing `paused` must trip: infra/probes.py's and
+    infra/monitoring.py's names, each in the region its metric lives in."""
+    project, suffix = target.alarm_prefix
+    name = "unreachable-{paused}-from-{other}" if kind == "dynamodb" else REPLICATION_LATE
+    return [
+        (other, f"{project}{name.format(paused=paused, other=other)}{suffix}")
+        for other in target.regions
+        if other != paused
+    ]
 
 
 def advice(target: Target) -> list[str]:
@@ -556,11 +610,26 @@ def plan(target: Target, replication: bool) -> list[str]:
         steps.append(f"measure until a write and a read succeed at {successor}'s URL")
     steps.append(f"undrain {primary} and measure the way back the same way")
     if replication:
-        kinds = ", ".join(sorted(target.fis_templates.get(primary, {}))) or "none exported"
+        paused = target.regions[-1]
+        kinds = sorted(target.fis_templates.get(paused, {}))
+        others = ", ".join(r for r in target.regions if r != paused)
         steps.append(
-            f"start the FIS experiments of {primary} ({kinds}); measure until the replication "
-            "alarms fire into their topics, then until they clear"
+            f"start the FIS experiments of {paused} ({', '.join(kinds) or 'none exported'}), "
+            "one after the other:"
         )
+        if "dynamodb" in kinds:
+            steps.append(
+                f"dynamodb: measure until /health of {paused} answers 503 lagging (stated "
+                f"{LAG_SECONDS} s) and the probe alarms on it in {others} fire into their "
+                f"topics (stated {LAG_SECONDS + PROBE_ALARM_SECONDS} s); after the pause, "
+                "until /health answers 200 and the alarms clear"
+            )
+        if "s3" in kinds:
+            steps.append(
+                f"s3: write {DRILL_OBJECT!r} into {target.buckets.get(paused, 'its bucket')} "
+                f"once the pause runs; measure until its replication-late alarms in {others} "
+                f"fire into their topics (stated {S3_LATE_SECONDS} s), then until they clear"
+            )
     return [f"{n}. {step}" for n, step in enumerate(steps, 1)]
 
 

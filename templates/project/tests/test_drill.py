@@ -24,6 +24,8 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
 from app import handler
+from infra import fis as fis_module
+from infra import monitoring, probes
 from ops import drain, drill
 from tests.harness import StackRun
 
@@ -87,6 +89,8 @@ class World:
         #: region -> when its flag last changed, and to what
         self.changed: dict[str, tuple[float, bool]] = {}
         self.unhealthy: set[str] = set()
+        #: region -> from when until when its replica lags (a replication pause)
+        self.lagging: dict[str, tuple[float, float]] = {}
         self.dns_delay = DNS_DELAY
         self.items: dict[str, tuple[str, str]] = {}
         self.interrupt_at: float | None = None
@@ -176,6 +180,9 @@ class World:
             region = next(r for r in REGIONS if r in url)
         marked = {drill.DRAINED_HEADER: "true"} if self.health_fails(region) else {}
         if url.endswith("/health"):
+            start, end = self.lagging.get(region, (0.0, 0.0))
+            if start <= self.now < end:
+                return drill.Answer(503, {}, {"status": "lagging", "region": region})
             if self.health_fails(region):
                 status = "drained" if region not in self.unhealthy else "degraded"
                 return drill.Answer(503, marked, {"status": status, "region": region})
@@ -367,7 +374,15 @@ class TestAborts:
         ]
 
 
-FIS_TEMPLATES = {PRIMARY: {"dynamodb": "EXT1dynamodb", "s3": "EXT2s3"}}
+#: The region a replication drill pauses: the last in failover order.
+PAUSED = REGIONS[-1]
+OTHERS = [r for r in REGIONS if r != PAUSED]
+FIS_TEMPLATES = {PAUSED: {"dynamodb": "EXT1dynamodb", "s3": "EXT2s3"}}
+BUCKETS = {region: f"demo-bucket-{region}-dev" for region in REGIONS}
+NAMES = {
+    "dynamodb": [f"demo-unreachable-{PAUSED}-from-{other}-dev" for other in OTHERS],
+    "s3": [f"demo-replication-late-{PAUSED}-{other}-dev" for other in OTHERS],
+}
 
 
 def alarm(name: str, state: str, region: str) -> dict[str, Any]:
@@ -375,19 +390,21 @@ def alarm(name: str, state: str, region: str) -> dict[str, Any]:
 
 
 class Replication:
-    """Stubbed FIS in the primary and CloudWatch in every region, answering in order."""
+    """Stubbed FIS and S3 in the paused region and CloudWatch in every other, answering in
+    order."""
 
     def __init__(self, world: World) -> None:
         self.world = world
         self.stubs: dict[tuple[str, str], Stubber] = {}
-        for service, region in [("fis", PRIMARY), *(("cloudwatch", r) for r in REGIONS)]:
+        clients = [("fis", PAUSED), ("s3", PAUSED), *(("cloudwatch", r) for r in OTHERS)]
+        for service, region in clients:
             client = boto3.client(service, region_name=region)
             world.clients[service, region] = client
             self.stubs[service, region] = Stubber(client)
             self.stubs[service, region].activate()
 
     def start(self, template: str, experiment: str) -> None:
-        self.stubs["fis", PRIMARY].add_response(
+        self.stubs["fis", PAUSED].add_response(
             "start_experiment",
             {"experiment": {"id": experiment}},
             {"experimentTemplateId": template, "clientToken": ANY},
@@ -395,36 +412,39 @@ class Replication:
 
     def status(self, experiment: str, status: str, reason: str = "") -> None:
         state = {"status": status, "reason": reason} if reason else {"status": status}
-        self.stubs["fis", PRIMARY].add_response(
+        self.stubs["fis", PAUSED].add_response(
             "get_experiment", {"experiment": {"id": experiment, "state": state}}, {"id": experiment}
         )
 
     def stop(self, experiment: str, error: bool = False) -> None:
         if error:
-            self.stubs["fis", PRIMARY].add_client_error(
+            self.stubs["fis", PAUSED].add_client_error(
                 "stop_experiment", "ValidationException", "not running"
             )
         else:
-            self.stubs["fis", PRIMARY].add_response(
+            self.stubs["fis", PAUSED].add_response(
                 "stop_experiment", {"experiment": {"id": experiment}}, {"id": experiment}
             )
 
-    def alarms(self, kind: str, state: str) -> None:
-        """One round of describe_alarms for a kind, in every region; the first region's
-        alarm in `state`, the others OK."""
-        for n, region in enumerate(REGIONS):
-            for prefix in drill.REPLICATION_ALARMS[kind]:
-                name = f"demo-{prefix}-{region}-{SUCCESSOR}-dev"
-                self.stubs["cloudwatch", region].add_response(
-                    "describe_alarms",
-                    {
-                        "MetricAlarms": [
-                            alarm(name, state if n == 0 else "OK", region),
-                            alarm(f"demo-{prefix}-other-prod", "ALARM", region),
-                        ]
-                    },
-                    {"AlarmNamePrefix": f"demo-{prefix}-", "AlarmTypes": ["MetricAlarm"]},
-                )
+    def put(self) -> None:
+        self.stubs["s3", PAUSED].add_response(
+            "put_object",
+            {},
+            {"Bucket": BUCKETS[PAUSED], "Key": drill.DRILL_OBJECT, "Body": ANY},
+        )
+
+    def alarms(self, kind: str, *states: str, actions: bool = True) -> None:
+        """One round of describe_alarms for a kind: the alarm of each other region, in the
+        state given for it (one state: all of them)."""
+        for region, name, state in zip(OTHERS, NAMES[kind], states * len(OTHERS), strict=False):
+            found = alarm(name, state, region)
+            if not actions:
+                found["AlarmActions"] = ["arn:aws:sns:us-east-1:123456789012:someone-else"]
+            self.stubs["cloudwatch", region].add_response(
+                "describe_alarms",
+                {"MetricAlarms": [found]},
+                {"AlarmNames": [name], "AlarmTypes": ["MetricAlarm"]},
+            )
 
     def done(self) -> None:
         for stub in self.stubs.values():
@@ -432,45 +452,81 @@ class Replication:
 
 
 def replication_drill(world: World, **extra: Any) -> drill.Drill:
-    target = drill.target_from_outputs(outputs(**{"fisTemplates": FIS_TEMPLATES, **extra}))
+    saved = {"fisTemplates": FIS_TEMPLATES, "bucketNames": BUCKETS, **extra}
+    target = drill.target_from_outputs(outputs(**saved))
     report = drill.Report(route53=True, drained=PRIMARY, successor=SUCCESSOR)
     return drill.Drill(target, world.env(), 1.0, 600.0, 600.0, report)
 
 
 class TestReplication:
-    def test_alarms_fire_into_their_topics_then_clear(self, world: World) -> None:
+    def test_a_pause_trips_what_it_must_then_all_clears(self, world: World) -> None:
+        """DynamoDB: the paused region leaves as lagging and every other region's probe pages
+        about it; S3: an object written into the paused bucket is late everywhere else."""
+        world.lagging[PAUSED] = (world.now + 4, world.now + 9)
         fis = Replication(world)
-        for kind, experiment in (("dynamodb", "EXP1"), ("s3", "EXP2")):
-            fis.start(FIS_TEMPLATES[PRIMARY][kind], experiment)
-            fis.alarms(kind, "OK")
-            fis.alarms(kind, "ALARM")
-            fis.status(experiment, "running")
-            fis.status(experiment, "completed")
-            fis.alarms(kind, "ALARM")
-            fis.alarms(kind, "OK")
+        fis.start("EXT1dynamodb", "EXP1")
+        fis.alarms("dynamodb", "OK", "ALARM")  # one region has paged, not yet the other
+        fis.alarms("dynamodb", "ALARM")
+        fis.status("EXP1", "running")
+        fis.status("EXP1", "completed")
+        fis.alarms("dynamodb", "OK")
+        fis.start("EXT2s3", "EXP2")
+        fis.status("EXP2", "running")
+        fis.put()
+        fis.alarms("s3", "OK")
+        fis.alarms("s3", "ALARM")
+        fis.status("EXP2", "completed")
+        fis.alarms("s3", "ALARM", "OK")
+        fis.alarms("s3", "OK")
         run = replication_drill(world)
         run.replication()
         fis.done()
+        others = ", ".join(OTHERS)
         assert [(m.what, m.seconds, m.stated) for m in run.report.measurements] == [
-            ("dynamodb replication alarms fire into their topics", 1.0, None),
-            ("dynamodb replication alarms clear", 3.0, None),
-            ("s3 replication alarms fire into their topics", 1.0, None),
-            ("s3 replication alarms clear", 3.0, None),
+            (f"/health of {PAUSED} answers 503 lagging", 4.0, drill.LAG_SECONDS),
+            (
+                f"dynamodb: the probe alarms on {PAUSED} in {others} fire into their topics",
+                5.0,
+                drill.LAG_SECONDS + drill.PROBE_ALARM_SECONDS,
+            ),
+            (f"/health of {PAUSED} answers 200 again", 3.0, None),
+            ("dynamodb: the alarms clear", 3.0, None),
+            (
+                f"s3: the replication-late alarms on {PAUSED} in {others} fire into their topics",
+                1.0,
+                drill.S3_LATE_SECONDS,
+            ),
+            ("s3: the alarms clear", 1.0, None),
         ]
         assert run.experiments == []
+        assert f"wrote {drill.DRILL_OBJECT} into {BUCKETS[PAUSED]}" in world.said
         assert "no stated figure" in run.report.text()
 
+    def test_the_figures_are_the_stacks_own(self) -> None:
+        assert drill.LAG_SECONDS == (
+            fis_module.DYNAMODB_PAUSE_DELAY_MINUTES * 60
+            + handler.MAX_LAG_SECONDS
+            + 2 * handler.PROBE_INTERVAL_SECONDS
+        )
+        assert drill.PROBE_ALARM_SECONDS == (
+            probes.ALARM_EVALUATION_PERIODS * probes.ALARM_PERIOD_SECONDS
+            + probes.PROBE_INTERVAL_SECONDS
+        )
+        assert drill.S3_LATE_SECONDS == (monitoring.REPLICATION_MINUTES + 5) * 60
+        # the pause outlasts what it must trip
+        assert fis_module.PAUSE_MINUTES * 60 >= drill.LAG_SECONDS + drill.PROBE_ALARM_SECONDS
+        assert fis_module.PAUSE_MINUTES * 60 >= drill.S3_LATE_SECONDS
+
     def test_an_alarm_that_notifies_no_stack_topic_does_not_count(self, world: World) -> None:
+        world.lagging[PAUSED] = (world.now, world.now + 100)
         fis = Replication(world)
         fis.start("EXT1dynamodb", "EXP1")
-        fis.alarms("dynamodb", "ALARM")
-        fis.alarms("dynamodb", "ALARM")
-        run = replication_drill(world, alarmTopicArns={})
-        run.replication_timeout = 0.0
-        with pytest.raises(
-            drill.DrillError, match="dynamodb replication alarms in ALARM: not after 0 s"
-        ):
-            run.pause(world.clients["fis", PRIMARY], "dynamodb", "EXT1dynamodb")
+        for _ in range(3):  # at 0 s, 1 s, and once more past the limit
+            fis.alarms("dynamodb", "ALARM", actions=False)
+        run = replication_drill(world)
+        run.replication_timeout = 1.0
+        with pytest.raises(drill.DrillError, match="fire into their topics: not after 1 s"):
+            run.pause(world.clients["fis", PAUSED], PAUSED, "dynamodb", "EXT1dynamodb")
         fis.stop("EXP1")
         run.put_back()
         fis.done()
@@ -479,6 +535,7 @@ class TestReplication:
     def test_a_failed_experiment_stops_the_drill_and_is_not_stopped_again(
         self, world: World
     ) -> None:
+        world.lagging[PAUSED] = (world.now, world.now + 100)
         fis = Replication(world)
         fis.start("EXT1dynamodb", "EXP1")
         fis.alarms("dynamodb", "ALARM")
@@ -496,31 +553,49 @@ class TestReplication:
         fis = Replication(world)
         fis.stop("EXP9", error=True)
         run = replication_drill(world)
-        run.experiments.append((PRIMARY, "EXP9"))
+        run.experiments.append((PAUSED, "EXP9"))
         run.put_back()
         assert run.report.cleanup[0].startswith("could not stop FIS experiment EXP9 (")
         assert run.report.cleanup[0].endswith(
-            f"stop it with aws fis stop-experiment --region {PRIMARY} --id EXP9"
+            f"stop it with aws fis stop-experiment --region {PAUSED} --id EXP9"
         )
 
-    def test_without_templates_it_refuses(self, world: World) -> None:
-        run = replication_drill(world, fisTemplates={})
-        with pytest.raises(drill.DrillError, match="the outputs have no fisTemplates"):
+    @pytest.mark.parametrize(
+        ("extra", "error"),
+        [
+            ({"fisTemplates": {}}, f"the outputs have no fisTemplates for {PAUSED}"),
+            (
+                {"fisTemplates": {PAUSED: {"s3": "EXT2s3"}}, "bucketNames": {}},
+                f"the outputs have no bucketNames for {PAUSED}",
+            ),
+        ],
+        ids=["no-templates", "no-bucket"],
+    )
+    def test_outputs_without_what_it_needs_are_refused(
+        self, world: World, extra: dict[str, Any], error: str
+    ) -> None:
+        fis = Replication(world)
+        if "bucketNames" in extra:
+            fis.start("EXT2s3", "EXP2")
+            fis.stop("EXP2")
+        run = replication_drill(world, **extra)
+        with pytest.raises(drill.DrillError, match=error):
             run.replication()
+        run.put_back()
+        fis.done()
 
     def test_the_whole_drill_with_replication_puts_back_on_a_timeout(self, world: World) -> None:
         world.dns_delay = 50.0
         fis = Replication(world)
         fis.start("EXT1dynamodb", "EXP1")
-        for _ in range(3):
-            fis.alarms("dynamodb", "OK")
         fis.stop("EXP1")
-        target = drill.target_from_outputs(outputs(fisTemplates=FIS_TEMPLATES))
+        saved = {"fisTemplates": FIS_TEMPLATES, "bucketNames": BUCKETS}
+        target = drill.target_from_outputs(outputs(**saved))
         report = drill.run_drill(
             target, world.env(), args("--replication", "--replication-timeout", "1")
         )
         fis.done()
-        assert report.stopped == "dynamodb replication alarms in ALARM: not after 1 s"
+        assert report.stopped == f"/health of {PAUSED} answers 503 lagging: not after 1 s"
         assert report.cleanup == [f"undrained {PRIMARY}", "stopped FIS experiment EXP1"]
 
 
@@ -540,7 +615,7 @@ class TestPlan:
         assert out.splitlines()[0] == "dry run:"
         assert f"3. drain {PRIMARY} through {SUCCESSOR}'s DynamoDB endpoint ('{TABLE}')" in out
         assert f"5. measure until {FQDN} answers with {SUCCESSOR} (stated 91 s)" in out
-        assert "start the FIS experiments of us-east-1 (dynamodb, s3)" in out
+        assert f"start the FIS experiments of {PAUSED} (dynamodb, s3)" in out
         assert drill.main(["--outputs", str(saved), "--dry-run", "--json"], env) == 0
         assert json.loads(capsys.readouterr().out)["plan"][0].startswith("1. check /health of")
 
@@ -548,7 +623,7 @@ class TestPlan:
         lines = drill.plan(drill.target_from_outputs(outputs(False)), replication=True)
         assert lines[2] == f"3. measure until /health of {PRIMARY} answers 503 (stated 6 s)"
         assert lines[3] == f"4. measure until answers of {PRIMARY} carry x-region-drained: true"
-        assert lines[-1].startswith(f"7. start the FIS experiments of {PRIMARY} (none exported)")
+        assert lines[-1].startswith(f"7. start the FIS experiments of {PAUSED} (none exported)")
 
     @pytest.mark.parametrize(
         ("saved", "error"),
@@ -578,14 +653,13 @@ def test_the_drill_reads_the_real_stack_outputs(stack: StackRun) -> None:
     assert target.secret_name == stack.exports["secretName"]
     route53 = f"{stack.project}:hostedZoneId" in stack.config
     assert (target.fqdn is not None) == route53
-    # the replication alarms it watches are the stack's own
-    project, suffix = target.alarm_prefix
-    names = [a.inputs["name"] for a in stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")]
-    for kind, prefixes in drill.REPLICATION_ALARMS.items():
-        for prefix in prefixes:
-            assert any(n.startswith(f"{project}{prefix}-") and n.endswith(suffix) for n in names), (
-                f"no {kind} alarm named {project}{prefix}-...{suffix}"
-            )
+    # the alarms a replication drill waits for are the stack's own, in their regions
+    alarms = stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    names = {(r.region, r.inputs["name"]) for r in alarms}
+    for kind in ("dynamodb", "s3"):
+        wanted = set(drill.pause_alarms(target, kind, target.regions[-1]))
+        assert wanted <= names, f"the drill waits for alarms the stack lacks: {wanted - names}"
+    assert set(target.buckets) == set(target.regions)
 
 
 def test_the_drill_and_the_handler_agree() -> None:
