@@ -195,7 +195,7 @@ def write_sarif(result: AuditResult, path: Path, root: Path | None = None) -> No
     """Write the SARIF log whole, or nothing (a half-written log would fail an upload)."""
     staging = path.with_name(f".{path.name}.tmp")
     try:
-        staging.write_text(json.dumps(sarif(result, root), indent=2) + "\n")
+        staging.write_text(json.dumps(sarif(result, root), indent=2) + "\n", encoding="utf-8")
         staging.replace(path)
     except OSError as error:
         staging.unlink(missing_ok=True)

@@ -440,3 +440,60 @@ def test_the_chosen_stack_s_config_reaches_the_program(invoke, tmp_path: Path) -
         "zone": "eu-west-1",
         "token_length": len("drgen-audit-placeholder"),
     }
+
+
+ACCEPTED_MAIN = "accepted: a path inside the project directory, relative to Pulumi.yaml"
+
+
+@pytest.mark.parametrize(
+    ("main", "links", "refusal"),
+    [
+        ("../outside.py", {}, "main '../outside.py' leads outside the project"),
+        ("src/../../outside.py", {}, "main 'src/../../outside.py' leads outside the project"),
+        ("{outside}", {}, "main '{outside}' is an absolute path"),
+        ("link.py", {"link.py": "{outside}"}, "main 'link.py' leads outside the project (a "
+         "symbolic link to {outside})"),
+        ("src", {"src/__main__.py": "{outside}"}, "main 'src' leads outside the project (a "
+         "symbolic link to {outside})"),
+        ("src", {"src": "{outside_dir}"}, "main 'src' leads outside the project (a symbolic "
+         "link to {outside_dir})"),
+    ],
+    ids=["dot-dot", "dot-dot-inside", "absolute", "file-link", "entry-link", "directory-link"],
+)  # fmt: skip
+def test_a_main_outside_the_project_is_refused_before_anything_runs(
+    invoke, tmp_path: Path, main: str, links: dict[str, str], refusal: str
+) -> None:
+    """Pulumi reads `main:` relative to Pulumi.yaml: a file elsewhere is not the project's."""
+    outside_dir = tmp_path / "elsewhere"
+    outside_dir.mkdir()
+    marker = tmp_path / "ran"
+    outside = outside_dir / "outside.py"
+    outside.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    (outside_dir / "__main__.py").write_text(outside.read_text())
+    (tmp_path / "outside.py").write_text(outside.read_text())
+    names = {"outside": str(outside), "outside_dir": str(outside_dir)}
+    if main == "src/../../outside.py":
+        names["outside"] = str(tmp_path / "outside.py")
+    project = tmp_path / "p"
+    project.mkdir()
+    if "src" not in links:
+        (project / "src").mkdir()
+    for link, target in links.items():
+        (project / link).symlink_to(target.format(**names))
+    (project / "Pulumi.yaml").write_text(
+        f"name: p\nruntime: python\nmain: {main.format(**names)}\n"
+    )
+    result = invoke("audit", str(project))
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"drgen: error: {project}/Pulumi.yaml: {refusal.format(**names)}; {ACCEPTED_MAIN}\n"
+    )
+    assert not marker.exists()
+
+
+def test_a_main_inside_the_project_through_a_link_runs(invoke, tmp_path: Path) -> None:
+    project = bare_project(tmp_path, "import pulumi\npulumi.export('x', 1)\n")
+    (project / "current").symlink_to(project)
+    (project / "Pulumi.yaml").write_text("name: bare\nruntime: python\nmain: current/\n")
+    result = invoke("audit", str(project), "--ignore", "R7")
+    assert result.exit_code == 0, result.output
