@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drgen.text import plural
+
 #: How many lines of an assertion message a failing test shows.
 MESSAGE_LINES = 6
 
@@ -66,7 +68,7 @@ def _first_lines(message: str) -> str:
     lines = [line.rstrip() for line in message.strip().splitlines() if line.strip()]
     kept = lines[:MESSAGE_LINES]
     if len(lines) > MESSAGE_LINES:
-        kept.append(f"... ({len(lines) - MESSAGE_LINES} more lines)")
+        kept.append(f"... ({plural(len(lines) - MESSAGE_LINES, 'more line')})")
     return "\n".join(kept)
 
 

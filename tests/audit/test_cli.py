@@ -187,7 +187,7 @@ def test_findings_exit_1_grouped_by_rule_with_place_and_fix(invoke, tmp_path: Pa
         f"fixture (stack dev): 1 finding (1 error) from 1 rule; checked 7 resources and "
         f"0 lookups against {ALL_RULES} rules",
     ]
-    assert result.stderr == "drgen: error: 1 finding(s) at or above error\n"
+    assert result.stderr == "drgen: error: 1 finding at or above error\n"
 
 
 def test_fail_on_decides_whether_a_warning_fails(invoke, tmp_path: Path) -> None:
@@ -198,7 +198,7 @@ def test_fail_on_decides_whether_a_warning_fails(invoke, tmp_path: Path) -> None
     assert "R7 warning: No tests under Pulumi mocks (1)" in passing.stdout.splitlines()
     failing = invoke("audit", str(project), "--fail-on", "warning")
     assert failing.exit_code == 1, failing.output
-    assert failing.stderr == "drgen: error: 1 finding(s) at or above warning\n"
+    assert failing.stderr == "drgen: error: 1 finding at or above warning\n"
 
 
 @pytest.mark.parametrize(
@@ -237,7 +237,7 @@ def test_json_document_lists_every_finding(invoke, tmp_path: Path) -> None:
     doc = json.loads(result.stdout)
     assert doc["result"] == "error"
     assert doc["exit_code"] == 1
-    assert doc["errors"] == ["2 finding(s) at or above error"]
+    assert doc["errors"] == ["2 findings at or above error"]
     audit = doc["audit"]
     assert audit["placeholders"] == ["fixture:dbPassword"]
     assert audit["counts"] == {"error": 2, "warning": 0, "note": 0}

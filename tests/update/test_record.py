@@ -136,7 +136,7 @@ ANSWERS = ".drgen/answers.yml in {project!r}"
             "answers.yml",
             "drgen_version: V\nanswers: {project_name: demo, regions: 3}\n",
             ANSWERS + " is damaged: regions: expected a list of region codes or a "
-            "comma-separated string, got int 3; missing answers: env_suffix, route53, network",
+            "comma-separated string, got integer 3; missing answers: env_suffix, route53, network",
         ),
     ],
 )
@@ -237,5 +237,5 @@ def test_a_record_text_with_a_lone_surrogate_is_read_not_a_traceback(invoke, pro
     before = snapshot(project)
     result = invoke("update", str(project), "--pretend")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "0 file(s) would change; nothing was written (--pretend)\n"
+    assert result.stdout == "0 files would change; nothing was written (--pretend)\n"
     assert snapshot(project) == before

@@ -1,0 +1,20 @@
+"""Counting in messages: `1 region` and `2 regions`, never `1 regions` or `region(s)`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`count word`: the word as it is for 1, its plural (`many`, or with an s) otherwise."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def them(count: int) -> str:
+    """The pronoun for `count` things: `edit it`, `edit them`."""
+    return "it" if count == 1 else "them"
+
+
+def listed(items: Iterable[object]) -> str:
+    """Items as a person writes them (`us-east-1, us-west-2`), not as Python shows a list."""
+    return ", ".join(map(str, items))
