@@ -18,7 +18,9 @@ def audit(
     path: Annotated[
         Path,
         typer.Argument(
-            metavar="PATH", help="The Pulumi Python project (default: current directory)."
+            metavar="PATH",
+            help="The Pulumi Python project (default: current directory).",
+            show_default=False,
         ),
     ] = Path("."),
     stack: Annotated[
