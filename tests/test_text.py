@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from drgen.errors import AnswerError
 from drgen.posture.resource_types import SUBSCRIPTION, TOPIC
 from drgen.posture.survival import paged
 from drgen.text import listed, plural, them
+from drgen.verification.reports import ReportDamagedError, read_coverage
 from drgen.verification.result import CollectionError, VerifyResult
 
 
@@ -183,3 +185,24 @@ def topics(count: int, heard: int) -> list[dict[str, Any]]:
 )
 def test_who_is_paged_is_counted(count: int, heard: int, line: str) -> None:
     assert paged(topics(count, heard)).startswith(line)
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b'{"tot', "Unterminated string starting at: line 1 column 2 (char 1)"),
+        (b"{}", "no 'totals' in it"),
+        (b"\xff", "not UTF-8 text"),
+        (b"[]", "not the layout coverage.py writes"),
+        (None, "No such file or directory"),
+    ],
+)
+def test_a_damaged_coverage_report_is_described_in_words(
+    tmp_path: Path, content: bytes | None, why: str
+) -> None:
+    path = tmp_path / "coverage.json"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ReportDamagedError) as error:
+        read_coverage(path)
+    assert str(error.value) == f"its coverage report cannot be read ({why})"
