@@ -17,7 +17,7 @@ from drgen.project.render import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What `env LC_ALL=C PYTHONUTF8=0` gives a process: ASCII as the preferred encoding.
-ASCII_LOCALE = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+ASCII_LOCALE = {"LC_ALL": "C", "PYTHONUTF8": "0"}
 #: Text in every file the commands read: a comment, a description, a config value.
 ACCENTS = "Café — résumé, Zürich"
 LATIN_1 = "# caf\xe9\n".encode("latin-1")  # byte 0xe9 alone: not UTF-8

@@ -59,7 +59,8 @@ ANSWERS = ".drgen/answers.yml in {project!r}"
     [
         ("base.json", "[1, 2]", BASE + " is damaged: expected a mapping, found a list"),
         ("base.json", "{", BASE + " is damaged: not valid JSON"),
-        ("base.json", b"\xff\xfe", BASE + " is damaged: not valid JSON"),
+        ("base.json", b"\xff\xfe", BASE + " is damaged: it is not UTF-8 text (byte 1)"),
+        ("answers.yml", b"a: caf\xe9\n", ANSWERS + " is damaged: it is not UTF-8 text (byte 7)"),
         (
             "base.json",
             '{"format": 2, "drgen_version": "V", "files": []}',
@@ -111,11 +112,11 @@ ANSWERS = ".drgen/answers.yml in {project!r}"
             BASE + " is damaged: its drgen_version differs from answers.yml",
         ),
         ("answers.yml", "- a\n- b\n", ANSWERS + " is damaged: expected a mapping, found a list"),
-        ("answers.yml", "a: [\n", ANSWERS + " is damaged: not valid YML"),
+        ("answers.yml", "a: [\n", ANSWERS + " is damaged: not valid YAML"),
         (
             "answers.yml",
             "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n",
-            ANSWERS + " is damaged: not valid YML",  # aliases, as a YAML bomb is made of
+            ANSWERS + " is damaged: not valid YAML",  # aliases, as a YAML bomb is made of
         ),
         (
             "base.json",
