@@ -229,7 +229,11 @@ def _inside(root: Path, manifest_path: Path, value: Any, path: Path) -> None:
     resolved = path.resolve()
     if not resolved.is_relative_to(root):
         lexical = Path(os.path.normpath(path))
-        link = f" (a symbolic link to {resolved})" if lexical.is_relative_to(root) else ""
+        link = (
+            f" ({lexical.relative_to(root)} resolves, through a symbolic link, to {resolved})"
+            if lexical.is_relative_to(root)
+            else ""
+        )
         raise AuditError(
             f"{manifest_path}: main {str(value or '.')!r} leads outside the project{link}; "
             f"{MAIN_ACCEPTED}"

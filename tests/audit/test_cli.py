@@ -451,12 +451,12 @@ ACCEPTED_MAIN = "accepted: a path inside the project directory, relative to Pulu
         ("../outside.py", {}, "main '../outside.py' leads outside the project"),
         ("src/../../outside.py", {}, "main 'src/../../outside.py' leads outside the project"),
         ("{outside}", {}, "main '{outside}' is an absolute path"),
-        ("link.py", {"link.py": "{outside}"}, "main 'link.py' leads outside the project (a "
-         "symbolic link to {outside})"),
-        ("src", {"src/__main__.py": "{outside}"}, "main 'src' leads outside the project (a "
-         "symbolic link to {outside})"),
-        ("src", {"src": "{outside_dir}"}, "main 'src' leads outside the project (a symbolic "
-         "link to {outside_dir})"),
+        ("link.py", {"link.py": "{outside}"}, "main 'link.py' leads outside the project (link.py "
+         "resolves, through a symbolic link, to {outside})"),
+        ("src", {"src/__main__.py": "{outside}"}, "main 'src' leads outside the project "
+         "(src/__main__.py resolves, through a symbolic link, to {outside})"),
+        ("src", {"src": "{outside_dir}"}, "main 'src' leads outside the project (src resolves, "
+         "through a symbolic link, to {outside_dir})"),
     ],
     ids=["dot-dot", "dot-dot-inside", "absolute", "file-link", "entry-link", "directory-link"],
 )  # fmt: skip
