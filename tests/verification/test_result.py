@@ -101,7 +101,7 @@ def test_errors_and_failures_are_both_counted_as_failed(invoke, tmp_path: Path) 
         "    assert 1 == -1",
         "     +  where 1 = sign(1)",
         f"    rerun: cd {project} && python -m pytest tests/test_calc.py::test_wrong",
-        "  not covered: calc.py lines 2",
+        "  not covered: calc.py line 2",
         f"drgen: error: verification of {str(project)!r} failed: 2 tests failed",
     ]
 
