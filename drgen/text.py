@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     """`count word`: the word as it is for 1, its plural (`many`, or with an s) otherwise."""
@@ -13,8 +11,3 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 def them(count: int) -> str:
     """The pronoun for `count` things: `edit it`, `edit them`."""
     return "it" if count == 1 else "them"
-
-
-def listed(items: Iterable[object]) -> str:
-    """Items as a person writes them (`us-east-1, us-west-2`), not as Python shows a list."""
-    return ", ".join(map(str, items))

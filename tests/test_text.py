@@ -14,7 +14,7 @@ from drgen.answers.wording import typed
 from drgen.errors import AnswerError
 from drgen.posture.resource_types import SUBSCRIPTION, TOPIC
 from drgen.posture.survival import paged
-from drgen.text import listed, plural, them
+from drgen.text import plural, them
 from drgen.verification.reports import ReportDamagedError, read_coverage
 from drgen.verification.result import CollectionError, VerifyResult
 
@@ -37,11 +37,6 @@ def test_plural(count: int, word: str, many: str | None, expected: str) -> None:
 
 def test_them_agrees_with_the_count() -> None:
     assert [them(n) for n in (1, 2, 5)] == ["it", "them", "them"]
-
-
-def test_listed_is_how_a_person_writes_a_list() -> None:
-    assert listed(["us-east-1", "us-west-2"]) == "us-east-1, us-west-2"
-    assert listed([]) == ""
 
 
 @pytest.mark.parametrize(
