@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """`count word`: the word as it is for 1, its plural (`many`, or with an s) otherwise."""
-    return f"{count} {word if count == 1 else many or word + 's'}"
+def plural(count: int, word: str) -> str:
+    """`count word`: the word as it is for 1, with an s otherwise."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def them(count: int) -> str:
