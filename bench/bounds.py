@@ -74,7 +74,7 @@ def combine(project: Path, data_files: Sequence[Path]) -> tuple[float, float]:
     cwd = Path.cwd()
     os.chdir(project)  # the config's `source = ["."]`
     try:
-        with open(os.devnull, "w") as quiet:
+        with open(os.devnull, "w", encoding="utf-8") as quiet:
             percent = cov.report(file=quiet)
     finally:
         os.chdir(cwd)

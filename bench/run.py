@@ -55,14 +55,15 @@ def tree_rss_kib(pid: int) -> int:
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            status = Path(f"/proc/{current}/status").read_text(encoding="utf-8")
+            proc = Path(f"/proc/{current}")
+            children = (proc / "task" / str(current) / "children").read_text(encoding="utf-8")
         except OSError:
             continue
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
-        pending.extend(int(c) for c in children)
+        pending.extend(int(c) for c in children.split())
     return total
 
 

@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "audit": 1,
     "errors": 0,
     "files": 0,
+    "text": 0,
     "forked": 0,
     "__init__": 0,
 }

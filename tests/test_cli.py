@@ -32,7 +32,8 @@ def test_version(invoke) -> None:  # type: ignore[no-untyped-def]
 def test_help_lists_the_commands(invoke) -> None:  # type: ignore[no-untyped-def]
     result = invoke("--help")
     assert result.exit_code == 0, result.output
-    commands = result.stdout.split("Commands:\n", 1)[1]
+    commands, epilog = result.stdout.split("Commands:\n", 1)[1].split("\n\n", 1)
+    assert "docs/cli.md#exit-codes" in epilog
     assert [line.split()[0] for line in commands.splitlines() if line.strip()] == [
         "new",
         "verify",

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 
 import pytest
+import typer.main
 from typer.testing import CliRunner
 
 from drgen.cli.app import app
+from drgen.cli.help import EPILOGS
+from drgen.errors import EXIT_OK, DrgenError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +61,71 @@ def test_ci_runs_the_readme_test_command() -> None:
     )
     assert f"```bash\n{command}\n```" in readme
     assert (ROOT / ".ci" / "run").read_text().strip().endswith(command)
+
+
+def documented_codes(doc: str) -> list[int]:
+    """The codes of the "Exit codes" table of a page, in its order."""
+    section = (ROOT / "docs" / doc).read_text().split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    return [int(code) for code in re.findall(r"^\| (\d+) \|", section, flags=re.MULTILINE)]
+
+
+def raised_codes() -> set[int]:
+    """Every exit code drgen ends with: 0, or a DrgenError's (app.py maps each, once)."""
+    codes, pending = {EXIT_OK}, [DrgenError]
+    while pending:
+        error = pending.pop()
+        codes.add(error.exit_code)
+        pending += error.__subclasses__()
+    return codes
+
+
+def test_raised_codes_finds_every_subclass() -> None:
+    """The audit's own errors (1 and 2), below two levels of subclasses, are found."""
+    assert {0, 1, 2, 3, 4, 5, 6, 7, 8, 130} <= raised_codes()
+
+
+@pytest.mark.parametrize("doc", ["cli.md", "user-guide.md"])
+def test_each_exit_code_has_one_row_and_is_one_drgen_ends_with(doc: str) -> None:
+    codes = documented_codes(doc)
+    assert len(codes) == len(set(codes)), f"docs/{doc}: an exit code with two rows: {codes}"
+    assert codes == sorted(codes), f"docs/{doc}: the exit codes are out of order: {codes}"
+    assert set(codes) == raised_codes(), f"docs/{doc} documents {codes}, drgen raises " + str(
+        sorted(raised_codes())
+    )
+
+
+@pytest.mark.parametrize("command", sorted(EPILOGS))
+def test_each_help_ends_with_two_examples_and_its_exit_codes(command: str) -> None:
+    text = help_text(command)
+    examples = text.split("Examples:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(examples) == 2 and all(
+        line.startswith(f"    drgen {command}") for line in examples
+    ), examples
+    listed = text.split("Exit codes (all of them: docs/cli.md#exit-codes):\n", 1)[1]
+    codes = [int(line.split()[0]) for line in listed.splitlines()]
+    assert codes[0] == 0 and codes[-1] == 130, codes
+    assert set(codes) <= set(documented_codes("cli.md")), codes
+
+
+@pytest.mark.parametrize("command", COMMANDS[1:], ids=lambda c: c[0])
+def test_help_names_arguments_as_written_and_each_default_once(command: tuple[str, ...]) -> None:
+    text = help_text(*command)
+    usage = text.splitlines()[0]
+    assert "{" not in usage and usage.endswith(("NAME", "[PATH]")), usage
+    assert not re.search(r"<(str|path|int|float)>", text), text
+    # one form for every default, in the help's own words: "(default: current directory)"
+    assert "[default:" not in text, text
+
+
+@pytest.mark.parametrize(
+    "example", [e for examples, _ in EPILOGS.values() for e in examples], ids=lambda e: e
+)
+def test_each_example_parses(example: str) -> None:
+    """Its options exist and take what it gives them (parsed by the command, not run)."""
+    words = shlex.split(example.split(" > ")[0])
+    group = typer.main.get_command(app)
+    command = group.commands[words[1]]  # type: ignore[attr-defined]
+    command.make_context(words[1], words[2:])
 
 
 if __name__ == "__main__":

@@ -141,8 +141,8 @@ def test_a_replayed_answer_that_is_refused_names_its_key_in_the_record(
     result = invoke("new", "y", "-a", "r.yml", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
-        "drgen: error: regions ['us-east-1']: a DR stack needs at least two regions (primary "
-        "first) (from answers file 'r.yml', key answers.regions)\n"
+        "drgen: error: regions: only us-east-1 given; a DR stack needs at least two regions "
+        "(primary first) (from answers file 'r.yml', key answers.regions)\n"
         "drgen: error: no terminal to ask for: ci (--ci), alarm_email (--alarm-email EMAIL or "
         "none); pass them as flags or in --answers-file (--defaults has no default for "
         "alarm_email)\n"
@@ -320,7 +320,7 @@ def test_pretend_lists_the_files_and_answers_and_writes_nothing(invoke, tmp_path
         == 0
     )
     assert listed == [["create", path] for path in sorted(tree(tmp_path / "real"))]
-    assert lines[-1] == f"{len(listed)} file(s) would be written; nothing was written (--pretend)"
+    assert lines[-1] == f"{len(listed)} files would be written; nothing was written (--pretend)"
 
 
 def test_pretend_marks_what_force_overwrites_and_keeps(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -345,7 +345,7 @@ def test_pretend_marks_what_force_overwrites_and_keeps(invoke, tmp_path: Path) -
         "create"
     }
     assert result.stderr.splitlines()[-1] == (
-        f"{len(actions) - 1} file(s) would be written; nothing was written (--pretend)"
+        f"{len(actions) - 1} files would be written; nothing was written (--pretend)"
     )
     # the oracle: a real --force run changes exactly the files marked create or overwrite
     assert (

@@ -42,7 +42,7 @@ def test_a_syntax_error_in_a_test_file_is_named_as_a_collection_error(
         "Verification failed: 0 passed, 0 failed; coverage 0.0% (0/0 statements, 0/0 branches)"
         " in Ns",
         "  could not collect tests/test_broken.py, line 3: SyntaxError: invalid syntax",
-        f"drgen: error: verification of {str(project)!r} failed: 1 test file(s) could not be "
+        f"drgen: error: verification of {str(project)!r} failed: 1 test file could not be "
         "collected",
     ]
 
@@ -59,7 +59,7 @@ def test_a_syntax_error_in_a_test_file_is_named_as_a_collection_error(
     ]
     # the collection error is not counted as a failed test too
     assert (verification["errors"], verification["failing_tests"]) == (0, [])
-    assert verification["failure"] == "1 test file(s) could not be collected"
+    assert verification["failure"] == "1 test file could not be collected"
 
 
 def test_a_collection_error_raised_elsewhere_names_both_files(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -81,12 +81,12 @@ def test_a_collection_error_raised_elsewhere_names_both_files(invoke, tmp_path: 
         }
     ]
     assert [summary(line) for line in result.stderr.splitlines()[1:]] == [
-        "  collected 2 test(s)",  # pytest counts the other file's tests, then stops
+        "  collected 2 tests",  # pytest counts the other file's tests, then stops
         "Verification failed: 0 passed, 0 failed; coverage 0.0% (0/0 statements, 0/0 branches)"
         " in Ns",
         "  could not collect tests/test_uses.py: ValueError: no config (tests/helper.py, line 5)",
         # with --json too, the error line is on stderr beside the document's `errors`
-        f"drgen: error: verification of {str(project)!r} failed: 1 test file(s) could not be "
+        f"drgen: error: verification of {str(project)!r} failed: 1 test file could not be "
         "collected",
     ]
 
@@ -138,7 +138,7 @@ def test_a_failing_test_shows_its_message_and_the_command_that_reruns_it(
         "      At index 2 diff: 2 != 1",
         "      Use -v to get more diff",
         f"    rerun: cd {project} && python -m pytest '{nodeid}'",
-        f"drgen: error: verification of {str(project)!r} failed: 1 test(s) failed",
+        f"drgen: error: verification of {str(project)!r} failed: 1 test failed",
     ]
     # the command runs that one test, and it fails the same way
     rerun = subprocess.run(
@@ -177,7 +177,7 @@ SIX = [f"l{i}" for i in range(6)]
     [
         ("one\n\n  two  \n", ["one", "  two"]),  # blank lines and trailing blanks go
         ("\n".join(SIX), SIX),
-        ("\n".join([*SIX, "l6"]), [*SIX, "... (1 more lines)"]),
+        ("\n".join([*SIX, "l6"]), [*SIX, "... (1 more line)"]),
     ],
 )  # fmt: skip
 def test_a_message_keeps_at_most_six_lines(message: str, shown: list[str]) -> None:
@@ -230,7 +230,7 @@ def test_quiet_still_prints_every_error(invoke, tmp_path: Path) -> None:  # type
         "     +  where 2 = add(1, 1)",
         f"    rerun: cd {project} && python -m pytest tests/test_calc.py::test_wrong",
         "  not covered: calc.py lines 6, 7, 8",
-        f"drgen: error: verification of {str(project)!r} failed: 1 test(s) failed",
+        f"drgen: error: verification of {str(project)!r} failed: 1 test failed",
     ]
 
 
@@ -258,7 +258,7 @@ def test_verbose_streams_pytest_s_own_lines(invoke, tmp_path: Path) -> None:  # 
     assert summary(lines[-1]) == (
         "Verified: 2 passed, 0 failed; coverage 100.0% (6/6 statements, 2/2 branches) in Ns"
     )
-    assert "  collected 2 test(s)" not in lines  # pytest's own lines replace drgen's
+    assert "  collected 2 tests" not in lines  # pytest's own lines replace drgen's
     assert result.stderr == ""
 
 
@@ -313,7 +313,7 @@ def test_plain_progress_is_one_line_then_at_most_one_every_ten_seconds(
             clock.now += later
             display.progress(Progress(done, total, 0))
     assert capsys.readouterr().out.splitlines() == [
-        "  collected 40 test(s)",
+        "  collected 40 tests",
         "  12/40 tests done (12s)",
         "  20/40 tests done (22s)",
     ]
@@ -446,7 +446,7 @@ def test_no_terminal_means_no_carriage_returns_or_colours(tmp_path: Path) -> Non
     assert run.returncode == EXIT_VERIFY_FAILED
     assert run.stdout.decode().splitlines() == [
         f"Running the project's tests in {project} ...",
-        "  collected 3 test(s)",
+        "  collected 3 tests",
     ]
     for stream in (run.stdout, run.stderr):
         assert b"\r" not in stream and b"\x1b" not in stream

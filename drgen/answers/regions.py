@@ -120,7 +120,8 @@ def validate_regions(value: object) -> tuple[str, ...]:
     if problems:
         raise AnswerErrors(problems)
     if len(regions) < 2:
+        given = f"only {regions[0]}" if regions else "none"
         raise AnswerError(
-            f"regions {regions!r}: a DR stack needs at least two regions (primary first)"
+            f"regions: {given} given; a DR stack needs at least two regions (primary first)"
         )
     return tuple(regions)

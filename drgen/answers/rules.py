@@ -24,6 +24,7 @@ from drgen.answers.questions import (
 from drgen.answers.regions import COMMERCIAL_REGIONS
 from drgen.answers.wording import shown, suggest
 from drgen.errors import AnswerError, AnswerErrors
+from drgen.text import plural
 
 
 def check_physical_names(project_name: str, env_suffix: str, regions: tuple[str, ...]) -> None:
@@ -81,8 +82,8 @@ def check_cidr_room(base_cidr: str, regions: tuple[str, ...]) -> None:
     room = 2 ** (16 - ipaddress.IPv4Network(base_cidr).prefixlen)
     if room < len(regions):
         raise AnswerError(
-            f"base_cidr {base_cidr!r} holds {room} /16 networks but "
-            f"{len(regions)} regions need one each: use a larger network"
+            f"base_cidr {base_cidr!r} holds {plural(room, '/16 network')} but "
+            f"{plural(len(regions), 'region')} need one each: use a larger network"
         )
 
 

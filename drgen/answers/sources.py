@@ -19,6 +19,7 @@ from drgen.answers.rules import build_answers, check_given
 from drgen.answers.wording import suggest, typed
 from drgen.errors import AnswerError
 from drgen.files import ALIAS_REFUSED, InputError, load_yaml, read_text
+from drgen.text import them as pronoun
 
 #: The keys of a record (`.drgen/answers.yml`) besides the answers themselves.
 RECORD_KEYS = ("drgen_version", "answers")
@@ -114,19 +115,19 @@ def missing_answers_message(
     """
     flags = {q.key: q.flag + q.flag_hint for q in QUESTIONS}
     listed = ", ".join(f"{key} ({flags[key]})" for key in missing)
+    them, as_flags = (pronoun(len(missing)), "a flag" if len(missing) == 1 else "flags")
     if use_defaults:
-        them, flags_ = ("it", "a flag") if len(missing) == 1 else ("them", "flags")
         return (
             f"no terminal to ask for: {listed}; --defaults has no default for {them}: "
-            f"pass {them} as {flags_} or in --answers-file"
+            f"pass {them} as {as_flags} or in --answers-file"
         )
     if without_default:
         return (
-            f"no terminal to ask for: {listed}; pass them as flags or in --answers-file "
+            f"no terminal to ask for: {listed}; pass {them} as {as_flags} or in --answers-file "
             f"(--defaults has no default for {', '.join(without_default)})"
         )
     return (
-        f"no terminal to ask for: {listed}; pass them as flags, in --answers-file, "
+        f"no terminal to ask for: {listed}; pass {them} as {as_flags}, in --answers-file, "
         "or use --defaults"
     )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
+import yaml
+
 
 def shown(value: object) -> str:
     """An answer as errors name it: YAML's `null`, `true` and `false`, not Python's words."""
@@ -13,9 +15,23 @@ def shown(value: object) -> str:
     return repr(value)
 
 
+#: YAML's names for the types an answers file can hold.
+YAML_TYPES = {"dict": "mapping", "list": "list", "int": "integer", "float": "number",
+              "str": "string", "bool": "boolean", "tuple": "list"}  # fmt: skip
+
+
 def typed(value: object) -> str:
-    """A wrong-typed answer as errors name it: its type and value."""
-    return "null" if value is None else f"{type(value).__name__} {value!r}"
+    """A wrong-typed answer as errors name it: its type and value, both in YAML's words."""
+    if value is None:
+        return "null"
+    kind = YAML_TYPES.get(type(value).__name__, type(value).__name__)
+    if isinstance(value, str):
+        return f"{kind} {value!r}"
+    try:
+        text = yaml.safe_dump(value, default_flow_style=True, width=2**31)
+    except yaml.YAMLError:  # not a value YAML has (a tuple, an object)
+        return f"{kind} {value!r}"
+    return f"{kind} {text.removesuffix(chr(10)).removesuffix(chr(10) + '...')}"
 
 
 def suggest(key: str, accepted: Sequence[str]) -> str:

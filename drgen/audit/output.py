@@ -13,33 +13,30 @@ from drgen.audit.auditing import AuditResult
 from drgen.audit.program import SECRET_PLACEHOLDER, AuditError, Program
 from drgen.audit.rules.base import SEVERITIES
 from drgen.audit.rules.registry import RULES_BY_ID
+from drgen.text import plural
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: The `uriBaseId` of every location: paths are relative to the Pulumi project.
 PROJECT_ROOT = "PROJECTROOT"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def summary(result: AuditResult) -> str:
     """One line: the project, the stack, what was checked and what was found."""
     program = result.program
     checked = (
-        f"{_plural(len(result.record.resources), 'resource')} and "
-        f"{_plural(len(result.record.invokes), 'lookup')} against "
-        f"{_plural(len(result.rules), 'rule')}"
+        f"{plural(len(result.record.resources), 'resource')} and "
+        f"{plural(len(result.record.invokes), 'lookup')} against "
+        f"{plural(len(result.rules), 'rule')}"
     )
     head = f"{program.project} (stack {program.stack})"
     if not result.findings:
         return f"{head}: clean: {checked}"
     counts = Counter(f.severity for f in result.findings)
-    by_severity = ", ".join(_plural(counts[s], s) for s in SEVERITIES if counts[s])
+    by_severity = ", ".join(plural(counts[s], s) for s in SEVERITIES if counts[s])
     rules = len({f.rule for f in result.findings})
     return (
-        f"{head}: {_plural(len(result.findings), 'finding')} ({by_severity}) "
-        f"from {_plural(rules, 'rule')}; checked {checked}"
+        f"{head}: {plural(len(result.findings), 'finding')} ({by_severity}) "
+        f"from {plural(rules, 'rule')}; checked {checked}"
     )
 
 
@@ -195,7 +192,7 @@ def write_sarif(result: AuditResult, path: Path, root: Path | None = None) -> No
     """Write the SARIF log whole, or nothing (a half-written log would fail an upload)."""
     staging = path.with_name(f".{path.name}.tmp")
     try:
-        staging.write_text(json.dumps(sarif(result, root), indent=2) + "\n")
+        staging.write_text(json.dumps(sarif(result, root), indent=2) + "\n", encoding="utf-8")
         staging.replace(path)
     except OSError as error:
         staging.unlink(missing_ok=True)

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from drgen.errors import DrgenError
+from drgen.files import InputError, read_text
 
 #: Exit code when findings reach `--fail-on`.
 EXIT_FINDINGS = 1
@@ -99,10 +100,21 @@ class Program:
         }
 
 
-def _yaml(path: Path) -> Any:
+def _text(path: Path) -> str:
+    """The file as UTF-8 (whatever the locale), or one line naming it and why not."""
     try:
-        return yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as error:
+        return read_text(path)
+    except OSError as error:
+        raise AuditError(f"cannot read {path}: {error.strerror}") from None
+    except InputError as error:
+        raise AuditError(f"cannot read {path}: it {error}") from None
+
+
+def _yaml(path: Path) -> Any:
+    text = _text(path)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
         raise AuditError(f"cannot read {path}: {str(error).splitlines()[0]}") from None
 
 
@@ -128,10 +140,11 @@ def load_program(path: Path, stack: str | None = None, python: str | None = None
             f"{manifest_path}: runtime {runtime_name!r} is not supported; drgen audits python"
         )
     options = (runtime.get("options") or {}) if isinstance(runtime, dict) else {}
-    main = root / str(manifest.get("main") or ".")
+    main = _main(root, manifest_path, manifest.get("main"))
     entry, workdir, run_path = (
         (main / "__main__.py", main, main) if main.is_dir() else (main, main.parent, main)
     )
+    _inside(root, manifest_path, manifest.get("main"), entry)
     if not entry.is_file():
         raise AuditError(f"{path}: the program's entry {entry.relative_to(root)} does not exist")
     project = manifest["name"]
@@ -167,7 +180,7 @@ def load_program(path: Path, stack: str | None = None, python: str | None = None
     pyproject: dict[str, Any] = {}
     if (root / "pyproject.toml").is_file():
         try:
-            pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+            pyproject = tomllib.loads(_text(root / "pyproject.toml"))
         except tomllib.TOMLDecodeError as error:
             raise AuditError(f"{root / 'pyproject.toml'} is not valid TOML: {error}") from None
     return Program(
@@ -188,6 +201,45 @@ def load_program(path: Path, stack: str | None = None, python: str | None = None
     )
 
 
+#: What `main:` may be, in each refusal.
+MAIN_ACCEPTED = "accepted: a path inside the project directory, relative to Pulumi.yaml"
+
+
+def _main(root: Path, manifest_path: Path, value: Any) -> Path:
+    """The `main:` directory or file, which must be the project's own code.
+
+    Pulumi reads `main` relative to Pulumi.yaml
+    (https://www.pulumi.com/docs/iac/concepts/projects/project-file/); an absolute path,
+    a `..` or a symbolic link leading out would have the audit run, and judge, a program
+    that is not the project's.
+    """
+    if not value:
+        return root
+    if Path(str(value)).is_absolute():
+        raise AuditError(
+            f"{manifest_path}: main {str(value)!r} is an absolute path; {MAIN_ACCEPTED}"
+        )
+    main = root / str(value)
+    _inside(root, manifest_path, value, main)
+    return main
+
+
+def _inside(root: Path, manifest_path: Path, value: Any, path: Path) -> None:
+    """Refuse `path` (main, or its `__main__.py`) when it resolves outside the project."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        lexical = Path(os.path.normpath(path))
+        link = (
+            f" ({lexical.relative_to(root)} resolves, through a symbolic link, to {resolved})"
+            if lexical.is_relative_to(root)
+            else ""
+        )
+        raise AuditError(
+            f"{manifest_path}: main {str(value or '.')!r} leads outside the project{link}; "
+            f"{MAIN_ACCEPTED}"
+        )
+
+
 def _stack_file(config_dir: Path, stack: str | None) -> Path | None:
     files = sorted(p for p in config_dir.glob("Pulumi.*.yaml") if p.name != "Pulumi.yaml")
     if stack is not None:
@@ -205,8 +257,8 @@ def _stack_file(config_dir: Path, stack: str | None) -> Path | None:
 def _config_lines(path: Path) -> dict[str, int]:
     """The line of each key directly under the file's top-level `config:` map."""
     try:
-        node = yaml.compose(path.read_text())
-    except (OSError, yaml.YAMLError):
+        node = yaml.compose(read_text(path))
+    except (OSError, InputError, yaml.YAMLError):
         return {}
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):

@@ -9,6 +9,7 @@ from typer.core import TyperGroup
 
 from drgen import __version__
 from drgen.cli.audit import audit
+from drgen.cli.help import EXIT_CODES_DOC, Command, epilog
 from drgen.cli.new import new
 from drgen.cli.output import REPORT_KEY, Report, report_of
 from drgen.cli.report import report
@@ -52,6 +53,7 @@ class _Group(TyperGroup):
 app = typer.Typer(
     cls=_Group,
     help="Generate, verify and update multi-region disaster-recovery stacks on AWS (Pulumi).",
+    epilog=f"drgen COMMAND --help shows its examples and exit codes ({EXIT_CODES_DOC}).",
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -62,7 +64,7 @@ app = typer.Typer(
     },
 )
 for command in (new, verify, update, audit, report):
-    app.command()(command)
+    app.command(cls=Command, epilog=epilog(command.__name__))(command)
 
 
 def _show_version(value: bool) -> None:

@@ -18,7 +18,9 @@ def audit(
     path: Annotated[
         Path,
         typer.Argument(
-            metavar="PATH", help="The Pulumi Python project (default: current directory)."
+            metavar="PATH",
+            help="The Pulumi Python project (default: current directory).",
+            show_default=False,
         ),
     ] = Path("."),
     stack: Annotated[
@@ -40,7 +42,8 @@ def audit(
         typer.Option(
             "--fail-on",
             metavar="error|warning|note",
-            help="Exit 1 on findings of this severity or worse.",
+            help="Exit 1 on findings of this severity or worse (default: error).",
+            show_default=False,
         ),
     ] = "error",
     sarif_file: Annotated[
@@ -57,7 +60,12 @@ def audit(
     ] = None,
     timeout: Annotated[
         float,
-        typer.Option("--timeout", metavar="SECONDS", help="Stop the program after this long."),
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help=f"Stop the program after this long (default: {DEFAULT_AUDIT_TIMEOUT:g} s).",
+            show_default=False,
+        ),
     ] = DEFAULT_AUDIT_TIMEOUT,
     python: Annotated[
         str | None,

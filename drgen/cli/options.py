@@ -16,7 +16,7 @@ JSON_OPTION = typer.Option(
     "--json", help="Print one JSON document (result, paths, versions, coverage, errors) on stdout."
 )
 PROJECT_ARGUMENT = typer.Argument(
-    metavar="PATH", help="The generated project (default: current directory)."
+    metavar="PATH", help="The generated project (default: current directory).", show_default=False
 )
 STACK_OPTION = typer.Option(
     "--stack", "-s", metavar="NAME", help="Use Pulumi.NAME.yaml (default: the only one)."

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from drgen.commands.messages import Messages
+from drgen.text import plural
 from drgen.verification.result import Progress
 
 
@@ -78,7 +79,7 @@ class Display:
         if not self.announced:
             self.announced = True
             self.last_line = now
-            self.report.say(f"  collected {event.total} test(s)")
+            self.report.say(f"  collected {plural(event.total, 'test')}")
         elif now - self.last_line >= self.PLAIN_EVERY and event.done < event.total:
             self.last_line = now
             self.report.say(f"  {event.done}/{event.total} tests done ({now - self.started:.0f}s)")

@@ -23,7 +23,11 @@ def verify(
     timeout: Annotated[
         float,
         typer.Option(
-            "--timeout", metavar="SECONDS", help="End the tests after this long (a hang fails)."
+            "--timeout",
+            metavar="SECONDS",
+            help="End the tests after this long; a hang fails "
+            f"(default: {DEFAULT_VERIFY_TIMEOUT:g} s).",
+            show_default=False,
         ),
     ] = DEFAULT_VERIFY_TIMEOUT,
     quiet: Annotated[bool, QUIET_OPTION] = False,

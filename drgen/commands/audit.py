@@ -9,6 +9,7 @@ from pathlib import Path
 from drgen.audit import DEFAULT_TIMEOUT, FindingsError, audit
 from drgen.audit import output as audit_report
 from drgen.commands.messages import Messages, time_limit
+from drgen.text import plural
 
 
 @dataclass(frozen=True)
@@ -51,4 +52,4 @@ def run_audit(out: Messages, path: Path, options: AuditOptions) -> None:
         audit_report.write_sarif(result, options.sarif_file, options.sarif_root)
         out.say(f"SARIF written to {options.sarif_file}")
     if failing:
-        raise FindingsError(f"{len(failing)} finding(s) at or above {options.fail_on}")
+        raise FindingsError(f"{plural(len(failing), 'finding')} at or above {options.fail_on}")

@@ -17,6 +17,7 @@ from drgen.commands.verify import DisplayFactory, verify_and_show, verify_hint
 from drgen.forked import in_child
 from drgen.project.render import generate, plan_new
 from drgen.project.target import check_target
+from drgen.text import plural
 from drgen.verification.runner import discard as discard_verifier
 from drgen.verification.runner import prestart as prestart_verifier
 
@@ -131,7 +132,7 @@ def _pretend(out: Messages, answers: Answers, target: Path, *, force: bool) -> N
     for path, action in plan.files:
         out.say(f"  {action:<9} {path}")
     writes = sum(1 for _, action in plan.files if action != "keep")
-    out.say(f"{writes} file(s) would be written; nothing was written (--pretend)")
+    out.say(f"{plural(writes, 'file')} would be written; nothing was written (--pretend)")
 
 
 def created_lines(target: Path) -> list[str]:
@@ -139,7 +140,7 @@ def created_lines(target: Path) -> list[str]:
     lines = []
     for folder in sorted(p for p in target.iterdir() if p.is_dir()):
         count = sum(1 for p in folder.rglob("*") if p.is_file())
-        lines.append(f"  {folder.name + '/':<17}{count} file{'s' if count != 1 else ''}")
+        lines.append(f"  {folder.name + '/':<17}{plural(count, 'file')}")
     files = sorted(p.name for p in target.iterdir() if p.is_file())
     if files:
         wrapped = textwrap.wrap(", ".join(files), width=96, break_on_hyphens=False)

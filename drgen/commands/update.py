@@ -13,6 +13,7 @@ from drgen.commands.verify import DisplayFactory, verify_and_show
 from drgen.errors import ConflictError, OutdatedError
 from drgen.forked import in_child
 from drgen.project.locks import exclusive
+from drgen.text import plural, them
 from drgen.update.answer_changes import parse_sets
 from drgen.update.plan import UpdatePlan, apply_plan, plan_update
 from drgen.update.status import check_clean_git, check_status
@@ -72,7 +73,9 @@ def _update(
     if options.pretend:
         out.say(plan.diff(), nl=False)
         writes = sum(1 for change in plan.changes if change.writes)
-        out.say(f"{writes} file(s) would change; nothing was written (--pretend)", final=True)
+        out.say(
+            f"{plural(writes, 'file')} would change; nothing was written (--pretend)", final=True
+        )
         return
     if not plan.changes and not plan.record_changes:
         out.say(f"{project} is already up to date with drgen {__version__}", final=True)
@@ -86,8 +89,9 @@ def _update(
     apply_plan(plan)
     if plan.conflicts:
         raise ConflictError(
-            f"{len(plan.conflicts)} conflict(s) to resolve: "
-            f"{', '.join(c.path for c in plan.conflicts)}; edit them, then commit "
+            f"{plural(len(plan.conflicts), 'conflict')} to resolve: "
+            f"{', '.join(c.path for c in plan.conflicts)}; "
+            f"edit {them(len(plan.conflicts))}, then commit "
             "(the project's tests were not run)"
         )
     out.say(what_happened(plan, project), final=options.no_verify)
@@ -123,7 +127,8 @@ def run_check(out: Messages, path: Path) -> None:
     if status.unresolved:
         raise ConflictError(
             f"{project} holds unresolved conflict markers from an earlier update in "
-            f"{', '.join(status.unresolved)}; resolve them, then commit"
+            f"{', '.join(status.unresolved)}; "
+            f"resolve {them(len(status.unresolved))}, then commit"
         )
     if status.behind:
         raise OutdatedError(

@@ -38,7 +38,8 @@ def show_result(out: Messages, result: VerifyResult) -> None:
             out.say(f"    {line}", err=True)
         out.say(f"    rerun: {failing.rerun}", err=True)
     for path, lines in result.uncovered.items():
-        out.say(f"  not covered: {path} lines {', '.join(map(str, lines))}", err=True)
+        word = "line" if len(lines) == 1 else "lines"
+        out.say(f"  not covered: {path} {word} {', '.join(map(str, lines))}", err=True)
     if not (result.failures or result.uncovered or result.collection_errors):
         out.say(result.output.strip()[-2000:], err=True)
 

@@ -27,7 +27,14 @@ def _recorded(path: Path) -> dict[str, Any]:
     record = path / ".drgen" / "answers.yml"
     try:
         data = load_yaml(read_text(record))
-    except (OSError, InputError, yaml.YAMLError):
+    except InputError as error:  # there, but not text drgen wrote (not UTF-8, too large)
+        raise ReportError(f"{str(record)!r} is damaged: it {error}") from None
+    except yaml.YAMLError as error:  # a refused alias included
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        mark = getattr(error, "problem_mark", None)
+        at = f" (line {mark.line + 1})" if mark is not None else ""
+        raise ReportError(f"{str(record)!r} is damaged: {problem}{at}") from None
+    except OSError:
         raise ReportError(
             f"{str(path)!r} holds no readable .drgen/answers.yml: is it a drgen project?"
         ) from None

@@ -28,6 +28,7 @@ from drgen.posture.resource_types import (
     VERSIONING,
     of,
 )
+from drgen.text import plural
 
 #: How long resolvers keep an alias answer for an API Gateway target: Route 53 answers alias
 #: queries with the target's TTL, 60 s for API Gateway regional domains.
@@ -134,7 +135,7 @@ def add_survival(posture: Posture, res: list[dict[str, Any]], answers: dict[str,
         "DynamoDB table": {
             "rpo": "typically about a second (asynchronous global table replication)",
             "rto": "none for reads and writes: every replica is writable",
-            "from": f"replicas in {len(table.get('replicas', []))} other regions, "
+            "from": f"replicas in {plural(len(table.get('replicas', [])), 'other region')}, "
             f"PITR {'on' if pitr else 'off'}",
         },
         "S3 buckets": {
@@ -142,12 +143,12 @@ def add_survival(posture: Posture, res: list[dict[str, Any]], answers: dict[str,
             if minutes
             else "unbounded (no Replication Time Control)",
             "rto": "none: every bucket serves reads",
-            "from": f"{len(minutes)} replication rules with RTC",
+            "from": f"{plural(len(minutes), 'replication rule')} with RTC",
         },
         "secret": {
             "rpo": "until Secrets Manager replicates the last change (asynchronous)",
             "rto": "none for reads: each region reads its replica",
-            "from": f"in {secret_regions} regions",
+            "from": f"in {plural(secret_regions, 'region')}",
         },
         "traffic": traffic,
     }
@@ -229,10 +230,16 @@ def paged(res: list[dict[str, Any]]) -> str:
     if not topics:
         return "nobody: the stack has no alarm topic"
     if len(deaf) == len(topics):
+        which = (
+            "the alarm topic has no subscription"
+            if len(topics) == 1
+            else f"none of the {len(topics)} alarm topics has a subscription"
+        )
         return (
-            f"NOBODY: none of the {len(topics)} alarm topics has a subscription, so no alarm "
-            "reaches a person (set alarmEmail: drgen update --set alarm_email=ADDRESS)"
+            f"NOBODY: {which}, so no alarm reaches a person "
+            "(set alarmEmail: drgen update --set alarm_email=ADDRESS)"
         )
     addresses = sorted(set().union(*heard.values()))
-    line = f"{', '.join(addresses)} on {len(topics) - len(deaf)} of {len(topics)} alarm topics"
+    heard_on = f"{len(topics) - len(deaf)} of {plural(len(topics), 'alarm topic')}"
+    line = f"{', '.join(addresses)} on {heard_on}"
     return line + (f"; nobody hears {', '.join(deaf)}" if deaf else "")

@@ -21,7 +21,7 @@ from drgen import __version__
 from drgen.answers.model import Answers
 from drgen.answers.rules import build_answers
 from drgen.errors import AnswerError, NewerRecordError, RecordError, TargetError
-from drgen.files import TooLargeError, load_yaml, read_text
+from drgen.files import NotTextError, TooLargeError, load_yaml, read_text
 from drgen.project.blob import MODE_FILE, Blob, template_mode
 from drgen.project.record import ANSWERS_FILE, BASE_FILE, RECORD_DIR, RECORD_FORMAT
 from drgen.update.paths import unsafe_path
@@ -73,8 +73,11 @@ def _load(path: Path, name: str, parse: Callable[[str], object]) -> dict[str, ob
         data = parse(read_text(path))
     except TooLargeError as error:
         raise RecordError(f"{name} is refused: it {error}") from None
-    except (ValueError, yaml.YAMLError):  # not UTF-8, JSONDecodeError, refused aliases included
-        raise RecordError(f"{name} is damaged: not valid {path.suffix[1:].upper()}") from None
+    except NotTextError as error:
+        raise RecordError(f"{name} is damaged: it {error}") from None
+    except (ValueError, yaml.YAMLError):  # JSONDecodeError, refused aliases included
+        kind = "JSON" if path.suffix == ".json" else "YAML"
+        raise RecordError(f"{name} is damaged: not valid {kind}") from None
     if not isinstance(data, dict):
         raise RecordError(f"{name} is damaged: expected a mapping, found {_kind(data)}")
     return data

@@ -62,13 +62,13 @@ def check_clean_git(project: Path) -> bool:
         return False
     inside = subprocess.run(  # noqa: S603 - fixed git command
         [git, "-C", str(project), "rev-parse", "--is-inside-work-tree"],
-        capture_output=True, text=True, check=False,
+        capture_output=True, encoding="utf-8", errors="replace", check=False,
     )  # fmt: skip
     if inside.returncode != 0 or inside.stdout.strip() != "true":
         return False  # not a git working tree: nothing to protect beyond the atomic write
     status = subprocess.run(  # noqa: S603 - fixed git command
         [git, "-C", str(project), "status", "--porcelain", "--untracked-files=all", "--", "."],
-        capture_output=True, text=True, check=False,
+        capture_output=True, encoding="utf-8", errors="replace", check=False,
     )  # fmt: skip
     dirty = [line[3:] for line in status.stdout.splitlines() if line.strip()]
     if dirty:

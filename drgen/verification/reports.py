@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drgen.text import plural
+
 #: How many lines of an assertion message a failing test shows.
 MESSAGE_LINES = 6
 
@@ -66,7 +68,7 @@ def _first_lines(message: str) -> str:
     lines = [line.rstrip() for line in message.strip().splitlines() if line.strip()]
     kept = lines[:MESSAGE_LINES]
     if len(lines) > MESSAGE_LINES:
-        kept.append(f"... ({len(lines) - MESSAGE_LINES} more lines)")
+        kept.append(f"... ({plural(len(lines) - MESSAGE_LINES, 'more line')})")
     return "\n".join(kept)
 
 
@@ -81,7 +83,20 @@ def read_coverage(path: Path) -> Coverage:
         data = json.loads(path.read_text(encoding="utf-8"))
         return _coverage_of(data)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
-        raise ReportDamagedError(f"its coverage report cannot be read ({error!r})") from None
+        raise ReportDamagedError(f"its coverage report cannot be read ({_why(error)})") from None
+
+
+def _why(error: Exception) -> str:
+    """What is wrong with the report, in words (an exception's repr is Python's, not a user's)."""
+    if isinstance(error, OSError):
+        return error.strerror or type(error).__name__
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(error, KeyError):
+        return f"no {error.args[0]!r} in it"
+    if isinstance(error, ValueError):  # the JSON parser's own words: where it stopped
+        return str(error)
+    return "not the layout coverage.py writes"
 
 
 def _coverage_of(data: dict[str, Any]) -> Coverage:

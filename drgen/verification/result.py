@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from drgen.text import plural
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -68,11 +70,11 @@ class VerifyResult:
     def failure(self) -> str | None:
         """Why this run proves nothing or fails, in one line; None when it proves 100%."""
         if self.collection_errors:
-            return f"{len(self.collection_errors)} test file(s) could not be collected"
+            return f"{plural(len(self.collection_errors), 'test file')} could not be collected"
         if self.passed + self.failed + self.errors == 0:
             return f"no test ran (pytest exit code {self.returncode})"
         if self.failed or self.errors:
-            return f"{self.failed + self.errors} test(s) failed"
+            return f"{plural(self.failed + self.errors, 'test')} failed"
         if not self.coverage_report:
             return "no coverage report was written: the tests must run with pytest-cov (--cov)"
         if self.statements == 0:

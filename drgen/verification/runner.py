@@ -86,7 +86,8 @@ class Child:
             stderr=subprocess.PIPE,
             # bytecode stays out of the project; fixed at the interpreter's start
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-            text=True,
+            encoding="utf-8",
+            errors="replace",
         )
 
     def run(

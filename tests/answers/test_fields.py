@@ -49,7 +49,7 @@ def test_invalid_suffixes(suffix: object) -> None:
 @pytest.mark.parametrize(
     ("changes", "why"),
     [
-        ({"route53": "yes"}, "route53: expected true or false, got str 'yes'"),
+        ({"route53": "yes"}, "route53: expected true or false, got string 'yes'"),
         ({"hosted_zone_id": "/hostedzone/z123"}, "hosted_zone_id '/hostedzone/z123' is not a"),
         ({"hosted_zone_id": "z123"}, "not a Route 53 hosted zone id"),
         ({"domain": "example"}, "domain 'example' is not a valid DNS name"),
@@ -78,7 +78,7 @@ def test_bad_route53_and_network_answers(changes: dict[str, object], why: str) -
         ("10.0.0.0/17", "smaller than a /16"),
         ("8.0.0.0/8", "not a private range"),
         ("0.0.0.0/0", "not a private range"),
-        ("10.0.0.0/16", "holds 1 /16 networks but 2 regions"),
+        ("10.0.0.0/16", "holds 1 /16 network but 2 regions"),
         (8, "expected a string"),
     ],
 )
@@ -146,7 +146,8 @@ def test_rfc_1918_base_cidrs_at_the_edges_are_accepted(cidr: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "shown"), [(1, "int 1"), (0, "int 0"), (None, "null"), ("true", "str 'true'")]
+    ("value", "shown"),
+    [(1, "integer 1"), (0, "integer 0"), (None, "null"), ("true", "string 'true'")],
 )
 def test_a_boolean_answer_must_be_true_or_false(value: object, shown: str) -> None:
     with pytest.raises(AnswerError) as error:

@@ -24,7 +24,7 @@ from drgen.errors import AnswerError, AnswerErrors
             ["us-east-1", "eusc-de-east-1"],
             "'eusc-de-east-1' is in the European Sovereign Cloud partition",
         ),
-        (["us-east-1", 5], "regions: expected region codes, got int 5"),
+        (["us-east-1", 5], "regions: expected region codes, got integer 5"),
         (["us-east-1", "US-EAST-1"], "region 'us-east-1' is given twice"),
     ],
 )

@@ -128,7 +128,8 @@ def test_a_base_cidr_one_region_too_small_is_refused(cidr: str, regions: int, ro
     with pytest.raises(AnswerError) as error:
         build_answers("demo", raw)
     assert str(error.value) == (
-        f"base_cidr {cidr!r} holds {room} /16 networks but {regions} regions need one each: "
+        f"base_cidr {cidr!r} holds {room} /16 network{'' if room == 1 else 's'} but {regions} "
+        "regions need one each: "
         "use a larger network"
     )
 
@@ -137,7 +138,7 @@ def test_192_168_is_private_but_holds_one_region_only() -> None:
     with pytest.raises(AnswerError) as error:
         build_answers("demo", {**DEFAULT, "network": "vpc", "base_cidr": "192.168.0.0/16"})
     assert str(error.value) == (
-        "base_cidr '192.168.0.0/16' holds 1 /16 networks but 2 regions need one each: "
+        "base_cidr '192.168.0.0/16' holds 1 /16 network but 2 regions need one each: "
         "use a larger network"
     )
 
@@ -151,7 +152,7 @@ def test_192_168_is_private_but_holds_one_region_only() -> None:
          "(sthree-, amzn-s3-demo-, xn--): choose another name"),
         ("Demo", {}, "project name 'Demo' is not valid: use lowercase letters, digits and single "
          "hyphens, starting with a letter"),
-        (5, {}, "project name: expected a string, got int 5"),
+        (5, {}, "project name: expected a string, got integer 5"),
         ("demo", {"env_suffix": "s3alias"},
          "env_suffix 's3alias' is reserved by S3: choose another suffix"),
         ("demo", {"env_suffix": "s3aliasx"}, None),
@@ -168,13 +169,13 @@ def test_192_168_is_private_but_holds_one_region_only() -> None:
         ("demo", {"regions": "us-east-1,,us-west-2"},
          "regions: an empty region code (a comma too many?)"),
         ("demo", {"regions": {"a": 1}},
-         "regions: expected a list of region codes or a comma-separated string, got dict "
-         "{'a': 1}"),
+         "regions: expected a list of region codes or a comma-separated string, got mapping "
+         "{a: 1}"),
         ("demo", {"regions": ["us-east-1", None]}, "regions: expected region codes, got null"),
         ("demo", {"regions": ["us-east-1", "us-west-2", "us-east-1"]},
          "region 'us-east-1' is given twice: regions must be distinct"),
         ("demo", {"regions": ["us-east-1"]},
-         "regions ['us-east-1']: a DR stack needs at least two regions (primary first)"),
+         "regions: only us-east-1 given; a DR stack needs at least two regions (primary first)"),
         ("demo", {"regions": ("us-east-1", "us-west-2")}, None),
         ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "Exa_mple.com",
                   "record_name": "api"},
@@ -184,7 +185,7 @@ def test_192_168_is_private_but_holds_one_region_only() -> None:
          f"record_name 'a_b' is not a valid DNS name: use 1+ {LABELS}, no trailing dot"),
         ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "example.com",
                   "record_name": 7},
-         "record_name: expected a string, got int 7"),
+         "record_name: expected a string, got integer 7"),
         ("demo", {"colour": 1}, f"unknown answer 'colour'; accepted: {QUESTION_LIST}"),
         ("demo", {"region": ["us-east-1", "us-west-2"]},
          "unknown answer 'region'; did you mean regions?"),
@@ -194,7 +195,7 @@ def test_192_168_is_private_but_holds_one_region_only() -> None:
         ("demo", {"network": "vpc", "base_cidr": "10.0.0.0/17"},
          "base_cidr '10.0.0.0/17' is smaller than a /16; each region needs a /16"),
         ("demo", {"network": "vpc", "base_cidr": ["10.0.0.0/8"]},
-         "base_cidr: expected a string, got list ['10.0.0.0/8']"),
+         "base_cidr: expected a string, got list [10.0.0.0/8]"),
         ("demo", {"hosted_zone_id": "Z1"},
          "hosted_zone_id 'Z1' is only used when route53 is on (--route53); remove it or turn "
          "that on"),
@@ -212,7 +213,7 @@ def test_192_168_is_private_but_holds_one_region_only() -> None:
         ("demo", {"network": "VPC", "base_cidr": "10.0.0.0/8"},
          "network 'VPC' is not accepted; accepted: none, vpc"),
         ("demo", {"route53": "on", "hosted_zone_id": "Z1"},
-         "route53: expected true or false, got str 'on'"),
+         "route53: expected true or false, got string 'on'"),
         ("demo", {"route53": True, "network": "vpc"},
          "missing answers: hosted_zone_id, domain, record_name, base_cidr"),
     ],

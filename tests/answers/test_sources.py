@@ -235,7 +235,7 @@ def test_every_unknown_key_of_an_answers_file_is_named(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("answers.yml", "answers: [a]\n", "answers must be a mapping, got list ['a']"),
+        ("answers.yml", "answers: [a]\n", "answers must be a mapping, got list [a]"),
         ("answers.json", '{"regions": [1,\n', "is not valid JSON at line 2"),
         ("answers.json", "regions: [a]\n", "is not valid JSON at line 1"),
     ],

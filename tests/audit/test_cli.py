@@ -187,7 +187,7 @@ def test_findings_exit_1_grouped_by_rule_with_place_and_fix(invoke, tmp_path: Pa
         f"fixture (stack dev): 1 finding (1 error) from 1 rule; checked 7 resources and "
         f"0 lookups against {ALL_RULES} rules",
     ]
-    assert result.stderr == "drgen: error: 1 finding(s) at or above error\n"
+    assert result.stderr == "drgen: error: 1 finding at or above error\n"
 
 
 def test_fail_on_decides_whether_a_warning_fails(invoke, tmp_path: Path) -> None:
@@ -198,7 +198,7 @@ def test_fail_on_decides_whether_a_warning_fails(invoke, tmp_path: Path) -> None
     assert "R7 warning: No tests under Pulumi mocks (1)" in passing.stdout.splitlines()
     failing = invoke("audit", str(project), "--fail-on", "warning")
     assert failing.exit_code == 1, failing.output
-    assert failing.stderr == "drgen: error: 1 finding(s) at or above warning\n"
+    assert failing.stderr == "drgen: error: 1 finding at or above warning\n"
 
 
 @pytest.mark.parametrize(
@@ -237,7 +237,7 @@ def test_json_document_lists_every_finding(invoke, tmp_path: Path) -> None:
     doc = json.loads(result.stdout)
     assert doc["result"] == "error"
     assert doc["exit_code"] == 1
-    assert doc["errors"] == ["2 finding(s) at or above error"]
+    assert doc["errors"] == ["2 findings at or above error"]
     audit = doc["audit"]
     assert audit["placeholders"] == ["fixture:dbPassword"]
     assert audit["counts"] == {"error": 2, "warning": 0, "note": 0}
@@ -440,3 +440,60 @@ def test_the_chosen_stack_s_config_reaches_the_program(invoke, tmp_path: Path) -
         "zone": "eu-west-1",
         "token_length": len("drgen-audit-placeholder"),
     }
+
+
+ACCEPTED_MAIN = "accepted: a path inside the project directory, relative to Pulumi.yaml"
+
+
+@pytest.mark.parametrize(
+    ("main", "links", "refusal"),
+    [
+        ("../outside.py", {}, "main '../outside.py' leads outside the project"),
+        ("src/../../outside.py", {}, "main 'src/../../outside.py' leads outside the project"),
+        ("{outside}", {}, "main '{outside}' is an absolute path"),
+        ("link.py", {"link.py": "{outside}"}, "main 'link.py' leads outside the project (link.py "
+         "resolves, through a symbolic link, to {outside})"),
+        ("src", {"src/__main__.py": "{outside}"}, "main 'src' leads outside the project "
+         "(src/__main__.py resolves, through a symbolic link, to {outside})"),
+        ("src", {"src": "{outside_dir}"}, "main 'src' leads outside the project (src resolves, "
+         "through a symbolic link, to {outside_dir})"),
+    ],
+    ids=["dot-dot", "dot-dot-inside", "absolute", "file-link", "entry-link", "directory-link"],
+)  # fmt: skip
+def test_a_main_outside_the_project_is_refused_before_anything_runs(
+    invoke, tmp_path: Path, main: str, links: dict[str, str], refusal: str
+) -> None:
+    """Pulumi reads `main:` relative to Pulumi.yaml: a file elsewhere is not the project's."""
+    outside_dir = tmp_path / "elsewhere"
+    outside_dir.mkdir()
+    marker = tmp_path / "ran"
+    outside = outside_dir / "outside.py"
+    outside.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    (outside_dir / "__main__.py").write_text(outside.read_text())
+    (tmp_path / "outside.py").write_text(outside.read_text())
+    names = {"outside": str(outside), "outside_dir": str(outside_dir)}
+    if main == "src/../../outside.py":
+        names["outside"] = str(tmp_path / "outside.py")
+    project = tmp_path / "p"
+    project.mkdir()
+    if "src" not in links:
+        (project / "src").mkdir()
+    for link, target in links.items():
+        (project / link).symlink_to(target.format(**names))
+    (project / "Pulumi.yaml").write_text(
+        f"name: p\nruntime: python\nmain: {main.format(**names)}\n"
+    )
+    result = invoke("audit", str(project))
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"drgen: error: {project}/Pulumi.yaml: {refusal.format(**names)}; {ACCEPTED_MAIN}\n"
+    )
+    assert not marker.exists()
+
+
+def test_a_main_inside_the_project_through_a_link_runs(invoke, tmp_path: Path) -> None:
+    project = bare_project(tmp_path, "import pulumi\npulumi.export('x', 1)\n")
+    (project / "current").symlink_to(project)
+    (project / "Pulumi.yaml").write_text("name: bare\nruntime: python\nmain: current/\n")
+    result = invoke("audit", str(project), "--ignore", "R7")
+    assert result.exit_code == 0, result.output

@@ -249,7 +249,7 @@ def test_json_keeps_stdout_to_the_document_and_stderr_short(invoke, tmp_path: Pa
     ]
     # the summary, then the error line (issue 24: error lines go to stderr with --json too)
     assert result.stderr == (
-        doc["audit"]["summary"] + "\ndrgen: error: 2 finding(s) at or above error\n"
+        doc["audit"]["summary"] + "\ndrgen: error: 2 findings at or above error\n"
     )
 
 

@@ -158,10 +158,11 @@ def test_a_directory_without_a_drgen_record_is_refused(invoke, tmp_path: Path) -
             "is damaged: region 'mars-1' is not an AWS commercial region code",
         ),
         ("answers:\n  regions: [us-east-1, us-west-2]\n", "answers must be a mapping with"),
-        ("a: &x [1]\nb: *x\n", "holds no readable .drgen/answers.yml"),  # an alias
-        ("answers: " + "x" * (9 * 1024 * 1024), "holds no readable .drgen/answers.yml"),
+        ("a: &x [1]\nb: *x\n", "answers.yml' is damaged: YAML aliases are not accepted here"),
+        ("answers: " + "x" * (9 * 1024 * 1024), "answers.yml' is damaged: it is larger than 8 MB"),
+        (": [\n", "answers.yml' is damaged: expected <block end>, but found ':' (line 1)"),
     ],
-    ids=["tampered-region", "no-name", "yaml-alias", "too-large"],
+    ids=["tampered-region", "no-name", "yaml-alias", "too-large", "not-yaml"],
 )
 def test_a_tampered_or_hostile_record_is_one_line(  # type: ignore[no-untyped-def]
     invoke, tmp_path: Path, record: str, error: str

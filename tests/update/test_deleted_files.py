@@ -71,7 +71,7 @@ def test_a_moved_file_gets_the_missing_template_change_as_a_patch(
     assert "  kept-deleted     infra/compute.py: you deleted or moved it" in result.stdout
     assert "(template change: +1 -1 lines)" in result.stdout
     patch = result.stdout[result.stdout.index("# infra/compute.py:") :]
-    patch = patch[: patch.index("1 file(s) would change")]
+    patch = patch[: patch.index("1 file would change")]
     elsewhere = tmp_path / "apply"
     (elsewhere / "infra").mkdir(parents=True)
     (elsewhere / "infra" / "compute.py").write_bytes(base)

@@ -133,7 +133,7 @@ def test_two_conflicts_in_one_file_are_both_marked(
         "markers\n"
     )
     assert result.stderr == outside_git(project) + (
-        "drgen: error: 1 conflict(s) to resolve: infra/compute.py; edit them, then commit "
+        "drgen: error: 1 conflict to resolve: infra/compute.py; edit it, then commit "
         "(the project's tests were not run)\n"
     )
     assert verified == []

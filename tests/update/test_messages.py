@@ -68,7 +68,7 @@ def test_check_reports_conflict_markers_left_by_an_earlier_update(
     assert result.exit_code == EXIT_CONFLICT
     assert result.stderr == (
         f"drgen: error: {project} holds unresolved conflict markers from an earlier update in "
-        "infra/compute.py; resolve them, then commit\n"
+        "infra/compute.py; resolve it, then commit\n"
     )
     compute = project / "infra" / "compute.py"
     compute.write_bytes(compute.read_bytes().replace(b"\n", b"\r\n"))  # a CRLF checkout
@@ -120,7 +120,7 @@ def test_update_json_documents_changes_and_conflicts(
         "conflicts": ["infra/compute.py"],
         "pretend": False,
         "errors": [
-            "1 conflict(s) to resolve: infra/compute.py; edit them, then commit "
+            "1 conflict to resolve: infra/compute.py; edit it, then commit "
             "(the project's tests were not run)"
         ],
     }

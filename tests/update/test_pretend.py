@@ -24,7 +24,7 @@ def test_pretend_on_a_dirty_tree_shows_the_diff_against_the_files_as_they_are(
     assert result.exit_code == 0, result.output
     assert "  merge            infra/compute.py: merged your changes" in result.stdout
     assert f"-{RETENTION_V1}\n+{RETENTION_V2}\n" in result.stdout
-    assert result.stdout.endswith("2 file(s) would change; nothing was written (--pretend)\n")
+    assert result.stdout.endswith("2 files would change; nothing was written (--pretend)\n")
     assert snapshot(project) == before
 
 
@@ -60,7 +60,7 @@ def test_pretend_patch_applied_with_git_apply_is_the_update(
         ["update", "infra/compute.py"],
         ["delete", "requirements-dev.txt"],
     ]
-    assert lines[-1] == "4 file(s) would change; nothing was written (--pretend)\n"
+    assert lines[-1] == "4 files would change; nothing was written (--pretend)\n"
     patch = "".join(lines[4:-1])
     assert (
         "--- /dev/null\n+++ b/VERSION\n@@ -0,0 +1 @@\n+9.0.0\n\\ No newline at end of file\n"

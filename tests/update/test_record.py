@@ -59,7 +59,8 @@ ANSWERS = ".drgen/answers.yml in {project!r}"
     [
         ("base.json", "[1, 2]", BASE + " is damaged: expected a mapping, found a list"),
         ("base.json", "{", BASE + " is damaged: not valid JSON"),
-        ("base.json", b"\xff\xfe", BASE + " is damaged: not valid JSON"),
+        ("base.json", b"\xff\xfe", BASE + " is damaged: it is not UTF-8 text (byte 1)"),
+        ("answers.yml", b"a: caf\xe9\n", ANSWERS + " is damaged: it is not UTF-8 text (byte 7)"),
         (
             "base.json",
             '{"format": 2, "drgen_version": "V", "files": []}',
@@ -111,11 +112,11 @@ ANSWERS = ".drgen/answers.yml in {project!r}"
             BASE + " is damaged: its drgen_version differs from answers.yml",
         ),
         ("answers.yml", "- a\n- b\n", ANSWERS + " is damaged: expected a mapping, found a list"),
-        ("answers.yml", "a: [\n", ANSWERS + " is damaged: not valid YML"),
+        ("answers.yml", "a: [\n", ANSWERS + " is damaged: not valid YAML"),
         (
             "answers.yml",
             "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n",
-            ANSWERS + " is damaged: not valid YML",  # aliases, as a YAML bomb is made of
+            ANSWERS + " is damaged: not valid YAML",  # aliases, as a YAML bomb is made of
         ),
         (
             "base.json",
@@ -136,7 +137,7 @@ ANSWERS = ".drgen/answers.yml in {project!r}"
             "answers.yml",
             "drgen_version: V\nanswers: {project_name: demo, regions: 3}\n",
             ANSWERS + " is damaged: regions: expected a list of region codes or a "
-            "comma-separated string, got int 3; missing answers: env_suffix, route53, network",
+            "comma-separated string, got integer 3; missing answers: env_suffix, route53, network",
         ),
     ],
 )
@@ -237,5 +238,5 @@ def test_a_record_text_with_a_lone_surrogate_is_read_not_a_traceback(invoke, pro
     before = snapshot(project)
     result = invoke("update", str(project), "--pretend")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "0 file(s) would change; nothing was written (--pretend)\n"
+    assert result.stdout == "0 files would change; nothing was written (--pretend)\n"
     assert snapshot(project) == before

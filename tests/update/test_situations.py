@@ -79,7 +79,7 @@ def test_conflicting_edits_leave_markers_and_a_distinct_exit_code(invoke, projec
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == EXIT_CONFLICT
     assert result.stderr == (
-        "drgen: error: 1 conflict(s) to resolve: infra/compute.py; edit them, then commit "
+        "drgen: error: 1 conflict to resolve: infra/compute.py; edit it, then commit "
         "(the project's tests were not run)\n"
     )
     text = (project / "infra" / "compute.py").read_text()
@@ -227,7 +227,7 @@ def test_pretend_shows_each_file_and_its_diff_and_writes_nothing(invoke, project
     assert "update           infra/compute.py" in result.stdout
     assert f"-{RETENTION_V1}\n+{RETENTION_V2}\n" in result.stdout
     assert "+## Changelog" in result.stdout
-    assert "2 file(s) would change; nothing was written (--pretend)" in result.stdout
+    assert "2 files would change; nothing was written (--pretend)" in result.stdout
     assert tree(project) == before
 
 

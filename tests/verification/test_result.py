@@ -29,7 +29,7 @@ def test_a_project_at_full_coverage_is_verified(
     lines = result.stdout.splitlines()
     assert lines[0] == f"Running the project's tests in {project} ..."
     assert [summary(line) for line in lines[1:]] == [
-        "  collected 2 test(s)",
+        "  collected 2 tests",
         "Verified: 2 passed, 0 failed; coverage 100.0% (6/6 statements, 2/2 branches) in Ns",
     ]
     assert result.stderr == ""
@@ -53,7 +53,7 @@ def test_failing_tests_and_uncovered_lines_are_listed(invoke, tmp_path: Path) ->
         "     +  where 2 = add(1, 1)",
         f"    rerun: cd {project} && python -m pytest tests/test_calc.py::test_wrong",
         "  not covered: calc.py lines 6, 7",
-        f"drgen: error: verification of {str(project)!r} failed: 1 test(s) failed",
+        f"drgen: error: verification of {str(project)!r} failed: 1 test failed",
     ]
 
 
@@ -101,8 +101,8 @@ def test_errors_and_failures_are_both_counted_as_failed(invoke, tmp_path: Path) 
         "    assert 1 == -1",
         "     +  where 1 = sign(1)",
         f"    rerun: cd {project} && python -m pytest tests/test_calc.py::test_wrong",
-        "  not covered: calc.py lines 2",
-        f"drgen: error: verification of {str(project)!r} failed: 2 test(s) failed",
+        "  not covered: calc.py line 2",
+        f"drgen: error: verification of {str(project)!r} failed: 2 tests failed",
     ]
 
 
@@ -148,7 +148,7 @@ EXIT_7 = "def pytest_sessionfinish(session):\n    session.exitstatus = 7\n"
         ),
         (
             {"tests": BROKEN_FIXTURE},
-            "1 test(s) failed",
+            "1 test failed",
             (1, 0, 1, 0),
         ),
         (
@@ -218,7 +218,7 @@ def test_the_output_shown_is_its_last_2000_characters(invoke, tmp_path: Path) ->
     ]
     lines = result.stderr.splitlines()
     assert [summary(line) for line in lines[1:]] == [
-        "  collected 2 test(s)",
+        "  collected 2 tests",
         "Verification failed: 2 passed, 0 failed; coverage 0.0% (0/0 statements, 0/0 branches)"
         " in Ns",
         "y" * 2000,
@@ -264,6 +264,6 @@ def test_the_json_document_of_a_verified_project(invoke, tmp_path: Path) -> None
     }
     assert [summary(line) for line in result.stderr.splitlines()] == [
         f"Running the project's tests in {project} ...",
-        "  collected 2 test(s)",
+        "  collected 2 tests",
         "Verified: 2 passed, 0 failed; coverage 100.0% (6/6 statements, 2/2 branches) in Ns",
     ]

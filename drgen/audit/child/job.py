@@ -115,11 +115,12 @@ def in_key_order(value: Any) -> Any:
 
 def main(argv: list[str]) -> int:
     """`JOBS.json OUT.json`: one result per job, in order."""
-    jobs = json.loads(Path(argv[0]).read_text())
+    jobs = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     warnings.simplefilter("ignore")
     results: list[dict[str, Any]] = []
     for job in jobs:
         version = {"python": "{}.{}".format(*sys.version_info[:2])}
         results.append({**run_job(job), **version, "python_full": platform.python_version()})
-        Path(argv[1]).write_text(json.dumps(results))  # partial results survive a later hang
+        # partial results survive a later hang
+        Path(argv[1]).write_text(json.dumps(results), encoding="utf-8")
     return 0

@@ -86,7 +86,6 @@ class Recorder:
 
 def patch(recorder: Recorder) -> Callable[[], None]:
     """Hook resource construction and lookups to learn where the program declared them."""
-    import pulumi
     import pulumi.resource
     import pulumi.runtime
 

@@ -132,7 +132,7 @@ class Context:
             if "tests" in rel.parts or rel.name.startswith("test") or rel.name == "conftest.py":
                 continue
             try:
-                found.append((rel.as_posix(), ast.parse(path.read_text(errors="replace"))))
+                found.append((rel.as_posix(), ast.parse(path.read_bytes())))
             except SyntaxError:
                 continue
         return found

@@ -68,7 +68,7 @@ WAIVER_RE = re.compile(r"#\s*drgen:\s*ignore\[([A-Za-z0-9,\s]+)\]")
 def waived(path: Path, line: int, rule_id: str) -> bool:
     """Whether the declaring line carries `# drgen: ignore[R5]` for this rule."""
     try:
-        text = path.read_text(errors="replace").splitlines()[line - 1]
+        text = path.read_text(encoding="utf-8", errors="replace").splitlines()[line - 1]
     except (OSError, IndexError):
         return False
     match = WAIVER_RE.search(text)

@@ -31,7 +31,7 @@ def tests_under_mocks(ctx: Context) -> Iterator[Hit]:
             continue
         if (
             path.name.startswith("test") or "tests" in path.parts
-        ) and "set_mocks" in path.read_text(errors="replace"):
+        ) and b"set_mocks" in path.read_bytes():
             return
     yield Hit(
         "no test runs the program under pulumi.runtime.set_mocks",
