@@ -497,7 +497,7 @@ MUTATIONS = [
     ),
     (
         "ops/drill.py",
-        "            self.env.aws(\"s3\", paused).put_object(\n",
+        '            self.env.aws("s3", paused).put_object(\n',
         "            (lambda **_: None)(\n",
         "the S3 drill writes nothing, so no replication is ever late",
     ),
