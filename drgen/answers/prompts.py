@@ -219,7 +219,7 @@ class Asker:
 
 
 #: The first choice after "no" at the recap: leave, keeping the answers as text.
-DECLINE = "none: write nothing, print the command line and the answers file"
+DECLINE = "write nothing: print the command line and the answers file instead"
 #: What the project name must be when asked for, beside the rules themselves.
 NAME_PROMPT = "Project name"
 NAME_HELP = "Names the project and starts every physical name: lowercase letters, digits, hyphens"
