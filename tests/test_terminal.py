@@ -128,10 +128,27 @@ def default_flow(terminal: Terminal) -> None:
     terminal.answer("Create it?", ENTER)
 
 
+def decline_flow(terminal: Terminal) -> None:
+    """The default flow's answers, then `n` at the recap and Enter at the menu."""
+    for prompt in (
+        "[1/6] Regions",
+        "[2/6] Environment suffix",
+        "[3/6] Route 53",
+        "[4/6] Networking",
+        "[5/6] CI workflows",
+    ):
+        terminal.answer(prompt, ENTER)
+    terminal.answer("[6/6] Alarm e-mail", ADDRESS + ENTER)
+    terminal.answer("Create it?", "n")
+    terminal.answer("Change an answer?", ENTER)  # the first choice: write nothing
+
+
 #: What the default flow shows, with the target as `drgen new demo` in /home/me would show it.
 TRANSCRIPT_START = (
     "<!-- transcript: drgen new demo --no-verify, Enter at every prompt but the address -->"
 )
+#: What declining shows, from the recap on.
+DECLINE_START = "<!-- transcript: the same answers, then n at the recap and Enter at the menu -->"
 SHOWN_TARGET = "/home/me/demo"
 
 
@@ -139,10 +156,15 @@ def default_transcript(terminal: Terminal, target: Path) -> str:
     return terminal.shown().replace(str(target), SHOWN_TARGET)
 
 
-def documented_transcript() -> str:
+def decline_transcript(terminal: Terminal, target: Path) -> str:
+    lines = terminal.lines()
+    return "\n".join(lines[lines.index("demo:") :]).replace(str(target), SHOWN_TARGET)
+
+
+def documented_transcript(start: str = TRANSCRIPT_START) -> str:
     guide = (ROOT / "docs" / "user-guide.md").read_text()
-    start = guide.index(TRANSCRIPT_START) + len(TRANSCRIPT_START)
-    return guide[start:].split("```text\n", 1)[1].split("```", 1)[0].rstrip("\n")
+    after = guide.index(start) + len(start)
+    return guide[after:].split("```text\n", 1)[1].split("```", 1)[0].rstrip("\n")
 
 
 def test_enter_at_every_prompt_creates_the_default_project(tmp_path: Path) -> None:
@@ -241,15 +263,11 @@ def test_a_non_empty_target_is_refused_before_the_first_question(tmp_path: Path)
 
 def test_no_at_the_recap_writes_nothing_and_prints_the_answers_to_reuse(tmp_path: Path) -> None:
     terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
-    for prompt in ("[1/6]", "[2/6]", "[3/6]", "[4/6]", "[5/6]"):
-        terminal.answer(prompt, ENTER)
-    terminal.answer("[6/6]", "none" + ENTER)
-    terminal.answer("Create it?", "n")
-    terminal.answer("Change an answer?", ENTER)  # the first choice: write nothing
+    decline_flow(terminal)
     assert terminal.finish() == 0
     line = (
         "drgen new demo --region us-east-1,us-west-2 --env-suffix dev --no-route53 "
-        "--network none --ci github --alarm-email none --no-verify"
+        f"--network none --ci github --alarm-email {ADDRESS} --no-verify"
     )
     lines = terminal.lines()
     assert lines[lines.index("? Create it? No") :] == [
@@ -265,20 +283,25 @@ def test_no_at_the_recap_writes_nothing_and_prints_the_answers_to_reuse(tmp_path
         "  route53: false",
         "  network: none",
         "  ci: github",
-        "  alarm_email: none",
+        f"  alarm_email: {ADDRESS}",
     ]
+    shown = decline_transcript(terminal, tmp_path / "demo")
+    assert shown == documented_transcript(DECLINE_START), (
+        "docs/user-guide.md shows another decline (refresh: python -m tests.test_terminal)"
+        f"; the screen:\n{shown}"
+    )
     assert tree(tmp_path) == {}
     (tmp_path / "answers.yml").write_text("\n".join(lines[-8:]) + "\n")
     # the printed line, run as it is (no terminal: nothing may be missing), makes the project
     again = [sys.executable, "-m", "drgen", *shlex.split(line)[1:]]
     ran = subprocess.run(again, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT)
     assert ran.returncode == 0, ran.stderr
-    assert recorded(tmp_path / "demo") == {**DEFAULTS, "alarm_email": "none"}
+    assert recorded(tmp_path / "demo") == DEFAULTS
     # and the printed file gives the same answers to another name
     again = [sys.executable, "-m", "drgen", "new", "copy", "-a", "answers.yml", "--pretend"]
     ran = subprocess.run(again, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT)
     assert ran.returncode == 0, ran.stderr
-    assert "  alarm_email: none" in ran.stdout.splitlines()
+    assert f"  alarm_email: {ADDRESS}" in ran.stdout.splitlines()
 
 
 def test_at_the_recap_one_answer_is_changed_then_the_recap_comes_again(tmp_path: Path) -> None:
@@ -447,21 +470,28 @@ def test_ctrl_d_at_a_prompt_is_an_interrupt(tmp_path: Path) -> None:
     assert tree(tmp_path) == {}
 
 
-def refresh_transcript() -> None:
-    """Write the default flow's screen into docs/user-guide.md."""
+def refresh_transcripts() -> None:
+    """Write the default flow's screen and the decline's into docs/user-guide.md."""
     import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp:
-        terminal = Terminal(Path(tmp), "new", "demo", "--no-verify")
-        default_flow(terminal)
-        assert terminal.finish() == 0, terminal.shown()
-        shown = default_transcript(terminal, Path(tmp) / "demo")
+    shown = {}
+    for start, flow, transcript in (
+        (TRANSCRIPT_START, default_flow, default_transcript),
+        (DECLINE_START, decline_flow, decline_transcript),
+    ):
+        with tempfile.TemporaryDirectory() as tmp:
+            terminal = Terminal(Path(tmp), "new", "demo", "--no-verify")
+            flow(terminal)
+            assert terminal.finish() == 0, terminal.shown()
+            shown[start] = transcript(terminal, Path(tmp) / "demo")
     path = ROOT / "docs" / "user-guide.md"
     guide = path.read_text()
-    start = guide.index(TRANSCRIPT_START) + len(TRANSCRIPT_START)
-    end = guide.index("```", guide.index("```text\n", start) + 8) + 3
-    path.write_text(guide[:start] + f"\n\n```text\n{shown}\n```" + guide[end:])
+    for start, text in shown.items():
+        after = guide.index(start) + len(start)
+        end = guide.index("```", guide.index("```text\n", after) + 8) + 3
+        guide = guide[:after] + f"\n\n```text\n{text}\n```" + guide[end:]
+    path.write_text(guide)
 
 
 if __name__ == "__main__":
-    refresh_transcript()
+    refresh_transcripts()
