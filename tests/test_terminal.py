@@ -367,10 +367,15 @@ def test_without_a_name_it_is_asked_for_and_checked_as_the_argument(tmp_path: Pa
         "starting with a letter"
     )
     assert "[1/6]" not in terminal.shown()
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.txt").write_text("mine")
+    terminal.child.send(CTRL_U + "taken" + ENTER)  # ./taken: refused as the argument would be
+    terminal.wait_for(f"target {str(tmp_path / 'taken')!r} exists and is not empty")
     terminal.child.send(CTRL_U + "demo" + ENTER)
     default_flow(terminal)
     assert terminal.finish() == 0, terminal.shown()
     assert recorded(tmp_path / "demo") == DEFAULTS
+    assert (tmp_path / "taken" / "notes.txt").read_text() == "mine"
     assert terminal.lines()[:2] == [
         "  Names the project and starts every physical name: lowercase letters, digits, hyphens",
         "? Project name demo",

@@ -8,7 +8,7 @@ lines and the recap.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import questionary
@@ -25,7 +25,7 @@ from drgen.answers.model import Answers
 from drgen.answers.questions import QUESTION_HELP, QUESTIONS, Question
 from drgen.answers.regions import COMMERCIAL_REGIONS
 from drgen.answers.rules import check_decided
-from drgen.errors import AnswerError
+from drgen.errors import AnswerError, DrgenError
 
 #: What a menu shows under the choice the cursor is on.
 CHOICE_DESCRIPTIONS: dict[tuple[str, str], str] = {
@@ -220,30 +220,33 @@ class Asker:
 
 #: The first choice after "no" at the recap: leave, keeping the answers as text.
 DECLINE = "write nothing: print the command line and the answers file instead"
-#: What the project name must be when asked for, beside the rules themselves.
+#: The question `drgen new` asks when it was given no NAME.
 NAME_PROMPT = "Project name"
 NAME_HELP = "Names the project and starts every physical name: lowercase letters, digits, hyphens"
 
 
 class NameValidator(Validator):
-    """Refuses a project name at its prompt by the rules `drgen new NAME` applies to it."""
+    """Refuses a project name at its prompt as `drgen new NAME` would refuse the argument."""
+
+    def __init__(self, check: Callable[[str], None]) -> None:
+        self.check = check
 
     def validate(self, document: Document) -> None:
         """Raise the error the name would meet as an argument, now."""
         try:
-            check_decided(document.text.strip(), {})
-        except AnswerError as error:
+            self.check(document.text.strip())
+        except DrgenError as error:
             raise ValidationError(message=str(error), cursor_position=len(document.text)) from None
 
 
-def ask_name(default: str | None) -> str:
-    """`drgen new` without NAME at a terminal: the project name, checked on Enter."""
+def ask_name(default: str | None, check: Callable[[str], None]) -> str:
+    """`drgen new` without NAME at a terminal: the project name, refused by `check` on Enter."""
     output = _terminal()
     questionary.print(f"  {NAME_HELP}", style="fg:ansibrightblack", output=output)
     prompt = questionary.text(
         NAME_PROMPT,
         default=default or "",
-        validate=NameValidator(),
+        validate=NameValidator(check),
         validate_while_typing=False,
         output=output,
     )

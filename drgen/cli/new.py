@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,11 +27,11 @@ class AtTerminal:
         #: One asker for the whole run: each question's history lasts to the recap's re-asks.
         self.asker: Asker | None = None
 
-    def ask_name(self, default: str | None) -> str:
+    def ask_name(self, default: str | None, check: Callable[[str], None]) -> str:
         """The project name, checked as NAME is."""
         from drgen.answers import prompts
 
-        return prompts.ask_name(default)
+        return prompts.ask_name(default, check)
 
     def ask_missing(self, project_name: str, raw: dict[str, object]) -> int:
         """Ask each missing question in turn."""

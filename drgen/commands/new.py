@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shlex
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -26,8 +27,8 @@ from drgen.verification.runner import prestart as prestart_verifier
 class Person(Protocol):
     """Someone at a terminal: asked for what is missing, then to confirm the recap."""
 
-    def ask_name(self, default: str | None) -> str:
-        """The project name, when `drgen new` was given none; valid as NAME would be."""
+    def ask_name(self, default: str | None, check: Callable[[str], None]) -> str:
+        """The project name, when `drgen new` was given none; `check` raises if it is refused."""
 
     def ask_missing(self, project_name: str, raw: dict[str, object]) -> int:
         """Fill every missing answer in `raw`; the number of questions asked."""
@@ -93,7 +94,7 @@ def _new(
         if person is None:
             why = "--json never prompts" if out.json_mode else "no terminal to ask for it"
             raise AnswerError(f"the project name is missing ({why}): run drgen new NAME")
-        name = person.ask_name(default_name(options.output_dir))
+        name = person.ask_name(default_name(options.output_dir), partial(_check_name, options))
         asked = 1
     target = (options.output_dir or Path(name)).absolute()
     gathered = gather_answers(name, options.answers_file, flags, use_defaults=options.use_defaults)
@@ -136,6 +137,13 @@ def _new(
     out.say("Next steps:")
     for step in steps:
         out.say(f"  {step}")
+
+
+def _check_name(options: NewOptions, name: str) -> None:
+    """What the name prompt refuses: what `drgen new NAME` refuses before any question."""
+    check_decided(name, {})
+    if options.output_dir is None:
+        check_target(Path(name).absolute(), force=options.force)
 
 
 def default_name(output_dir: Path | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from drgen.answers.model import Answers
 from drgen.commands.messages import Display, Messages
 from drgen.commands.new import NewOptions, default_name, run_new
-from drgen.errors import AnswerError, AnswerErrors
+from drgen.errors import AnswerError, AnswerErrors, TargetError
 from tests.conftest import tree
 
 
@@ -51,8 +52,9 @@ class Person:
         self.recaps: list[str] = []
         self.offered_names: list[str | None] = []
 
-    def ask_name(self, default: str | None) -> str:
+    def ask_name(self, default: str | None, check: Callable[[str], None]) -> str:
         self.offered_names.append(default)
+        check(self.name)
         return self.name
 
     def ask_missing(self, project_name: str, raw: dict[str, object]) -> int:
@@ -205,3 +207,24 @@ def test_without_a_name_or_a_person_the_name_is_an_error(
         run_new(out, None, FLAGS, NewOptions(output_dir=tmp_path / "x", no_verify=True), no_display)
     assert str(refused.value) == f"the project name is missing ({why}): run drgen new NAME"
     assert tree(tmp_path) == {}
+
+
+def test_the_name_asked_for_is_refused_as_the_argument_would_be(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "notes.txt").write_text("mine")
+    given = {**FLAGS, "regions": ["us-east-1", "us-west-2"], "env_suffix": "dev"}
+    with pytest.raises(TargetError, match="exists and is not empty"):  # ./shop, at the prompt
+        run_new(Lines(), None, given, NewOptions(no_verify=True), no_display, Person(write=True))
+    with pytest.raises(AnswerError, match="project name 'Shop' is not valid"):
+        run_new(
+            Lines(),
+            None,
+            given,
+            NewOptions(no_verify=True),
+            no_display,
+            Person(write=True, name="Shop"),
+        )
+    assert tree(tmp_path) == {"shop/notes.txt": b"mine"}
