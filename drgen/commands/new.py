@@ -25,7 +25,7 @@ from drgen.verification.runner import prestart as prestart_verifier
 
 
 class Person(Protocol):
-    """Someone at a terminal: asked for what is missing, then to confirm the recap."""
+    """Someone at a terminal: asked for the name and what is missing, then at the recap."""
 
     def ask_name(self, default: str | None, check: Callable[[str], None]) -> str:
         """The project name, when `drgen new` was given none; `check` raises if it is refused."""
