@@ -19,6 +19,8 @@ import pyte
 import pytest
 import yaml
 
+from drgen.answers.rules import check_decided
+from drgen.errors import AnswerError
 from tests.conftest import DEMO_NEXT_STEPS, tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -380,6 +382,21 @@ def test_without_a_name_it_is_asked_for_and_checked_as_the_argument(tmp_path: Pa
         "  Names the project and starts every physical name: lowercase letters, digits, hyphens",
         "? Project name demo",
     ]
+
+
+def test_a_long_error_under_the_name_prompt_wraps(tmp_path: Path) -> None:
+    name = "a" * 40
+    with pytest.raises(AnswerError) as refused:
+        check_decided(name, {})
+    error = str(refused.value)
+    assert len(error) > 80
+    terminal = Terminal(tmp_path, "new", "--no-verify", cols=80)
+    terminal.answer("? Project name", name + ENTER)
+    # wrapped over the rows under the prompt, not cut at the terminal's edge
+    terminal.wait_until(lambda: error in "".join(terminal.screen.display), "the whole error")
+    terminal.child.sendcontrol("c")
+    assert terminal.finish() == 130
+    assert tree(tmp_path) == {}
 
 
 def test_the_name_offered_is_the_output_folders(tmp_path: Path) -> None:
