@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -18,13 +19,15 @@ import pyte
 import pytest
 import yaml
 
+from drgen.answers.rules import check_decided
+from drgen.errors import AnswerError
 from tests.conftest import DEMO_NEXT_STEPS, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Generous: the machine runs other suites at the same time.
 TIMEOUT = 120
 ENTER, LEFT, BACKSPACE = "\r", "\x1b[D", "\x7f"
-DOWN, TAB, CTRL_U = "\x1b[B", "\t", "\x15"
+UP, DOWN, TAB, CTRL_U = "\x1b[A", "\x1b[B", "\t", "\x15"
 DEFAULTS = {
     "project_name": "demo",
     "regions": ["us-east-1", "us-west-2"],
@@ -127,10 +130,27 @@ def default_flow(terminal: Terminal) -> None:
     terminal.answer("Create it?", ENTER)
 
 
+def decline_flow(terminal: Terminal) -> None:
+    """The default flow's answers, then `n` at the recap and Enter at the menu."""
+    for prompt in (
+        "[1/6] Regions",
+        "[2/6] Environment suffix",
+        "[3/6] Route 53",
+        "[4/6] Networking",
+        "[5/6] CI workflows",
+    ):
+        terminal.answer(prompt, ENTER)
+    terminal.answer("[6/6] Alarm e-mail", ADDRESS + ENTER)
+    terminal.answer("Create it?", "n")
+    terminal.answer("Change an answer?", ENTER)  # the first choice: write nothing
+
+
 #: What the default flow shows, with the target as `drgen new demo` in /home/me would show it.
 TRANSCRIPT_START = (
     "<!-- transcript: drgen new demo --no-verify, Enter at every prompt but the address -->"
 )
+#: What declining shows, from the recap on.
+DECLINE_START = "<!-- transcript: the same answers, then n at the recap and Enter at the menu -->"
 SHOWN_TARGET = "/home/me/demo"
 
 
@@ -138,10 +158,15 @@ def default_transcript(terminal: Terminal, target: Path) -> str:
     return terminal.shown().replace(str(target), SHOWN_TARGET)
 
 
-def documented_transcript() -> str:
+def decline_transcript(terminal: Terminal, target: Path) -> str:
+    lines = terminal.lines()
+    return "\n".join(lines[lines.index("demo:") :]).replace(str(target), SHOWN_TARGET)
+
+
+def documented_transcript(start: str = TRANSCRIPT_START) -> str:
     guide = (ROOT / "docs" / "user-guide.md").read_text()
-    start = guide.index(TRANSCRIPT_START) + len(TRANSCRIPT_START)
-    return guide[start:].split("```text\n", 1)[1].split("```", 1)[0].rstrip("\n")
+    after = guide.index(start) + len(start)
+    return guide[after:].split("```text\n", 1)[1].split("```", 1)[0].rstrip("\n")
 
 
 def test_enter_at_every_prompt_creates_the_default_project(tmp_path: Path) -> None:
@@ -238,17 +263,147 @@ def test_a_non_empty_target_is_refused_before_the_first_question(tmp_path: Path)
     assert tree(tmp_path) == {"demo/notes.txt": b"mine"}
 
 
-def test_no_at_the_recap_writes_nothing(tmp_path: Path) -> None:
+def test_no_at_the_recap_writes_nothing_and_prints_the_answers_to_reuse(tmp_path: Path) -> None:
     terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
-    for prompt in ("[1/6]", "[2/6]", "[3/6]", "[4/6]", "[5/6]"):
+    decline_flow(terminal)
+    assert terminal.finish() == 0
+    line = (
+        "drgen new demo --region us-east-1,us-west-2 --env-suffix dev --no-route53 "
+        f"--network none --ci github --alarm-email {ADDRESS} --no-verify"
+    )
+    lines = terminal.lines()
+    assert lines[lines.index("? Create it? No") :] == [
+        "? Create it? No",
+        "? Change an answer? write nothing: print the command line and the answers file instead",
+        f"Nothing was written to {tmp_path / 'demo'}. To create it later with these answers, run:",
+        f"  {line}",
+        "or save these lines as a file and run drgen new demo -a FILE:",
+        "  regions:",
+        "  - us-east-1",
+        "  - us-west-2",
+        "  env_suffix: dev",
+        "  route53: false",
+        "  network: none",
+        "  ci: github",
+        f"  alarm_email: {ADDRESS}",
+    ]
+    shown = decline_transcript(terminal, tmp_path / "demo")
+    assert shown == documented_transcript(DECLINE_START), (
+        "docs/user-guide.md shows another decline (refresh: python -m tests.test_terminal)"
+        f"; the screen:\n{shown}"
+    )
+    assert tree(tmp_path) == {}
+    (tmp_path / "answers.yml").write_text("\n".join(lines[-8:]) + "\n")
+    # the printed line, run as it is (no terminal: nothing may be missing), makes the project
+    again = [sys.executable, "-m", "drgen", *shlex.split(line)[1:]]
+    ran = subprocess.run(again, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT)
+    assert ran.returncode == 0, ran.stderr
+    assert recorded(tmp_path / "demo") == DEFAULTS
+    # and the printed file gives the same answers to another name
+    again = [sys.executable, "-m", "drgen", "new", "copy", "-a", "answers.yml", "--pretend"]
+    ran = subprocess.run(again, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT)
+    assert ran.returncode == 0, ran.stderr
+    assert f"  alarm_email: {ADDRESS}" in ran.stdout.splitlines()
+
+
+def test_at_the_recap_one_answer_is_changed_then_the_recap_comes_again(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify", "--network", "vpc", rows=120)
+    for prompt in ("[1/6]", "[2/6]", "[3/6]", "[4/6] Base IPv4 CIDR", "[5/6]"):
         terminal.answer(prompt, ENTER)
     terminal.answer("[6/6]", "none" + ENTER)
     terminal.answer("Create it?", "n")
-    assert terminal.finish() == 0
-    assert terminal.lines()[-2:] == [
-        "? Create it? No",
-        f"Nothing was written to {tmp_path / 'demo'}.",
+    # the menu: write nothing, then each answer in recap order (the network is the 4th)
+    terminal.answer("Change an answer?", DOWN * 4 + ENTER)
+    terminal.answer("[change] Networking of the functions", UP + ENTER)  # vpc -> none
+    terminal.wait_for("? [change] Networking of the functions none")
+    terminal.answer("Create it?", "n")  # the recap again: no base_cidr now
+    terminal.answer("Change an answer?", DOWN * 3 + ENTER)  # route53
+    terminal.answer("[change] Route 53", "y")
+    terminal.answer("[1/3] Existing hosted zone id", "Z0123ABC" + ENTER)
+    terminal.answer("[2/3] The hosted zone's domain", "example.com" + ENTER)
+    terminal.answer("[3/3] Record name", ENTER)
+    terminal.wait_for("  record_name     demo-dev")
+    terminal.answer("Create it?", ENTER)
+    assert terminal.finish() == 0, terminal.shown()
+    assert recorded(tmp_path / "demo") == {
+        **DEFAULTS,
+        "route53": True,
+        "hosted_zone_id": "Z0123ABC",
+        "domain": "example.com",
+        "record_name": "demo-dev",
+        "alarm_email": "none",
+    }
+    recaps = [i for i, line in enumerate(terminal.lines()) if line == "demo:"]
+    assert len(recaps) == 3
+    second = terminal.lines()[recaps[1] : recaps[2]]
+    assert "  network      none" in second and not any("base_cidr" in row for row in second)
+
+
+def test_up_recalls_only_the_answers_typed_at_the_same_question(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
+    terminal.answer("[1/6] Regions", ENTER)
+    terminal.answer("[2/6] Environment suffix", CTRL_U + "staging" + ENTER)
+    for prompt in ("[3/6]", "[4/6]", "[5/6]"):
+        terminal.answer(prompt, ENTER)
+    # nothing typed here yet: Up recalls nothing (not the suffix, not the regions)
+    terminal.answer("[6/6] Alarm e-mail", UP + ADDRESS)
+    terminal.wait_for(ADDRESS)
+    assert f"? [6/6] Alarm e-mail (an address, or none) {ADDRESS}" in terminal.lines()
+    terminal.child.send(ENTER)
+    terminal.answer("Create it?", "n")
+    terminal.answer("Change an answer?", DOWN * 2 + ENTER)  # env_suffix
+    terminal.wait_for("? [change] Environment suffix staging")
+    # cleared, then Up: this question's answer, not the address typed last
+    terminal.child.send(CTRL_U + UP + ENTER)
+    terminal.wait_for("? [change] Environment suffix staging\n")
+    terminal.answer("Create it?", ENTER)
+    assert terminal.finish() == 0, terminal.shown()
+    assert recorded(tmp_path / "demo")["env_suffix"] == "staging"
+
+
+def test_without_a_name_it_is_asked_for_and_checked_as_the_argument(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "--no-verify", rows=60)
+    terminal.answer("? Project name", "Demo" + ENTER)
+    terminal.wait_for(
+        "project name 'Demo' is not valid: use lowercase letters, digits and single hyphens, "
+        "starting with a letter"
+    )
+    assert "[1/6]" not in terminal.shown()
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.txt").write_text("mine")
+    terminal.child.send(CTRL_U + "taken" + ENTER)  # ./taken: refused as the argument would be
+    terminal.wait_for(f"target {str(tmp_path / 'taken')!r} exists and is not empty")
+    terminal.child.send(CTRL_U + "demo" + ENTER)
+    default_flow(terminal)
+    assert terminal.finish() == 0, terminal.shown()
+    assert recorded(tmp_path / "demo") == DEFAULTS
+    assert (tmp_path / "taken" / "notes.txt").read_text() == "mine"
+    assert terminal.lines()[:2] == [
+        "  Names the project and starts every physical name: lowercase letters, digits, hyphens",
+        "? Project name demo",
     ]
+
+
+def test_a_long_error_under_the_name_prompt_wraps(tmp_path: Path) -> None:
+    name = "a" * 40
+    with pytest.raises(AnswerError) as refused:
+        check_decided(name, {})
+    error = str(refused.value)
+    assert len(error) > 80
+    terminal = Terminal(tmp_path, "new", "--no-verify", cols=80)
+    terminal.answer("? Project name", name + ENTER)
+    # wrapped over the rows under the prompt, not cut at the terminal's edge
+    terminal.wait_until(lambda: error in "".join(terminal.screen.display), "the whole error")
+    terminal.child.sendcontrol("c")
+    assert terminal.finish() == 130
+    assert tree(tmp_path) == {}
+
+
+def test_the_name_offered_is_the_output_folders(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "-o", "infra/payments", "--no-verify")
+    terminal.wait_for("? Project name payments")
+    terminal.child.sendcontrol("c")
+    assert terminal.finish() == 130
     assert tree(tmp_path) == {}
 
 
@@ -337,21 +492,28 @@ def test_ctrl_d_at_a_prompt_is_an_interrupt(tmp_path: Path) -> None:
     assert tree(tmp_path) == {}
 
 
-def refresh_transcript() -> None:
-    """Write the default flow's screen into docs/user-guide.md."""
+def refresh_transcripts() -> None:
+    """Write the default flow's screen and the decline's into docs/user-guide.md."""
     import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp:
-        terminal = Terminal(Path(tmp), "new", "demo", "--no-verify")
-        default_flow(terminal)
-        assert terminal.finish() == 0, terminal.shown()
-        shown = default_transcript(terminal, Path(tmp) / "demo")
+    shown = {}
+    for start, flow, transcript in (
+        (TRANSCRIPT_START, default_flow, default_transcript),
+        (DECLINE_START, decline_flow, decline_transcript),
+    ):
+        with tempfile.TemporaryDirectory() as tmp:
+            terminal = Terminal(Path(tmp), "new", "demo", "--no-verify")
+            flow(terminal)
+            assert terminal.finish() == 0, terminal.shown()
+            shown[start] = transcript(terminal, Path(tmp) / "demo")
     path = ROOT / "docs" / "user-guide.md"
     guide = path.read_text()
-    start = guide.index(TRANSCRIPT_START) + len(TRANSCRIPT_START)
-    end = guide.index("```", guide.index("```text\n", start) + 8) + 3
-    path.write_text(guide[:start] + f"\n\n```text\n{shown}\n```" + guide[end:])
+    for start, text in shown.items():
+        after = guide.index(start) + len(start)
+        end = guide.index("```", guide.index("```text\n", after) + 8) + 3
+        guide = guide[:after] + f"\n\n```text\n{text}\n```" + guide[end:]
+    path.write_text(guide)
 
 
 if __name__ == "__main__":
-    refresh_transcript()
+    refresh_transcripts()

@@ -8,7 +8,7 @@ lines and the recap.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import questionary
@@ -25,7 +25,7 @@ from drgen.answers.model import Answers
 from drgen.answers.questions import QUESTION_HELP, QUESTIONS, Question
 from drgen.answers.regions import COMMERCIAL_REGIONS
 from drgen.answers.rules import check_decided
-from drgen.errors import AnswerError
+from drgen.errors import AnswerError, DrgenError
 
 #: What a menu shows under the choice the cursor is on.
 CHOICE_DESCRIPTIONS: dict[tuple[str, str], str] = {
@@ -116,13 +116,17 @@ def _shown_default(default: object) -> str:
 
 
 class Asker:
-    """Asks the questions still open, in order, numbering them as `[2/5]`."""
+    """Asks the questions still open, in order, numbering them as `[2/5]`.
+
+    Each text question keeps its own history, so Up recalls only the answers accepted at that
+    question (at a re-ask from the recap), never another question's.
+    """
 
     def __init__(self, project_name: str, raw: dict[str, object]) -> None:
         self.project_name = project_name
         self.raw = raw
         self.output = _terminal()
-        self.history = InMemoryHistory()
+        self.histories: dict[str, InMemoryHistory] = {}
         self.asked = 0
 
     def pending(self) -> list[Question]:
@@ -139,9 +143,16 @@ class Asker:
             )
         return self.asked
 
-    def ask(self, question: Question, counter: str) -> object:
-        """One prompt: a confirm, a menu or a line with completion, each checked on Enter."""
-        default = question.default_for(self.project_name, self.raw)
+    def history(self, key: str) -> InMemoryHistory:
+        """The lines typed at question `key` so far."""
+        return self.histories.setdefault(key, InMemoryHistory())
+
+    def ask(self, question: Question, counter: str, current: object = None) -> object:
+        """One prompt: a confirm, a menu or a line with completion, each checked on Enter.
+
+        `current`: the answer being changed, shown instead of the default.
+        """
+        default = question.default_for(self.project_name, self.raw) if current is None else current
         message = f"{counter} {question.prompt}"
         questionary.print(
             f"  {QUESTION_HELP[question.key]}", style="fg:ansibrightblack", output=self.output
@@ -163,17 +174,84 @@ class Asker:
                     output=self.output,
                 )
             )
+        history = self.history(question.key)
         prompt = questionary.text(
             message,
             default=_shown_default(default),
             validate=AnswerValidator(self.project_name, self.raw, question.key),
             completer=RegionCompleter() if question.key == "regions" else None,
-            history=self.history,
+            history=history,
             validate_while_typing=False,  # a region code half typed is not an error yet
             output=self.output,
         )
         _wrap_error_lines(prompt)
         return to_value(question.key, str(_unsafe(prompt)))
+
+    def change_one(self, answers: Answers) -> bool:
+        """After "no" at the recap: re-ask the answer chosen, then what it newly opens.
+
+        False when the person chooses to write nothing. Answers that no longer apply (the
+        hosted zone after Route 53 is turned off) are dropped from `raw`.
+        """
+        shown = shown_answers(answers)
+        choices = [questionary.Choice(DECLINE, value="")] + [
+            questionary.Choice(line, value=key)
+            for key, line in zip(shown, aligned(list(shown.items())), strict=True)
+        ]
+        key = str(
+            _unsafe(
+                questionary.select(
+                    "Change an answer?", choices=choices, default=choices[0], output=self.output
+                )
+            )
+        )
+        if not key:
+            return False
+        question = next(q for q in QUESTIONS if q.key == key)
+        current = self.raw[key]
+        self.raw[key] = self.ask(question, "[change]", current=current)
+        for other in QUESTIONS:
+            if other.key in self.raw and not other.applies(self.raw):
+                del self.raw[other.key]
+        self.asked = 0
+        self.ask_all()
+        return True
+
+
+#: The first choice after "no" at the recap: leave, keeping the answers as text.
+DECLINE = "write nothing: print the command line and the answers file instead"
+#: The question `drgen new` asks when it was given no NAME.
+NAME_PROMPT = "Project name"
+NAME_HELP = "Names the project and starts every physical name: lowercase letters, digits, hyphens"
+
+
+class NameValidator(Validator):
+    """Refuses a project name at its prompt as `drgen new NAME` would refuse the argument."""
+
+    def __init__(self, check: Callable[[str], None]) -> None:
+        self.check = check
+
+    def validate(self, document: Document) -> None:
+        """Raise the error the name would meet as an argument, now."""
+        try:
+            self.check(document.text.strip())
+        except DrgenError as error:
+            raise ValidationError(message=str(error), cursor_position=len(document.text)) from None
+
+
+def ask_name(default: str | None, check: Callable[[str], None]) -> str:
+    """`drgen new` without NAME at a terminal: the project name, refused by `check` on Enter."""
+    output = _terminal()
+    questionary.print(f"  {NAME_HELP}", style="fg:ansibrightblack", output=output)
+    prompt = questionary.text(
+        NAME_PROMPT,
+        default=default or "",
+        validate=NameValidator(check),
+        validate_while_typing=False,
+        output=output,
+    )
+    _wrap_error_lines(prompt)
+    return str(_unsafe(prompt)).strip()
 
 
 def _terminal() -> Output:
@@ -189,24 +267,30 @@ def _unsafe(question: questionary.Question) -> Any:
         raise KeyboardInterrupt from None
 
 
-def ask_missing(project_name: str, raw: dict[str, object]) -> int:
-    """Ask for every answer still missing; the number of questions asked."""
-    return Asker(project_name, raw).ask_all()
+def shown_answers(answers: Answers) -> dict[str, str]:
+    """Each answer as the recap and the change menu show it (the name aside)."""
+    regions = answers.regions
+    special: dict[str, str] = {
+        "regions": f"{regions[0]} (primary), {', '.join(regions[1:])}",
+        "route53": "on" if answers.route53 else "off",
+    }
+    return {
+        key: special.get(key, str(value))
+        for key, value in answers.to_data().items()
+        if key != "project_name"
+    }
+
+
+def aligned(rows: list[tuple[str, str]]) -> list[str]:
+    """`key  value` rows with the values in one column."""
+    width = max(len(key) for key, _ in rows)
+    return [f"{key.ljust(width)}  {value}" for key, value in rows]
 
 
 def recap_lines(answers: Answers, target: str) -> list[str]:
     """The answers as the recap before writing shows them."""
-    data = answers.to_data()
-    regions = answers.regions
-    shown: dict[str, str] = {
-        "regions": f"{regions[0]} (primary), {', '.join(regions[1:])}",
-        "route53": "on" if answers.route53 else "off",
-    }
-    rows = [("target", target)] + [
-        (key, shown.get(key, str(value))) for key, value in data.items() if key != "project_name"
-    ]
-    width = max(len(key) for key, _ in rows)
-    return [f"  {key.ljust(width)}  {value}" for key, value in rows]
+    rows = [("target", target), *shown_answers(answers).items()]
+    return [f"  {line}" for line in aligned(rows)]
 
 
 def confirm_write(answers: Answers, target: str) -> bool:

@@ -156,6 +156,11 @@ class Gathered:
             unanswered=self._unanswered,
         )
 
+    def forget(self, keys: set[str]) -> None:
+        """Answers changed or dropped at the recap: no longer from a flag or the file."""
+        for key in keys:
+            self.sources.pop(key, None)
+
     def check_given(self) -> None:
         """Refuse every answer given so far that is wrong on its own, before prompting."""
         check_given(self.project_name, self.raw, sources=self.sources, problems=self.problems)

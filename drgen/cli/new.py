@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,15 +16,26 @@ from drgen.cli.options import JSON_OPTION, QUIET_OPTION, VERBOSE_OPTION, complet
 from drgen.cli.output import start
 from drgen.commands.new import NewOptions, run_new
 
+if TYPE_CHECKING:
+    from drgen.answers.prompts import Asker
+
 
 class AtTerminal:
     """Asks at the terminal (questionary loads only now: 9 MB nobody else needs)."""
 
-    def ask_missing(self, project_name: str, raw: dict[str, object]) -> int:
-        """Ask each missing question in turn."""
+    def __init__(self) -> None:
+        #: One asker for the whole run: each question's history lasts to the recap's re-asks.
+        self.asker: Asker | None = None
+
+    def ask_name(self, default: str | None, check: Callable[[str], None]) -> str:
+        """The project name, checked as NAME is."""
         from drgen.answers import prompts
 
-        return prompts.ask_missing(project_name, raw)
+        return prompts.ask_name(default, check)
+
+    def ask_missing(self, project_name: str, raw: dict[str, object]) -> int:
+        """Ask each missing question in turn."""
+        return self._asker(project_name, raw).ask_all()
 
     def confirm_write(self, answers: Answers, target: str) -> bool:
         """The recap, then "write it?"."""
@@ -31,13 +43,29 @@ class AtTerminal:
 
         return prompts.confirm_write(answers, target)
 
+    def change_one(self, answers: Answers, raw: dict[str, object]) -> bool:
+        """Which answer to change, then that question again."""
+        return self._asker(answers.project_name, raw).change_one(answers)
+
+    def _asker(self, project_name: str, raw: dict[str, object]) -> Asker:
+        from drgen.answers import prompts
+
+        if self.asker is None:
+            self.asker = prompts.Asker(project_name, raw)
+        return self.asker
+
 
 def new(
     ctx: typer.Context,
     name: Annotated[
-        str,
-        typer.Argument(metavar="NAME", help="Project name: lowercase letters, digits, hyphens."),
-    ],
+        str | None,
+        typer.Argument(
+            metavar="NAME",
+            help="Project name: lowercase letters, digits, hyphens (asked in a terminal if left "
+            "out).",
+            show_default=False,
+        ),
+    ] = None,
     region: Annotated[
         list[str] | None,
         typer.Option(

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import shlex
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 from drgen.answers.model import Answers
+from drgen.answers.replay import answers_file_text, new_command_line
 from drgen.answers.rules import check_decided
 from drgen.answers.sources import gather_answers
 from drgen.commands.messages import Messages
 from drgen.commands.verify import DisplayFactory, verify_and_show, verify_hint
+from drgen.errors import AnswerError
 from drgen.forked import in_child
 from drgen.project.render import generate, plan_new
 from drgen.project.target import check_target
@@ -23,13 +26,22 @@ from drgen.verification.runner import prestart as prestart_verifier
 
 
 class Person(Protocol):
-    """Someone at a terminal: asked for what is missing, then to confirm the recap."""
+    """Someone at a terminal: asked for the name and what is missing, then at the recap."""
+
+    def ask_name(self, default: str | None, check: Callable[[str], None]) -> str:
+        """The project name, when `drgen new` was given none; `check` raises if it is refused."""
 
     def ask_missing(self, project_name: str, raw: dict[str, object]) -> int:
         """Fill every missing answer in `raw`; the number of questions asked."""
 
     def confirm_write(self, answers: Answers, target: str) -> bool:
         """Show the recap; whether to write."""
+
+    def change_one(self, answers: Answers, raw: dict[str, object]) -> bool:
+        """After "no" at the recap: change one answer in `raw` (and ask what it opens).
+
+        False when they would rather write nothing.
+        """
 
 
 @dataclass(frozen=True)
@@ -48,7 +60,7 @@ class NewOptions:
 
 def run_new(
     out: Messages,
-    name: str,
+    name: str | None,
     flags: Mapping[str, object | None],
     options: NewOptions,
     display: DisplayFactory,
@@ -56,7 +68,8 @@ def run_new(
 ) -> None:
     """Create project `name` from the answers file < flags < defaults < `person`, and verify it.
 
-    Without `person` (no terminal, or `--json`) a missing answer is an error naming its flag.
+    Without `person` (no terminal, or `--json`) a missing answer is an error naming its flag,
+    and so is a missing `name`; `person` is asked for it.
     """
     verifying = not (options.no_verify or options.pretend)
     if verifying:
@@ -71,29 +84,41 @@ def run_new(
 
 def _new(
     out: Messages,
-    name: str,
+    name: str | None,
     flags: Mapping[str, object | None],
     options: NewOptions,
     display: DisplayFactory,
     person: Person | None,
 ) -> None:
+    asked = 0
+    if name is None:
+        if person is None:
+            why = "--json never prompts" if out.json_mode else "no terminal to ask for it"
+            raise AnswerError(f"the project name is missing ({why}): run drgen new NAME")
+        name = person.ask_name(default_name(options.output_dir), partial(_check_name, options))
+        asked = 1
     target = (options.output_dir or Path(name)).absolute()
     gathered = gather_answers(name, options.answers_file, flags, use_defaults=options.use_defaults)
     raw = gathered.raw
-    asked = 0
-    if gathered.missing and person is not None:
+    if person is not None and (gathered.missing or asked):
         # Refuse what no answer can fix before the first question, not after the last.
         check_target(target, force=options.force)
         gathered.check_given()
         check_decided(name, raw)
-        asked = person.ask_missing(name, raw)
+        if gathered.missing:
+            asked += person.ask_missing(name, raw)
     answers = gathered.build()
     if options.pretend:
         _pretend(out, answers, target, force=options.force)
         return
-    if asked and not options.yes and person and not person.confirm_write(answers, str(target)):
-        out.say(f"Nothing was written to {target}.")
-        return
+    if asked and not options.yes and person:
+        while not person.confirm_write(answers, str(target)):
+            before = dict(raw)
+            if not person.change_one(answers, raw):
+                _declined(out, answers, target, options)
+                return
+            gathered.forget({k for k in {*before, *raw} if before.get(k) != raw.get(k)})
+            answers = gathered.build()
     # in a child process, so copier is not held through the verification
     target = in_child(generate, answers, target, force=options.force)
     shown = options.output_dir or Path(name)
@@ -113,6 +138,39 @@ def _new(
     out.say("Next steps:")
     for step in steps:
         out.say(f"  {step}")
+
+
+def _check_name(options: NewOptions, name: str) -> None:
+    """What the name prompt refuses: what `drgen new NAME` refuses before any question."""
+    check_decided(name, {})
+    if options.output_dir is None:
+        check_target(Path(name).absolute(), force=options.force)
+
+
+def default_name(output_dir: Path | None) -> str | None:
+    """What the name prompt offers: the `--output-dir` folder's name, if it is a valid name.
+
+    Not the current directory's: the project goes into ./NAME, a folder inside it.
+    """
+    if output_dir is None:
+        return None
+    try:
+        check_decided(output_dir.absolute().name, {})
+    except AnswerError:
+        return None
+    return output_dir.absolute().name
+
+
+def _declined(out: Messages, answers: Answers, target: Path, options: NewOptions) -> None:
+    """Nothing is written, and nothing typed is lost: the answers as a command and a file."""
+    line = new_command_line(
+        answers, output_dir=options.output_dir, force=options.force, no_verify=options.no_verify
+    )
+    out.say(f"Nothing was written to {target}. To create it later with these answers, run:")
+    out.say(f"  {line}")
+    out.say(f"or save these lines as a file and run drgen new {answers.project_name} -a FILE:")
+    for row in answers_file_text(answers).splitlines():
+        out.say(f"  {row}")
 
 
 def _pretend(out: Messages, answers: Answers, target: Path, *, force: bool) -> None:

@@ -263,6 +263,20 @@ def test_with_a_terminal_and_every_answer_given_nothing_is_asked(invoke, tmp_pat
     ]
 
 
+@pytest.mark.parametrize(
+    ("flags", "why"), [((), "no terminal to ask for it"), (("--json",), "--json never prompts")]
+)
+def test_without_a_name_and_no_one_to_ask_it_is_one_error_line(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, flags: tuple[str, ...], why: str
+) -> None:
+    result = invoke("new", "--defaults", "--alarm-email", "none", *flags, tty=bool(flags))
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert (
+        result.stderr == f"drgen: error: the project name is missing ({why}): run drgen new NAME\n"
+    )
+    assert tree(tmp_path) == {}
+
+
 def test_a_target_that_cannot_be_used_is_refused_before_asking(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "demo").write_text("a file")
     result = invoke("new", "demo", "--no-verify", tty=True)
