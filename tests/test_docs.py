@@ -111,7 +111,7 @@ def test_each_help_ends_with_two_examples_and_its_exit_codes(command: str) -> No
 def test_help_names_arguments_as_written_and_each_default_once(command: tuple[str, ...]) -> None:
     text = help_text(*command)
     usage = text.splitlines()[0]
-    assert "{" not in usage and usage.endswith(("NAME", "[PATH]")), usage
+    assert "{" not in usage and usage.endswith(("[NAME]", "[PATH]")), usage
     assert not re.search(r"<(str|path|int|float)>", text), text
     # one form for every default, in the help's own words: "(default: current directory)"
     assert "[default:" not in text, text

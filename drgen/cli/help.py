@@ -91,7 +91,7 @@ class Command(TyperCommand):
     """A drgen command's help: arguments named as in the usage line, without type tags."""
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:  # typer's vendored click.Context
-        """`drgen new [OPTIONS] NAME`, `drgen verify [OPTIONS] [PATH]`."""
+        """`drgen new [OPTIONS] [NAME]`, `drgen verify [OPTIONS] [PATH]`."""
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
             if param.param_type_name == "argument":
