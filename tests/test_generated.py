@@ -93,6 +93,8 @@ def test_every_combination_verifies_at_the_longest_suffix_and_lints(
     assert result.ok, result.output[-3000:]
     lint = python_module(project, "ruff", "check", "--no-cache", ".")
     assert lint.returncode == 0, lint.stdout + lint.stderr
+    formatted = python_module(project, "ruff", "format", "--check", "--no-cache", ".")
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
     readme = (project / "README.md").read_text()
     assert ("failover alias records" in readme) is route53
     assert ("No NAT gateway" in readme) is (network == "vpc")
