@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drgen.errors import DirtyTreeError
+from drgen.project.pin import template_changed
 from drgen.project.render import render_files
 from drgen.update.merge import MARKER
 from drgen.update.paths import check_inside
@@ -38,7 +39,8 @@ class Status:
 
 
 def check_status(project: Path) -> Status:
-    """Whether the installed template renders the recorded answers differently than last time.
+    """Whether the installed template renders the recorded answers differently than last time
+    (besides requirements-dev.txt's drgen pin, which every release renders anew).
 
     Only renders and compares: no merging, nothing written (for `--check` in pipelines).
     """
@@ -47,7 +49,7 @@ def check_status(project: Path) -> Status:
     rendered = render_files(recorded.answers)
     return Status(
         recorded=recorded,
-        behind=rendered != recorded.base,
+        behind=template_changed(rendered, recorded.base),
         unresolved=unresolved_conflicts(root, set(recorded.base) | set(rendered)),
     )
 

@@ -53,6 +53,7 @@ def test_non_overlapping_edits_merge_cleanly(invoke, project: Path) -> None:  # 
     assert result.stdout.splitlines() == [
         "  merge            README.md: merged your changes with the template's",
         "  update           infra/compute.py: updated from the template",
+        "  update           requirements-dev.txt: updated from the template",
         f"Updated {project} from drgen {CURRENT} to drgen {NEXT}",
     ]
     assert f"drgen_version: {NEXT}" in (project / ".drgen" / "answers.yml").read_text()
@@ -227,7 +228,7 @@ def test_pretend_shows_each_file_and_its_diff_and_writes_nothing(invoke, project
     assert "update           infra/compute.py" in result.stdout
     assert f"-{RETENTION_V1}\n+{RETENTION_V2}\n" in result.stdout
     assert "+## Changelog" in result.stdout
-    assert "2 file(s) would change; nothing was written (--pretend)" in result.stdout
+    assert "3 file(s) would change; nothing was written (--pretend)" in result.stdout
     assert tree(project) == before
 
 
@@ -345,6 +346,7 @@ def test_update_without_a_path_updates_the_current_directory(
     assert result.stdout.splitlines() == [
         "  update           README.md: updated from the template",
         "  update           infra/compute.py: updated from the template",
+        "  update           requirements-dev.txt: updated from the template",
         f"Updated {project} from drgen {CURRENT} to drgen {NEXT}",
     ]
     assert RETENTION_V2 in (project / "infra" / "compute.py").read_text()
