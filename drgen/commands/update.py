@@ -12,8 +12,8 @@ from drgen.commands.messages import Messages
 from drgen.commands.verify import DisplayFactory, verify_and_show
 from drgen.errors import ConflictError, OutdatedError
 from drgen.forked import in_child
-from drgen.project.pin import PIN_FILE
 from drgen.project.locks import exclusive
+from drgen.project.pin import PIN_FILE
 from drgen.update.answer_changes import parse_sets
 from drgen.update.plan import UpdatePlan, apply_plan, plan_update
 from drgen.update.status import check_clean_git, check_status

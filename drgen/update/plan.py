@@ -48,8 +48,10 @@ class UpdatePlan:
 
     @property
     def behind(self) -> bool:
-        """Whether the installed template renders something else than last time (the drgen
-        pin aside: a release that changes only it is recorded, not a change to take)."""
+        """Whether the installed template renders something else than last time.
+
+        The drgen pin aside: a release that changes only it is recorded, not a change to take.
+        """
         return template_changed(self.rendered, self.recorded.base) or self.answers_changed
 
     @property

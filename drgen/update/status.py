@@ -39,10 +39,10 @@ class Status:
 
 
 def check_status(project: Path) -> Status:
-    """Whether the installed template renders the recorded answers differently than last time
-    (besides requirements-dev.txt's drgen pin, which every release renders anew).
+    """Whether the installed template renders the recorded answers differently than last time.
 
-    Only renders and compares: no merging, nothing written (for `--check` in pipelines).
+    requirements-dev.txt's drgen pin aside, which every release renders anew. Only renders
+    and compares: no merging, nothing written (for `--check` in pipelines).
     """
     root = project.resolve()
     recorded = read_recorded(root)

@@ -22,7 +22,9 @@ ROOT = Path(__file__).parents[2]
 FOUR = ("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2")
 ZONE = {"hosted_zone_id": "Z0123456789ABCDEFGHIJ", "domain": "example.com", "record_name": "api"}
 #: 2-4 regions, route53 off/on, network none/vpc, ci github/none: every file set there is.
-COMBINATIONS = list(itertools.product((2, 3, 4), (False, True), ("none", "vpc"), ("github", "none")))
+COMBINATIONS = list(
+    itertools.product((2, 3, 4), (False, True), ("none", "vpc"), ("github", "none"))
+)
 
 
 def write_combination(root: Path, count: int, route53: bool, network: str, ci: str) -> Path:
