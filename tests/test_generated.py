@@ -779,7 +779,7 @@ TOGGLE_MUTATIONS = [
         "        run: python -m pip install -r requirements-dev.txt\n",
         "        run: |\n"
         "          version=\"$(sed -n 's/^drgen_version: *//p' .drgen/answers.yml)\"\n"
-        "          python -m pip install -r requirements-dev.txt \"drgen==${version}\"\n",
+        '          python -m pip install -r requirements-dev.txt "drgen==${version}"\n',
         "the freshness check runs the recorded drgen (it can never fail)",
     ),
     (
