@@ -198,3 +198,55 @@ def test_update_set_moves_the_source_and_the_record_keeps_it(invoke, tmp_path: P
     assert f"drgen_source: {INDEX}\n" in (project / ".drgen" / "answers.yml").read_text()
     again = invoke("update", str(project), "--no-verify")
     assert again.stdout == f"{project} is already up to date with drgen {CURRENT}\n"
+
+
+OLD_INSTALL = (
+    "        run: |\n"
+    "          version=\"$(sed -n 's/^drgen_version: *//p' .drgen/answers.yml)\"\n"
+    '          python -m pip install -r requirements-dev.txt "drgen==${version}"\n'
+)
+
+
+def template_before_the_pin(tmp_path: Path) -> Path:
+    """The template as drgen 0.2.0 shipped it: CI installs the recorded version, no
+    dependabot.yml, no drgen pin in requirements-dev.txt."""
+    from drgen.project.render import template_dir
+
+    old = tmp_path / "template-0.2.0"
+    shutil.copytree(template_dir(), old)
+    github = old / "project" / '{% if ci == "github" %}.github{% endif %}'
+    (github / "dependabot.yml.jinja").unlink()
+    ci = github / "workflows" / "ci.yml"
+    text = ci.read_text()
+    install = "        run: python -m pip install -r requirements-dev.txt\n"
+    assert text.count(install) == 1
+    ci.write_text(text.replace(install, OLD_INSTALL))
+    pins = old / "project" / "requirements-dev.txt.jinja"
+    pins.write_text(pins.read_text().split("# The drgen whose template")[0])
+    return old
+
+
+def test_update_brings_the_pin_and_dependabot_to_a_project_of_the_template_before(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from drgen.project.render import template_dir
+
+    current = template_dir()
+    old = template_before_the_pin(tmp_path)
+    monkeypatch.setattr("drgen.project.render.template_dir", lambda: old)
+    result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "demo"
+    assert not (project / ".github" / "dependabot.yml").exists()
+    monkeypatch.setattr("drgen.project.render.template_dir", lambda: current)
+    assert invoke("update", str(project), "--check").exit_code == EXIT_OUTDATED
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:3] == [
+        "  add              .github/dependabot.yml: added by the template",
+        "  update           .github/workflows/ci.yml: updated from the template",
+        "  update           requirements-dev.txt: updated from the template",
+    ]
+    assert OLD_INSTALL not in (project / ".github" / "workflows" / "ci.yml").read_text()
+    assert f"\ndrgen=={CURRENT}\n" in (project / "requirements-dev.txt").read_text()
+    assert invoke("update", str(project), "--check").exit_code == 0
