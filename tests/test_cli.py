@@ -54,6 +54,7 @@ def test_new_with_defaults(invoke, tmp_path: Path) -> None:  # type: ignore[no-u
         "network": "none",
         "ci": "github",
         "alarm_email": "none",
+        "drgen_source": "pypi",
     }
     assert (tmp_path / "demo" / "Pulumi.dev.yaml").is_file()
     assert "primary us-east-1, secondary us-west-2, stack dev" in result.stdout
@@ -80,6 +81,8 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
         "none",
         "--alarm-email",
         "ops@example.com",
+        "--drgen-source",
+        "https://pypi.example.com/simple/",
         "--no-verify",
     )
     assert result.exit_code == 0, result.output
@@ -91,6 +94,7 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
         "network": "none",
         "ci": "none",
         "alarm_email": "ops@example.com",
+        "drgen_source": "https://pypi.example.com/simple/",
     }
     stack = yaml.safe_load((tmp_path / "out" / "Pulumi.prod.yaml").read_text())["config"]
     assert stack["shop:secondaryRegions"] == ["eu-central-1", "eu-north-1"]
@@ -99,7 +103,7 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
 def test_new_from_an_answers_file_with_a_flag_override(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "answers.yml").write_text(
         "regions: [ap-south-1, ap-southeast-1]\nenv_suffix: qa\nroute53: false\nnetwork: none\n"
-        "ci: github\nalarm_email: ops@example.com\n"
+        "ci: github\nalarm_email: ops@example.com\ndrgen_source: pypi\n"
     )
     result = invoke("new", "demo", "--answers-file", "answers.yml", "-e", "uat", "--no-verify")
     assert result.exit_code == 0, result.output
@@ -125,7 +129,8 @@ def test_without_a_terminal_missing_answers_fail_fast(invoke, tmp_path: Path) ->
     assert result.stderr == (
         "drgen: error: no terminal to ask for: regions (--region), route53 "
         "(--route53/--no-route53), network (--network), ci (--ci), alarm_email "
-        "(--alarm-email EMAIL or none); pass them as flags or in --answers-file "
+        "(--alarm-email EMAIL or none), drgen_source (--drgen-source); pass them as flags or "
+        "in --answers-file "
         "(--defaults has no default for alarm_email)\n"
     )
     assert tree(tmp_path) == {}
@@ -297,8 +302,9 @@ def test_without_a_terminal_every_missing_answer_is_named_with_its_flag(
     assert result.stderr == (
         "drgen: error: no terminal to ask for: regions (--region), env_suffix (--env-suffix), "
         "hosted_zone_id (--hosted-zone-id), domain (--domain), record_name (--record-name), "
-        "base_cidr (--base-cidr), ci (--ci), alarm_email (--alarm-email EMAIL or none); pass "
-        "them as flags or in --answers-file (--defaults has no default for hosted_zone_id, "
+        "base_cidr (--base-cidr), ci (--ci), alarm_email (--alarm-email EMAIL or none), "
+        "drgen_source (--drgen-source); pass them as flags or in --answers-file (--defaults "
+        "has no default for hosted_zone_id, "
         "domain, alarm_email)\n"
     )
     assert tree(tmp_path) == {}

@@ -76,8 +76,8 @@ def test_refused_answers_and_missing_ones_are_named_together(invoke, tmp_path: P
         "us-east-1? (from --region)",
         "drgen: error: no terminal to ask for: hosted_zone_id (--hosted-zone-id), domain "
         "(--domain), record_name (--record-name), network (--network), ci (--ci), alarm_email "
-        "(--alarm-email EMAIL or none); pass them as flags or in --answers-file (--defaults has "
-        "no default for hosted_zone_id, domain, alarm_email)",
+        "(--alarm-email EMAIL or none), drgen_source (--drgen-source); pass them as flags or in "
+        "--answers-file (--defaults has no default for hosted_zone_id, domain, alarm_email)",
     ]
     assert tree(tmp_path) == {}
 
@@ -144,8 +144,8 @@ def test_a_replayed_answer_that_is_refused_names_its_key_in_the_record(
         "drgen: error: regions: only us-east-1 given; a DR stack needs at least two regions "
         "(primary first) (from answers file 'r.yml', key answers.regions)\n"
         "drgen: error: no terminal to ask for: ci (--ci), alarm_email (--alarm-email EMAIL or "
-        "none); pass them as flags or in --answers-file (--defaults has no default for "
-        "alarm_email)\n"
+        "none), drgen_source (--drgen-source); pass them as flags or in --answers-file "
+        "(--defaults has no default for alarm_email)\n"
     )
 
 
@@ -300,7 +300,7 @@ def test_pretend_lists_the_files_and_answers_and_writes_nothing(invoke, tmp_path
     assert result.exit_code == 0, result.output
     assert tree(tmp_path) == {} and list(tmp_path.iterdir()) == [], "not even a directory"
     lines = result.stdout.splitlines()
-    assert lines[:9] == [
+    assert lines[:10] == [
         f"Would create demo in {tmp_path / 'a/b/demo'} with these answers:",
         "  project_name: demo",
         "  regions: us-east-1, us-west-2",
@@ -309,9 +309,10 @@ def test_pretend_lists_the_files_and_answers_and_writes_nothing(invoke, tmp_path
         "  network: none",
         "  ci: github",
         "  alarm_email: none",
+        "  drgen_source: pypi",
         "Files:",
     ]
-    listed = [line.split() for line in lines[9:-1]]
+    listed = [line.split() for line in lines[10:-1]]
     # the oracle: what a real run writes
     assert (
         invoke(

@@ -93,6 +93,8 @@ def test_every_combination_verifies_at_the_longest_suffix_and_lints(
     assert result.ok, result.output[-3000:]
     lint = python_module(project, "ruff", "check", "--no-cache", ".")
     assert lint.returncode == 0, lint.stdout + lint.stderr
+    formatted = python_module(project, "ruff", "format", "--check", "--no-cache", ".")
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
     readme = (project / "README.md").read_text()
     assert ("failover alias records" in readme) is route53
     assert ("No NAT gateway" in readme) is (network == "vpc")
@@ -834,7 +836,28 @@ def test_the_wheel_ships_the_template(tmp_path: Path) -> None:
 NETWORK = "infra/network.py"
 DNS = "infra/dns.py"
 DEPLOY = ".github/workflows/deploy.yml"
+CI = ".github/workflows/ci.yml"
 TOGGLE_MUTATIONS = [
+    (
+        CI,
+        "        run: python -m pip install -r requirements-dev.txt\n",
+        "        run: |\n"
+        "          version=\"$(sed -n 's/^drgen_version: *//p' .drgen/answers.yml)\"\n"
+        '          python -m pip install -r requirements-dev.txt "drgen==${version}"\n',
+        "the freshness check runs the recorded drgen (it can never fail)",
+    ),
+    (
+        ".github/dependabot.yml",
+        "    allow:\n      - dependency-name: drgen\n",
+        "    allow:\n      - dependency-name: boto3\n",
+        "nothing bumps the drgen pin",
+    ),
+    (
+        "requirements-dev.txt",
+        "\ndrgen==",
+        "\n# drgen==",
+        "no drgen pin to check the template against",
+    ),
     (
         DEPLOY,
         "role-to-assume: ${{ secrets.AWS_PREVIEW_ROLE_ARN }}",

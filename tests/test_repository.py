@@ -34,11 +34,16 @@ COMBINATIONS = [
 ]
 IDS = [f"{len(r)}-{'route53' if z else 'no-route53'}-{n}" for r, z, n in COMBINATIONS]
 WORKFLOWS = [".github/workflows/ci.yml", ".github/workflows/deploy.yml"]
+DEPENDABOT = ".github/dependabot.yml"
+INDEX = "https://pypi.example.com/simple/"
 
 
-def answers(regions: list[str], route53: bool, network: str, ci: str = "github"):  # type: ignore[no-untyped-def]
+def answers(
+    regions: list[str], route53: bool, network: str, ci: str = "github", source: str = "pypi"
+):  # type: ignore[no-untyped-def]
     raw: dict[str, object] = {
         "regions": regions, "env_suffix": "dev", "route53": route53, "network": network, "ci": ci,
+        "drgen_source": source,
     }  # fmt: skip
     if route53:
         raw.update(ZONE)
@@ -74,9 +79,13 @@ def mermaid_of(readme: str) -> str:
 def test_ci_github_writes_both_workflows_and_none_writes_no_ci_file() -> None:
     with_ci = render_files(answers(FOUR[:2], False, "none", "github"))
     without = render_files(answers(FOUR[:2], False, "none", "none"))
-    assert sorted(p for p in with_ci if p.startswith(".github/")) == WORKFLOWS
-    # and the generated test of the deploy workflow's credentials
-    assert sorted(set(with_ci) - set(without)) == [*WORKFLOWS, "tests/test_workflows.py"]
+    assert sorted(p for p in with_ci if p.startswith(".github/")) == [DEPENDABOT, *WORKFLOWS]
+    # and the generated test of the workflows
+    assert sorted(set(with_ci) - set(without)) == [
+        DEPENDABOT,
+        *WORKFLOWS,
+        "tests/test_workflows.py",
+    ]
     assert ".pre-commit-config.yaml" in without  # hooks are not CI: always there
 
 
@@ -99,7 +108,9 @@ def test_ci_is_asked_for_like_every_answer_and_validated(invoke, tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "demo" / ".github").exists()
     recorded = (tmp_path / "demo" / ".drgen" / "answers.yml").read_text()
-    assert recorded.endswith("  network: none\n  ci: none\n  alarm_email: none\n")
+    assert recorded.endswith(
+        "  network: none\n  ci: none\n  alarm_email: none\n  drgen_source: pypi\n"
+    )
 
 
 def test_the_workflows_pin_actions_and_drgen_and_assume_a_role() -> None:
@@ -108,7 +119,7 @@ def test_the_workflows_pin_actions_and_drgen_and_assume_a_role() -> None:
     deploy = files[".github/workflows/deploy.yml"].data.decode()
     uses = re.findall(r"uses: (\S+)", ci + deploy)
     assert uses and all(re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", u) for u in uses), uses
-    assert '"drgen==${version}"' in ci and "s/^drgen_version: *//p' .drgen/answers.yml" in ci
+    assert "drgen==" not in ci and "answers.yml" not in ci, "drgen comes from the pin only"
     assert "permissions:\n  contents: read\n\n" in ci
     assert "aws-access-key-id" not in deploy and "aws-secret-access-key" not in deploy
     assert deploy.count("        stack: [dev]\n") == 2

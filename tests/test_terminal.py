@@ -36,6 +36,7 @@ DEFAULTS = {
     "network": "none",
     "ci": "github",
     "alarm_email": "oncall@example.com",
+    "drgen_source": "pypi",
 }
 #: Who the default flow pages: the one question without a default.
 ADDRESS = "oncall@example.com"
@@ -45,7 +46,7 @@ class Terminal:
     """A pty running drgen, and the screen it draws."""
 
     def __init__(
-        self, cwd: Path, *args: str, rows: int = 40, cols: int = 300, shell: str | None = None
+        self, cwd: Path, *args: str, rows: int = 44, cols: int = 300, shell: str | None = None
     ) -> None:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.Stream(self.screen)
@@ -119,28 +120,30 @@ def recorded(project: Path) -> dict[str, object]:
 
 def default_flow(terminal: Terminal) -> None:
     for prompt in (
-        "[1/6] Regions",
-        "[2/6] Environment suffix",
-        "[3/6] Route 53",
-        "[4/6] Networking",
-        "[5/6] CI workflows",
+        "[1/7] Regions",
+        "[2/7] Environment suffix",
+        "[3/7] Route 53",
+        "[4/7] Networking",
+        "[5/7] CI workflows",
     ):
         terminal.answer(prompt, ENTER)
-    terminal.answer("[6/6] Alarm e-mail", ADDRESS + ENTER)
+    terminal.answer("[6/7] Alarm e-mail", ADDRESS + ENTER)
+    terminal.answer("[7/7] Where requirements-dev.txt installs drgen", ENTER)
     terminal.answer("Create it?", ENTER)
 
 
 def decline_flow(terminal: Terminal) -> None:
     """The default flow's answers, then `n` at the recap and Enter at the menu."""
     for prompt in (
-        "[1/6] Regions",
-        "[2/6] Environment suffix",
-        "[3/6] Route 53",
-        "[4/6] Networking",
-        "[5/6] CI workflows",
+        "[1/7] Regions",
+        "[2/7] Environment suffix",
+        "[3/7] Route 53",
+        "[4/7] Networking",
+        "[5/7] CI workflows",
     ):
         terminal.answer(prompt, ENTER)
-    terminal.answer("[6/6] Alarm e-mail", ADDRESS + ENTER)
+    terminal.answer("[6/7] Alarm e-mail", ADDRESS + ENTER)
+    terminal.answer("[7/7] Where requirements-dev.txt installs drgen", ENTER)
     terminal.answer("Create it?", "n")
     terminal.answer("Change an answer?", ENTER)  # the first choice: write nothing
 
@@ -188,21 +191,22 @@ def test_the_screen_of_the_default_flow(tmp_path: Path) -> None:
     hint = "  AWS region codes, primary first: traffic fails over in this order (Tab completes)"
     assert terminal.lines()[:2] == [
         hint,
-        "? [1/6] Regions (primary first, comma-separated) us-east-1, us-west-2",
+        "? [1/7] Regions (primary first, comma-separated) us-east-1, us-west-2",
     ]
-    assert f"? [6/6] Alarm e-mail (an address, or none) {ADDRESS}" in (terminal.lines()), (
+    assert f"? [6/7] Alarm e-mail (an address, or none) {ADDRESS}" in (terminal.lines()), (
         "no default: nothing is prefilled, the address is what was typed"
     )
     recap_at = terminal.lines().index("demo:")
-    assert terminal.lines()[recap_at : recap_at + 9] == [
+    assert terminal.lines()[recap_at : recap_at + 10] == [
         "demo:",
-        f"  target       {tmp_path / 'demo'}",
-        "  regions      us-east-1 (primary), us-west-2",
-        "  env_suffix   dev",
-        "  route53      off",
-        "  network      none",
-        "  ci           github",
-        f"  alarm_email  {ADDRESS}",
+        f"  target        {tmp_path / 'demo'}",
+        "  regions       us-east-1 (primary), us-west-2",
+        "  env_suffix    dev",
+        "  route53       off",
+        "  network       none",
+        "  ci            github",
+        f"  alarm_email   {ADDRESS}",
+        "  drgen_source  pypi",
         "? Create it? Yes",
     ]
 
@@ -231,8 +235,8 @@ def test_defaults_at_a_terminal_still_ask_who_is_paged(tmp_path: Path) -> None:
 def test_a_too_long_suffix_is_refused_at_its_prompt(tmp_path: Path) -> None:
     name = "payments-gateway-platform-eu"  # 28 characters: room for an 11-character suffix
     terminal = Terminal(tmp_path, "new", name, "--no-verify", cols=80)
-    terminal.answer("[1/6] Regions", ENTER)
-    terminal.answer("[2/6] Environment suffix", BACKSPACE * 3 + "productionxy" + ENTER)
+    terminal.answer("[1/7] Regions", ENTER)
+    terminal.answer("[2/7] Environment suffix", BACKSPACE * 3 + "productionxy" + ENTER)
     error = (
         f"project name {name!r} with env_suffix 'productionxy' makes the S3 bucket name "
         f"'{name}-000000000000-us-east-1-productionxy' 64 characters long in us-east-1; "
@@ -240,11 +244,11 @@ def test_a_too_long_suffix_is_refused_at_its_prompt(tmp_path: Path) -> None:
     )
     # wrapped over the rows under the prompt, not cut at the terminal's edge
     terminal.wait_until(lambda: error in "".join(terminal.screen.display), "the whole error")
-    assert terminal.lines()[-5].endswith("? [2/6] Environment suffix productionxy")
+    assert terminal.lines()[-5].endswith("? [2/7] Environment suffix productionxy")
     terminal.answer("productionxy", BACKSPACE + ENTER)  # 11 characters fit
-    terminal.wait_for("[3/6] Route 53")
+    terminal.wait_for("[3/7] Route 53")
     assert "AWS accepts" not in terminal.shown()
-    assert "? [2/6] Environment suffix productionx" in terminal.lines()
+    assert "? [2/7] Environment suffix productionx" in terminal.lines()
     terminal.child.sendcontrol("c")
     assert terminal.finish() == 130
     assert terminal.lines()[-1] == "drgen: error: interrupted; nothing was left half-written"
@@ -269,7 +273,7 @@ def test_no_at_the_recap_writes_nothing_and_prints_the_answers_to_reuse(tmp_path
     assert terminal.finish() == 0
     line = (
         "drgen new demo --region us-east-1,us-west-2 --env-suffix dev --no-route53 "
-        f"--network none --ci github --alarm-email {ADDRESS} --no-verify"
+        f"--network none --ci github --alarm-email {ADDRESS} --drgen-source pypi --no-verify"
     )
     lines = terminal.lines()
     assert lines[lines.index("? Create it? No") :] == [
@@ -286,6 +290,7 @@ def test_no_at_the_recap_writes_nothing_and_prints_the_answers_to_reuse(tmp_path
         "  network: none",
         "  ci: github",
         f"  alarm_email: {ADDRESS}",
+        "  drgen_source: pypi",
     ]
     shown = decline_transcript(terminal, tmp_path / "demo")
     assert shown == documented_transcript(DECLINE_START), (
@@ -293,7 +298,7 @@ def test_no_at_the_recap_writes_nothing_and_prints_the_answers_to_reuse(tmp_path
         f"; the screen:\n{shown}"
     )
     assert tree(tmp_path) == {}
-    (tmp_path / "answers.yml").write_text("\n".join(lines[-8:]) + "\n")
+    (tmp_path / "answers.yml").write_text("\n".join(lines[-9:]) + "\n")
     # the printed line, run as it is (no terminal: nothing may be missing), makes the project
     again = [sys.executable, "-m", "drgen", *shlex.split(line)[1:]]
     ran = subprocess.run(again, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT)
@@ -308,9 +313,10 @@ def test_no_at_the_recap_writes_nothing_and_prints_the_answers_to_reuse(tmp_path
 
 def test_at_the_recap_one_answer_is_changed_then_the_recap_comes_again(tmp_path: Path) -> None:
     terminal = Terminal(tmp_path, "new", "demo", "--no-verify", "--network", "vpc", rows=120)
-    for prompt in ("[1/6]", "[2/6]", "[3/6]", "[4/6] Base IPv4 CIDR", "[5/6]"):
+    for prompt in ("[1/7]", "[2/7]", "[3/7]", "[4/7] Base IPv4 CIDR", "[5/7]"):
         terminal.answer(prompt, ENTER)
-    terminal.answer("[6/6]", "none" + ENTER)
+    terminal.answer("[6/7]", "none" + ENTER)
+    terminal.answer("[7/7]", ENTER)
     terminal.answer("Create it?", "n")
     # the menu: write nothing, then each answer in recap order (the network is the 4th)
     terminal.answer("Change an answer?", DOWN * 4 + ENTER)
@@ -336,20 +342,21 @@ def test_at_the_recap_one_answer_is_changed_then_the_recap_comes_again(tmp_path:
     recaps = [i for i, line in enumerate(terminal.lines()) if line == "demo:"]
     assert len(recaps) == 3
     second = terminal.lines()[recaps[1] : recaps[2]]
-    assert "  network      none" in second and not any("base_cidr" in row for row in second)
+    assert "  network       none" in second and not any("base_cidr" in row for row in second)
 
 
 def test_up_recalls_only_the_answers_typed_at_the_same_question(tmp_path: Path) -> None:
     terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
-    terminal.answer("[1/6] Regions", ENTER)
-    terminal.answer("[2/6] Environment suffix", CTRL_U + "staging" + ENTER)
-    for prompt in ("[3/6]", "[4/6]", "[5/6]"):
+    terminal.answer("[1/7] Regions", ENTER)
+    terminal.answer("[2/7] Environment suffix", CTRL_U + "staging" + ENTER)
+    for prompt in ("[3/7]", "[4/7]", "[5/7]"):
         terminal.answer(prompt, ENTER)
     # nothing typed here yet: Up recalls nothing (not the suffix, not the regions)
-    terminal.answer("[6/6] Alarm e-mail", UP + ADDRESS)
+    terminal.answer("[6/7] Alarm e-mail", UP + ADDRESS)
     terminal.wait_for(ADDRESS)
-    assert f"? [6/6] Alarm e-mail (an address, or none) {ADDRESS}" in terminal.lines()
+    assert f"? [6/7] Alarm e-mail (an address, or none) {ADDRESS}" in terminal.lines()
     terminal.child.send(ENTER)
+    terminal.answer("[7/7] Where requirements-dev.txt installs drgen", ENTER)
     terminal.answer("Create it?", "n")
     terminal.answer("Change an answer?", DOWN * 2 + ENTER)  # env_suffix
     terminal.wait_for("? [change] Environment suffix staging")
@@ -368,7 +375,7 @@ def test_without_a_name_it_is_asked_for_and_checked_as_the_argument(tmp_path: Pa
         "project name 'Demo' is not valid: use lowercase letters, digits and single hyphens, "
         "starting with a letter"
     )
-    assert "[1/6]" not in terminal.shown()
+    assert "[1/7]" not in terminal.shown()
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "notes.txt").write_text("mine")
     terminal.child.send(CTRL_U + "taken" + ENTER)  # ./taken: refused as the argument would be
@@ -409,6 +416,7 @@ def test_the_name_offered_is_the_output_folders(tmp_path: Path) -> None:
 
 def test_arrow_keys_edit_the_value(tmp_path: Path) -> None:
     flags = ["-e", "dev", "--no-route53", "--network", "none", "--ci", "github", "--yes"]
+    flags += ["--drgen-source", "pypi"]
     terminal = Terminal(tmp_path, "new", "demo", "--no-verify", "--alarm-email", "none", *flags)
     # the cursor starts after "us-east-1, us-west-2": nine steps left is before us-west-2
     terminal.answer("[1/1] Regions", LEFT * 9 + "eu-west-1, " + ENTER)
@@ -422,6 +430,7 @@ def test_arrow_keys_edit_the_value(tmp_path: Path) -> None:
 
 def test_region_codes_complete_as_typed_and_are_judged_on_enter(tmp_path: Path) -> None:
     flags = ["-e", "dev", "--no-route53", "--network", "none", "--ci", "github", "--yes"]
+    flags += ["--drgen-source", "pypi"]
     terminal = Terminal(tmp_path, "new", "demo", "--no-verify", "--alarm-email", "none", *flags)
     terminal.answer("[1/1] Regions", CTRL_U + "us-east-1, eu-w")
     terminal.wait_for("eu-west-3")  # the menu: eu-west-1, eu-west-2, eu-west-3
@@ -433,16 +442,18 @@ def test_region_codes_complete_as_typed_and_are_judged_on_enter(tmp_path: Path) 
 
 def test_menus_confirms_and_a_counter_that_grows_with_the_toggles(tmp_path: Path) -> None:
     terminal = Terminal(tmp_path, "new", "shop", "--no-verify", rows=50)
-    terminal.answer("[1/6] Regions", ENTER)
-    terminal.answer("[2/6] Environment suffix", ENTER)
-    terminal.answer("[3/6] Route 53", "y")
-    terminal.answer("[4/9] Existing hosted zone id", "Z0123ABC" + ENTER)
-    terminal.answer("[5/9] The hosted zone's domain", "example.com" + ENTER)
-    terminal.answer("[6/9] Record name", ENTER)
-    terminal.answer("[7/9] Networking", DOWN + ENTER)
-    terminal.answer("[8/10] Base IPv4 CIDR", ENTER)
-    terminal.answer("[9/10] CI workflows", DOWN + ENTER)
-    terminal.answer("[10/10] Alarm e-mail", "none" + ENTER)
+    terminal.answer("[1/7] Regions", ENTER)
+    terminal.answer("[2/7] Environment suffix", ENTER)
+    terminal.answer("[3/7] Route 53", "y")
+    terminal.answer("[4/10] Existing hosted zone id", "Z0123ABC" + ENTER)
+    terminal.answer("[5/10] The hosted zone's domain", "example.com" + ENTER)
+    terminal.answer("[6/10] Record name", ENTER)
+    terminal.answer("[7/10] Networking", DOWN + ENTER)
+    terminal.answer("[8/11] Base IPv4 CIDR", ENTER)
+    terminal.answer("[9/11] CI workflows", DOWN + ENTER)
+    terminal.answer("[10/11] Alarm e-mail", "none" + ENTER)
+    terminal.wait_for("an index URL) pypi")  # the default is in: replace it
+    terminal.child.send(BACKSPACE * 4 + "https://pypi.example.com/simple/" + ENTER)
     terminal.answer("Create it?", ENTER)
     assert terminal.finish() == 0, terminal.shown()
     assert recorded(tmp_path / "shop") == {
@@ -457,8 +468,9 @@ def test_menus_confirms_and_a_counter_that_grows_with_the_toggles(tmp_path: Path
         "base_cidr": "10.0.0.0/8",
         "ci": "none",
         "alarm_email": "none",
+        "drgen_source": "https://pypi.example.com/simple/",
     }
-    assert "? [6/9] Record name (the service answers on <record>.<domain>) shop-dev" in (
+    assert "? [6/10] Record name (the service answers on <record>.<domain>) shop-dev" in (
         terminal.lines()
     )
 
@@ -471,7 +483,7 @@ def test_with_stdout_redirected_the_prompts_stay_on_the_terminal(tmp_path: Path)
     assert (tmp_path / "out.txt").read_text().splitlines() == [
         f"Created demo in {tmp_path / 'demo'}: primary us-east-1, secondary us-west-2, stack dev",
         "  .drgen/          2 files",
-        "  .github/         2 files",
+        "  .github/         3 files",
         "  app/             2 files",
         "  infra/           12 files",
         "  ops/             5 files",
@@ -486,7 +498,7 @@ def test_with_stdout_redirected_the_prompts_stay_on_the_terminal(tmp_path: Path)
 
 def test_ctrl_d_at_a_prompt_is_an_interrupt(tmp_path: Path) -> None:
     terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
-    terminal.answer("[1/6] Regions", "\x01\x0b" + "\x04")  # Ctrl-A Ctrl-K: empty, then Ctrl-D
+    terminal.answer("[1/7] Regions", "\x01\x0b" + "\x04")  # Ctrl-A Ctrl-K: empty, then Ctrl-D
     assert terminal.finish() == 130
     assert terminal.lines()[-1] == "drgen: error: interrupted; nothing was left half-written"
     assert tree(tmp_path) == {}

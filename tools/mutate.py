@@ -65,9 +65,10 @@ UPDATE_SAFETY = (
     "update/test_pretend",
 )
 #: The project package (drgen/project/): rendering and the write transaction, and its tests.
-PROJECT = ("blob", "record", "target", "transaction", "render")
+PROJECT = ("blob", "record", "target", "transaction", "render", "pin")
 PROJECT_TESTS = (
     "project/test_render",
+    "update/test_freshness",
     "test_flow",
     *UPDATE_SAFETY,
     "update/test_interrupts",

@@ -9,7 +9,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 
-from drgen.answers.questions import NO_ALARM_EMAIL
+from drgen.answers.questions import NO_ALARM_EMAIL, PYPI
 from drgen.answers.regions import validate_regions
 from drgen.answers.wording import shown, typed
 from drgen.errors import AnswerError
@@ -195,6 +195,28 @@ def validate_alarm_email(value: object) -> str:
     return value
 
 
+#: A package index URL that lands unquoted in requirements-dev.txt and in YAML: https, a
+#: host, and a path of URL-safe characters only (no credentials, query or fragment: the file
+#: is committed, and pip takes credentials from keyring or .netrc instead).
+INDEX_URL = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%+-]*)*")
+INDEX_URL_LIMIT = 200
+
+
+def validate_drgen_source(value: object) -> str:
+    """`pypi`, or the https:// package index that serves drgen and the other requirements."""
+    if not isinstance(value, str):
+        raise AnswerError(f"drgen_source: expected a string, got {typed(value)}")
+    if value == PYPI:
+        return value
+    if len(value) > INDEX_URL_LIMIT or not INDEX_URL.fullmatch(value):
+        raise AnswerError(
+            f"drgen_source {value!r} is not accepted: expected pypi, or an https:// package "
+            "index URL such as https://pypi.example.com/simple/ (no credentials, query or "
+            f"fragment; at most {INDEX_URL_LIMIT} characters)"
+        )
+    return value
+
+
 FIELD_VALIDATORS: dict[str, Callable[[object], object]] = {
     "regions": validate_regions,
     "env_suffix": validate_env_suffix,
@@ -206,6 +228,7 @@ FIELD_VALIDATORS: dict[str, Callable[[object], object]] = {
     "base_cidr": validate_base_cidr,
     "ci": validate_ci,
     "alarm_email": validate_alarm_email,
+    "drgen_source": validate_drgen_source,
 }
 
 

@@ -54,6 +54,8 @@ class Answers:
     ci: str = "github"
     #: An address, `none`, or None when the record predates the question.
     alarm_email: str | None = None
+    #: `pypi`, or the https:// index requirements-dev.txt installs drgen (and the rest) from.
+    drgen_source: str = "pypi"
 
     @property
     def primary_region(self) -> str:
@@ -79,5 +81,6 @@ class Answers:
             "base_cidr": self.base_cidr,
             "ci": self.ci,
             "alarm_email": self.alarm_email,
+            "drgen_source": self.drgen_source,
         }
         return {key: value for key, value in data.items() if value is not None}

@@ -18,6 +18,10 @@ CI_ABSENT = "none"
 ALARM_EMAIL_UNRECORDED = ""
 #: The explicit answer for "no subscription".
 NO_ALARM_EMAIL = "none"
+#: The public Python Package Index: where the generated requirements-dev.txt (and so CI)
+#: installs drgen unless `drgen_source` names another index. Also what a record made before
+#: the question existed means: that project's CI installed drgen from pip's default index.
+PYPI = "pypi"
 #: Where an answer that `--defaults` filled in came from, as errors name it.
 FROM_DEFAULTS = "--defaults"
 
@@ -142,6 +146,13 @@ QUESTIONS: tuple[Question, ...] = (
         absent_means=ALARM_EMAIL_UNRECORDED,
         flag_hint=" EMAIL or none",
     ),
+    Question(
+        key="drgen_source",
+        prompt="Where requirements-dev.txt installs drgen from (pypi, or an index URL)",
+        flag="--drgen-source",
+        default=PYPI,
+        absent_means=PYPI,
+    ),
 )
 QUESTION_KEYS = tuple(q.key for q in QUESTIONS)
 #: The answers that decide whether others apply, in question order.
@@ -160,4 +171,5 @@ QUESTION_HELP: dict[str, str] = {
     "base_cidr": "A private (RFC 1918) block; each region gets the next /16 of it",
     "ci": "github: CI and deploy workflows for GitHub Actions; none: no CI files",
     "alarm_email": "Who is paged: every region's alarm topic mails it; none: nobody, said plainly",
+    "drgen_source": "pypi, or your https:// package index (a PyPI mirror that also serves drgen)",
 }

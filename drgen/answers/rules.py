@@ -16,6 +16,7 @@ from drgen.answers.model import PHYSICAL_NAMES, Answers
 from drgen.answers.questions import (
     CI_ABSENT,
     FROM_DEFAULTS,
+    PYPI,
     QUESTION_KEYS,
     QUESTIONS,
     TOGGLES,
@@ -211,6 +212,7 @@ def build_answers(
         base_cidr=good.get("base_cidr"),  # type: ignore[arg-type]
         ci=str(good.get("ci", CI_ABSENT)),
         alarm_email=good.get("alarm_email"),  # type: ignore[arg-type]
+        drgen_source=str(good.get("drgen_source", PYPI)),
     )
     for message, keys in _cross_field_problems(answers):
         found.add(message, keys)

@@ -187,6 +187,15 @@ def new(
             help="Address every alarm topic mails, or none for nobody (no default).",
         ),
     ] = None,
+    drgen_source: Annotated[
+        str | None,
+        typer.Option(
+            "--drgen-source",
+            metavar="pypi|URL",
+            help="Where requirements-dev.txt installs drgen from: pypi, or an https:// "
+            "package index (default: pypi).",
+        ),
+    ] = None,
     yes: Annotated[
         bool,
         typer.Option(
@@ -209,6 +218,7 @@ def new(
         "base_cidr": base_cidr,
         "ci": ci,
         "alarm_email": alarm_email,
+        "drgen_source": drgen_source,
     }
     report = start(ctx, "new", json_mode, quiet=quiet, verbose=verbose)
     options = NewOptions(

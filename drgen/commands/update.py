@@ -13,6 +13,7 @@ from drgen.commands.verify import DisplayFactory, verify_and_show
 from drgen.errors import ConflictError, OutdatedError
 from drgen.forked import in_child
 from drgen.project.locks import exclusive
+from drgen.project.pin import PIN_FILE
 from drgen.text import plural, them
 from drgen.update.answer_changes import parse_sets
 from drgen.update.plan import UpdatePlan, apply_plan, plan_update
@@ -113,6 +114,11 @@ def what_happened(plan: UpdatePlan, project: Path) -> str:
         return f"Updated {project} to the installed template (drgen {new}, same answers)"
     if not plan.changes:
         return f"Recorded drgen {new} in {project} (was {old}): the template renders the same files"
+    if not plan.behind:
+        return (
+            f"Recorded drgen {new} in {project} (was {old}): the template renders the same "
+            f"files; {PIN_FILE} now pins drgen {new}"
+        )
     return f"Updated {project} from drgen {old} to drgen {new}"
 
 

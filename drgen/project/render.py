@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from drgen import __version__
 from drgen.answers.model import Answers
 from drgen.errors import TargetError
 from drgen.project.blob import MODE_FILE, Blob
@@ -52,7 +53,8 @@ def _run_copier(answers: Answers, destination: Path) -> None:
     copier.run_copy(
         str(template_dir()),
         destination,
-        data=answers.to_data(),
+        # the version is not an answer: requirements-dev.txt pins the drgen rendering it
+        data=answers.to_data() | {"drgen_version": __version__},
         defaults=True,
         overwrite=True,
         quiet=True,

@@ -12,6 +12,7 @@ from drgen import __version__
 from drgen.answers.model import Answers
 from drgen.errors import AnswerError, TargetError
 from drgen.project.blob import MODE_FILE, Blob
+from drgen.project.pin import template_changed
 from drgen.project.record import record_files
 from drgen.project.render import render_files, user_files
 from drgen.project.target import shown_path
@@ -47,8 +48,11 @@ class UpdatePlan:
 
     @property
     def behind(self) -> bool:
-        """Whether the installed template renders something else than last time."""
-        return self.rendered != self.recorded.base or self.answers_changed
+        """Whether the installed template renders something else than last time.
+
+        The drgen pin aside: a release that changes only it is recorded, not a change to take.
+        """
+        return template_changed(self.rendered, self.recorded.base) or self.answers_changed
 
     @property
     def record_changes(self) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drgen.errors import DirtyTreeError
+from drgen.project.pin import template_changed
 from drgen.project.render import render_files
 from drgen.update.merge import MARKER
 from drgen.update.paths import check_inside
@@ -40,14 +41,15 @@ class Status:
 def check_status(project: Path) -> Status:
     """Whether the installed template renders the recorded answers differently than last time.
 
-    Only renders and compares: no merging, nothing written (for `--check` in pipelines).
+    requirements-dev.txt's drgen pin aside, which every release renders anew. Only renders
+    and compares: no merging, nothing written (for `--check` in pipelines).
     """
     root = project.resolve()
     recorded = read_recorded(root)
     rendered = render_files(recorded.answers)
     return Status(
         recorded=recorded,
-        behind=rendered != recorded.base,
+        behind=template_changed(rendered, recorded.base),
         unresolved=unresolved_conflicts(root, set(recorded.base) | set(rendered)),
     )
 

@@ -21,6 +21,6 @@ ROUTE53 = {
 
 QUESTION_LIST = (
     "regions, env_suffix, route53, hosted_zone_id, domain, record_name, network, base_cidr, ci, "
-    "alarm_email"
+    "alarm_email, drgen_source"
 )
 LABELS = "dot-separated labels of lowercase letters, digits and inner hyphens (1-63 each)"

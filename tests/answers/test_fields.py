@@ -170,3 +170,31 @@ def test_values_as_aws_prints_them_are_accepted_in_their_canonical_form(
     as they are, they give the same project as the canonical forms."""
     answers = build_answers("demo", {**ROUTE53, field: given})
     assert answers.to_data()[field] == kept
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "pypi",
+        "https://pypi.example.com/simple/",
+        "https://artifacts.example.com:8443/api/pypi/pypi-remote/simple",
+        "https://example.com/" + "a" * (200 - len("https://example.com/")),  # at the limit
+    ],
+)
+def test_a_drgen_source_is_pypi_or_an_https_index(value: str) -> None:
+    assert build_answers("demo", {**DEFAULT, "drgen_source": value}).drgen_source == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://example.com/" + "a" * (201 - len("https://example.com/")),  # one over
+        "https://",
+        "https://pypi.example.com/simple/ --trusted-host x",
+        'https://pypi.example.com/"simple"',
+        True,
+    ],
+)
+def test_a_drgen_source_that_could_break_the_files_it_lands_in_is_refused(value: object) -> None:
+    with pytest.raises(AnswerError, match="drgen_source"):
+        build_answers("demo", {**DEFAULT, "drgen_source": value})

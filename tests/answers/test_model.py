@@ -11,7 +11,7 @@ from tests.template_names import template_sites
 def test_build_answers_gives_a_typed_model() -> None:
     answers = build_answers("demo", DEFAULT)
     assert answers == Answers("demo", ("us-east-1", "us-west-2"), "dev")
-    assert answers.to_data() == {"project_name": "demo", **DEFAULT}
+    assert answers.to_data() == {"project_name": "demo", **DEFAULT, "drgen_source": "pypi"}
     assert answers.primary_region == "us-east-1"
     assert answers.secondary_regions == ("us-west-2",)
 

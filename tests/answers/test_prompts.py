@@ -207,6 +207,7 @@ def test_the_counter_counts_what_applies_now() -> None:
         "network",
         "ci",
         "alarm_email",
+        "drgen_source",
     ]
     asker.raw.update(route53=True)
     assert [q.key for q in asker.pending()] == [
@@ -217,6 +218,7 @@ def test_the_counter_counts_what_applies_now() -> None:
         "network",
         "ci",
         "alarm_email",
+        "drgen_source",
     ]
 
 
@@ -246,6 +248,7 @@ def test_the_recap_shows_every_answer_that_applies() -> None:
         "  network         vpc",
         "  base_cidr       10.0.0.0/8",
         "  ci              none",
+        "  drgen_source    pypi",
     ]
 
 

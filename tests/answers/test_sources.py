@@ -75,10 +75,13 @@ def test_flags_override_the_file_and_defaults_fill_the_rest(tmp_path: Path) -> N
         "route53": False,
         "network": "none",
         "ci": "github",
+        "drgen_source": "pypi",
     }
     assert gathered.missing == []
     gathered = gather_answers("demo", None, {"env_suffix": "qa"}, use_defaults=False)
-    assert gathered.missing == ["regions", "route53", "network", "ci", "alarm_email"]
+    assert gathered.missing == [
+        "regions", "route53", "network", "ci", "alarm_email", "drgen_source"
+    ]  # fmt: skip
 
 
 def test_defaults_follow_the_toggles() -> None:
@@ -160,6 +163,7 @@ def test_gathered_answers_remember_each_source(tmp_path: Path) -> None:
         "route53": "--defaults",
         "base_cidr": "--defaults",
         "ci": "--defaults",
+        "drgen_source": "--defaults",
     }
     assert gathered.missing == [] and gathered.problems == []
     assert gathered.build() == Answers(

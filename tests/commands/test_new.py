@@ -79,7 +79,10 @@ def no_display(out: Messages) -> Display:
     raise AssertionError("nothing is verified with no_verify")
 
 
-FLAGS = {"route53": False, "network": "none", "ci": "none", "alarm_email": "none"}
+FLAGS = {
+    "route53": False, "network": "none", "ci": "none", "alarm_email": "none",
+    "drgen_source": "pypi",
+}  # fmt: skip
 
 
 def test_a_library_caller_creates_a_project_without_typer(tmp_path: Path) -> None:

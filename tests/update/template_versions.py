@@ -19,6 +19,7 @@ NEXT = "9.0.0"  # a release after the installed one
 #: Every module that reads the installed drgen's version at run time.
 VERSIONED = (
     "drgen.project.record",
+    "drgen.project.render",
     "drgen.update.record",
     "drgen.update.plan",
     "drgen.commands.update",

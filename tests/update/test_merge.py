@@ -64,6 +64,7 @@ def test_files_the_template_did_not_change_stay_byte_identical(invoke, project: 
     assert [line.split()[1].rstrip(":") for line in result.stdout.splitlines()[:-1]] == [
         "README.md",
         "infra/compute.py",
+        "requirements-dev.txt",  # its drgen pin: the new version
     ]
     after = snapshot(project)
     for path in ("app/handler.py", "Pulumi.yaml", "infra/stack.py"):
@@ -131,6 +132,7 @@ def test_two_conflicts_in_one_file_are_both_marked(
         "  update           README.md: updated from the template\n"
         "  conflict         infra/compute.py: CONFLICT: both changed the same lines; resolve the "
         "markers\n"
+        "  update           requirements-dev.txt: updated from the template\n"
     )
     assert result.stderr == outside_git(project) + (
         "drgen: error: 1 conflict to resolve: infra/compute.py; edit it, then commit "

@@ -44,16 +44,38 @@ def test_a_version_bump_alone_updates_the_record(
     invoke, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     install_version(monkeypatch, NEXT)
+    check = invoke("update", str(project), "--check")  # a new pin is not a template change
+    assert check.exit_code == 0, check.output
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        f"Recorded drgen {NEXT} in {project} (was {CURRENT}): the template renders the same files\n"
+        "  update           requirements-dev.txt: updated from the template\n"
+        f"Recorded drgen {NEXT} in {project} (was {CURRENT}): the template renders the same "
+        f"files; requirements-dev.txt now pins drgen {NEXT}\n"
     )
+    assert f"\ndrgen=={NEXT}\n" in (project / "requirements-dev.txt").read_text()
     assert f"drgen_version: {NEXT}\n" in (project / ".drgen" / "answers.yml").read_text()
     assert json.loads((project / ".drgen" / "base.json").read_text())["drgen_version"] == NEXT
     commit(project)
     result = invoke("update", str(project), "--no-verify")
     assert result.stdout == f"{project} is already up to date with drgen {NEXT}\n"
+
+
+def test_a_pin_dependabot_bumped_is_recorded_and_nothing_else_changes(
+    invoke, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    pins = project / "requirements-dev.txt"
+    edit(pins, f"\ndrgen=={CURRENT}\n", f"\ndrgen=={NEXT}\n")  # Dependabot's pull request
+    commit(project)
+    install_version(monkeypatch, NEXT)  # CI installs what the pin says
+    assert invoke("update", str(project), "--check").exit_code == 0
+    before = pins.read_bytes()
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"Recorded drgen {NEXT} in {project} (was {CURRENT}): the template renders the same files\n"
+    )
+    assert pins.read_bytes() == before
 
 
 def test_check_reports_conflict_markers_left_by_an_earlier_update(
@@ -116,6 +138,7 @@ def test_update_json_documents_changes_and_conflicts(
         "changes": [
             {"path": "README.md", "action": "update"},
             {"path": "infra/compute.py", "action": "conflict"},
+            {"path": "requirements-dev.txt", "action": "update"},
         ],
         "conflicts": ["infra/compute.py"],
         "pretend": False,

@@ -24,7 +24,7 @@ def test_pretend_on_a_dirty_tree_shows_the_diff_against_the_files_as_they_are(
     assert result.exit_code == 0, result.output
     assert "  merge            infra/compute.py: merged your changes" in result.stdout
     assert f"-{RETENTION_V1}\n+{RETENTION_V2}\n" in result.stdout
-    assert result.stdout.endswith("2 files would change; nothing was written (--pretend)\n")
+    assert result.stdout.endswith("3 files would change; nothing was written (--pretend)\n")
     assert snapshot(project) == before
 
 
@@ -48,7 +48,7 @@ def test_pretend_patch_applied_with_git_apply_is_the_update(
     # it adds: a single line without a newline
     template = derive_template(tmp_path, NEXT, monkeypatch)
     (template / "project" / "infra" / "compute.py.jinja").chmod(0o755)
-    (template / "project" / "requirements-dev.txt").unlink()
+    (template / "project" / "requirements-dev.txt.jinja").unlink()
     (template / "project" / "VERSION").write_bytes(b"9.0.0")
     dropped = (project / "requirements-dev.txt").read_bytes()
     result = invoke("update", str(project), "--pretend")

@@ -122,8 +122,9 @@ def test_a_failure_at_every_write_puts_back_every_byte_and_mode(
         assert snapshot(project) == before, f"write {index} was not rolled back"
         index += 1
     assert result.exit_code == 0, result.output
-    # 6 files, a directory made and one removed, the 2 record files: every write was tried
-    assert index == 10
+    # 7 files (requirements-dev.txt's pin among them), a directory made and one removed, the
+    # 2 record files: every write was tried
+    assert index == 11
     assert mode(project / "scripts" / "smoke.sh") == 0o755
     assert mode(project / "infra" / "compute.py") == 0o755
     assert not (project / "tools").exists()
@@ -187,6 +188,7 @@ def test_a_private_file_is_never_readable_by_others_while_it_is_written(
     monkeypatch.setattr("drgen.project.transaction.os.fdopen", fdopen)
     result = invoke("update", str(project), "--no-verify")
     assert result.exit_code == 0, result.output
-    assert len(modes) == 4  # README.md, infra/compute.py and the two record files
-    assert [mode & 0o077 for mode in modes] == [0, 0, 0, 0]
+    # README.md, infra/compute.py, requirements-dev.txt (its pin) and the two record files
+    assert len(modes) == 5
+    assert [mode & 0o077 for mode in modes] == [0, 0, 0, 0, 0]
     assert mode(project / "README.md") == 0o600
