@@ -85,7 +85,150 @@ def test_conflicting_edits_leave_markers_and_a_distinct_exit_code(invoke, projec
     )
     text = (project / "infra" / "compute.py").read_text()
     assert (
-        "    assert "3 files would change; nothing was written (--pretend)" in result.stdout
+        "<<<<<<< yours\nLOG_RETENTION_DAYS = 14\n"
+        f"||||||| base: drgen {CURRENT}\nLOG_RETENTION_DAYS = 30\n"
+        f"=======\nLOG_RETENTION_DAYS = 90\n>>>>>>> template: drgen {NEXT}\n"
+    ) in text
+    # the clean part of the update landed too
+    assert (project / "README.md").read_text().endswith(README_V2)
+
+
+def test_changing_answers_adds_and_removes_feature_files(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("update", str(project), "--set", "route53=true", *ZONE, "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert (project / "infra" / "dns.py").is_file() and (
+        project / "tests" / "test_dns.py"
+    ).is_file()
+    assert "demo:hostedZoneId" in (project / "Pulumi.dev.yaml").read_text()
+    assert 'demo:recordName: "demo-dev"' in (project / "Pulumi.dev.yaml").read_text()
+    assert "create_failover" in (project / "infra" / "stack.py").read_text()
+    commit_all(project, "route53 on")
+
+    result = invoke("update", str(project), "--set", "route53=false", "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert not (project / "infra" / "dns.py").exists()
+    assert not (project / "tests" / "test_dns.py").exists()
+    assert "hostedZoneId" not in (project / "Pulumi.dev.yaml").read_text()
+    assert "hosted_zone_id" not in (project / ".drgen" / "answers.yml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("sets", "message"),
+    [
+        (["network=vpn"], "network 'vpn' is not accepted"),
+        (["route53=true"], "missing answers: hosted_zone_id, domain"),
+        (["colour=red"], "unknown answer 'colour'"),
+        (["route53"], "--set 'route53' is not KEY=VALUE"),
+        (["project_name=other"], "project_name cannot change"),
+    ],
+)
+def test_bad_answer_changes_are_refused_and_change_nothing(
+    invoke, project: Path, sets: list[str], message: str
+) -> None:  # type: ignore[no-untyped-def]
+    before = tree(project)
+    args = [item for s in sets for item in ("--set", s)]
+    result = invoke("update", str(project), *args, "--no-verify")
+    assert result.exit_code == EXIT_USAGE
+    assert message in result.stderr
+    assert tree(project) == before
+
+
+REORDER = "give --allow-region-reorder to do it anyway"
+
+
+@pytest.mark.parametrize(
+    ("regions", "network", "refusal"),
+    [
+        (
+            "us-west-2,us-east-1",
+            None,
+            "--set regions=us-west-2,us-east-1 changes the primary region from us-east-1 to "
+            "us-west-2: on a live stack that replaces the global table, the secret and the "
+            f"replication (and moves the failover order); {REORDER}",
+        ),
+        (
+            "us-east-1,eu-west-1,us-west-2",
+            "vpc",
+            "--set regions=us-east-1,eu-west-1,us-west-2 moves us-west-2 to another position: "
+            "each region's /16 follows its position, so its VPC and subnets would be replaced; "
+            "add regions at the end and remove them from the end, or give --allow-region-reorder",
+        ),
+        ("us-east-1,us-west-2,eu-west-1", "vpc", None),
+        ("us-east-1,eu-west-1,us-west-2", None, None),
+        ("us-east-1,eu-west-1", None, None),
+    ],
+    ids=["new-primary", "vpc-moved", "vpc-appended", "inserted", "replaced-secondary"],
+)
+def test_a_change_of_primary_or_order_needs_allow_region_reorder(  # type: ignore[no-untyped-def]
+    invoke, project: Path, regions: str, network: str | None, refusal: str | None
+) -> None:
+    sets = ["--set", f"regions={regions}"]
+    if network is not None:
+        sets += ["--set", f"network={network}"]
+    before = tree(project)
+    result = invoke("update", str(project), *sets, "--pretend")
+    if refusal is None:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == EXIT_USAGE, result.output
+        assert result.stderr == f"drgen: error: {refusal}\n"
+        allowed = invoke("update", str(project), *sets, "--pretend", "--allow-region-reorder")
+        assert allowed.exit_code == 0, allowed.output
+    assert tree(project) == before
+
+
+def test_a_three_region_order_swap_is_refused(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke(
+        "update", str(project), "--set", "regions=us-east-1,us-west-2,eu-west-1", "--no-verify"
+    )
+    assert result.exit_code == 0, result.output
+    commit_all(project, "three regions")
+    result = invoke("update", str(project), "--set", "regions=us-east-1,eu-west-1,us-west-2")
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stderr == (
+        "drgen: error: --set regions=us-east-1,eu-west-1,us-west-2 reorders the regions "
+        "us-east-1, us-west-2, eu-west-1: on a live stack that replaces the global table, the "
+        f"secret and the replication (and moves the failover order); {REORDER}\n"
+    )
+
+
+@pytest.mark.usefixtures("v2")
+def test_a_deleted_file_stays_deleted_unless_restored(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
+    (project / "README.md").unlink()
+    commit_all(project, "we keep docs elsewhere")
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert not (project / "README.md").exists()
+    assert result.stdout.splitlines()[0] == (
+        "  kept-deleted     README.md: you deleted or moved it and the template changed it; "
+        "--pretend shows the change you are missing as a patch, --restore brings the file back "
+        "(template change: +4 -0 lines)"
+    )
+    commit_all(project, "update")
+
+    result = invoke("update", str(project), "--restore", "README.md", "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert (project / "README.md").read_text().endswith(README_V2)
+
+
+def test_a_dirty_tree_is_refused(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
+    edit(project / "app" / "handler.py", "MAX_ITEM_ID_LENGTH = 128", "MAX_ITEM_ID_LENGTH = 1")
+    before = tree(project)
+    result = invoke("update", str(project), "--no-verify")
+    assert result.exit_code == EXIT_DIRTY
+    assert "has uncommitted changes (app/handler.py): commit or stash them" in result.stderr
+    assert tree(project) == before
+
+
+@pytest.mark.usefixtures("v2")
+def test_pretend_shows_each_file_and_its_diff_and_writes_nothing(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
+    before = tree(project)
+    result = invoke("update", str(project), "--pretend")
+    assert result.exit_code == 0, result.output
+    assert "update           infra/compute.py" in result.stdout
+    assert f"-{RETENTION_V1}\n+{RETENTION_V2}\n" in result.stdout
+    assert "+## Changelog" in result.stdout
+    assert "3 files would change; nothing was written (--pretend)" in result.stdout
     assert tree(project) == before
 
 
