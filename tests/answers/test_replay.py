@@ -38,6 +38,7 @@ ROUTE53_VPC = Answers(
     base_cidr="172.16.0.0/12",
     ci="none",
     alarm_email="on-call+dr@example.com",
+    drgen_source="https://pypi.example.com/simple/",
 )
 
 
@@ -74,12 +75,13 @@ def test_every_answer_is_a_flag_in_question_order() -> None:
         "--env-suffix", "prod", "--route53", "--hosted-zone-id", "Z0123ABC",
         "--domain", "example.com", "--record-name", "api", "--network", "vpc",
         "--base-cidr", "172.16.0.0/12", "--ci", "none", "--alarm-email", "on-call+dr@example.com",
+        "--drgen-source", "https://pypi.example.com/simple/",
     ]  # fmt: skip
     off = Answers("demo", ("us-east-1", "us-west-2"), "dev", alarm_email="none")
     assert new_arguments(off, output_dir=Path("infra/dr"), force=True, no_verify=True) == [
         "drgen", "new", "demo", "--region", "us-east-1,us-west-2", "--env-suffix", "dev",
         "--no-route53", "--network", "none", "--ci", "github", "--alarm-email", "none",
-        "--output-dir", "infra/dr", "--force", "--no-verify",
+        "--drgen-source", "pypi", "--output-dir", "infra/dr", "--force", "--no-verify",
     ]  # fmt: skip
 
 
@@ -109,6 +111,7 @@ def test_the_answers_file_holds_the_answers_but_not_the_name() -> None:
         "base_cidr: 172.16.0.0/12",
         "ci: none",
         "alarm_email: on-call+dr@example.com",
+        "drgen_source: https://pypi.example.com/simple/",
     ]
 
 
@@ -141,14 +144,15 @@ REGIONS = st.lists(st.sampled_from(sorted(COMMERCIAL_REGIONS)), min_size=2, max_
     network=st.sampled_from(["none", "vpc"]),
     ci=st.sampled_from(["github", "none"]),
     email=EMAIL | st.just("none"),
+    source=st.just("pypi") | LABEL.map(lambda host: f"https://{host}.example/simple/"),
 )  # fmt: skip
 def test_whatever_was_answered_comes_back_from_the_line_and_the_file(
     name: str, suffix: str, regions: list[str], route53: bool, zone: str, domain: str,
-    record: str, network: str, ci: str, email: str,
+    record: str, network: str, ci: str, email: str, source: str,
 ) -> None:  # fmt: skip
     raw: dict[str, object] = {
         "regions": regions, "env_suffix": suffix, "route53": route53, "network": network,
-        "ci": ci, "alarm_email": email,
+        "ci": ci, "alarm_email": email, "drgen_source": source,
     }  # fmt: skip
     if route53:
         raw.update(hosted_zone_id=zone, domain=domain, record_name=record)

@@ -125,8 +125,8 @@ def test_a_person_answers_what_is_missing_then_confirms_the_recap(
             f"Nothing was written to {tmp_path / 'shop'}. To create it later with these "
             "answers, run:",
             "  drgen new shop --region eu-west-1,eu-central-1 --env-suffix qa --no-route53 "
-            f"--network none --ci none --alarm-email none --output-dir {tmp_path / 'shop'} "
-            "--no-verify",
+            "--network none --ci none --alarm-email none --drgen-source pypi "
+            f"--output-dir {tmp_path / 'shop'} --no-verify",
             "or save these lines as a file and run drgen new shop -a FILE:",
             "  regions:",
             "  - eu-west-1",
@@ -136,6 +136,7 @@ def test_a_person_answers_what_is_missing_then_confirms_the_recap(
             "  network: none",
             "  ci: none",
             "  alarm_email: none",
+            "  drgen_source: pypi",
         ]
 
 
