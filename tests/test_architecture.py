@@ -95,6 +95,7 @@ def test_no_module_is_past_a_few_hundred_lines(path: Path) -> None:
     assert lines <= MOST_LINES, f"{path.relative_to(DRGEN.parent)} has {lines} lines"
 
 
+@pytest.mark.integration
 def test_the_parts_import_one_another_without_cycles() -> None:
     graph: dict[str, set[str]] = {}
     for path in modules():

@@ -43,6 +43,7 @@ def test_help_lists_the_commands(invoke) -> None:  # type: ignore[no-untyped-def
     ]
 
 
+@pytest.mark.integration
 def test_new_with_defaults(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
@@ -60,6 +61,7 @@ def test_new_with_defaults(invoke, tmp_path: Path) -> None:  # type: ignore[no-u
     assert "primary us-east-1, secondary us-west-2, stack dev" in result.stdout
 
 
+@pytest.mark.integration
 def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke(
         "new",
@@ -100,6 +102,7 @@ def test_new_from_flags(invoke, tmp_path: Path) -> None:  # type: ignore[no-unty
     assert stack["shop:secondaryRegions"] == ["eu-central-1", "eu-north-1"]
 
 
+@pytest.mark.integration
 def test_new_from_an_answers_file_with_a_flag_override(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "answers.yml").write_text(
         "regions: [ap-south-1, ap-southeast-1]\nenv_suffix: qa\nroute53: false\nnetwork: none\n"
@@ -136,6 +139,7 @@ def test_without_a_terminal_missing_answers_fail_fast(invoke, tmp_path: Path) ->
     assert tree(tmp_path) == {}
 
 
+@pytest.mark.integration
 def test_a_non_empty_target_is_refused_without_force(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / "notes.txt").write_text("mine")
@@ -153,6 +157,7 @@ def test_a_non_empty_target_is_refused_without_force(invoke, tmp_path: Path) -> 
     assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
 
 
+@pytest.mark.integration
 def test_an_empty_target_directory_is_used(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "demo").mkdir()
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
@@ -261,6 +266,7 @@ def test_json_mode_never_prompts(invoke) -> None:  # type: ignore[no-untyped-def
     assert "no terminal to ask for: regions" in json.loads(result.stdout)["errors"][0]
 
 
+@pytest.mark.integration
 def test_interrupted_verification_keeps_the_rendered_project(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -310,6 +316,7 @@ def test_without_a_terminal_every_missing_answer_is_named_with_its_flag(
     assert tree(tmp_path) == {}
 
 
+@pytest.mark.integration
 def test_the_alarm_email_lands_in_the_stack_file_and_the_record(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke(
         "new", "demo", "--defaults", "--no-verify", "--alarm-email", "oncall@example.com"
@@ -334,6 +341,7 @@ def test_defaults_never_choose_nobody_to_page(invoke, tmp_path: Path) -> None:  
     assert tree(tmp_path) == {}
 
 
+@pytest.mark.integration
 def test_alarm_email_none_makes_every_file_say_nobody_is_subscribed(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
@@ -346,6 +354,7 @@ def test_alarm_email_none_makes_every_file_say_nobody_is_subscribed(invoke, tmp_
     assert "alarm_email: none" in readme
 
 
+@pytest.mark.integration
 def test_a_record_from_before_the_question_subscribes_nobody_and_says_why() -> None:
     """A project made before drgen asked for the address: its update renders "no address"."""
     record = {"regions": ["us-east-1", "us-west-2"], "env_suffix": "dev", "route53": False,

@@ -68,6 +68,7 @@ def bare_project(root: Path) -> Path:
     return project
 
 
+@pytest.mark.integration
 def test_audit_reads_utf8_files_under_an_ascii_locale(tmp_path: Path) -> None:
     project = bare_project(tmp_path)
     result = drgen("audit", str(project), "--ignore", "R7", cwd=tmp_path)
@@ -91,6 +92,7 @@ def test_audit_names_a_file_that_is_not_utf8(tmp_path: Path, name: str) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.integration
 def test_audit_names_a_program_file_python_cannot_decode(tmp_path: Path) -> None:
     """Python reads source as UTF-8 (PEP 3120): the program's own error names file and line."""
     project = bare_project(tmp_path)
@@ -124,6 +126,7 @@ def test_report_reads_utf8_files_under_an_ascii_locale(tmp_path: Path) -> None:
     assert "Survives" in result.stdout or "survives" in result.stdout, result.stdout
 
 
+@pytest.mark.integration
 def test_report_names_a_record_that_is_not_utf8(tmp_path: Path) -> None:
     project = baked(tmp_path)
     record = project / ".drgen" / "answers.yml"
@@ -136,6 +139,7 @@ def test_report_names_a_record_that_is_not_utf8(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1, result.stderr
 
 
+@pytest.mark.integration
 def test_report_names_a_stack_file_that_is_not_utf8(tmp_path: Path) -> None:
     project = baked(tmp_path)
     stack = project / "Pulumi.dev.yaml"

@@ -82,6 +82,7 @@ def test_refused_answers_and_missing_ones_are_named_together(invoke, tmp_path: P
     assert tree(tmp_path) == {}
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "regions",
     [
@@ -102,6 +103,7 @@ def test_comma_and_repeated_regions_give_the_same_project(  # type: ignore[no-un
     assert recorded(tmp_path / "demo")["regions"] == ["eu-west-1", "eu-central-1", "us-east-1"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "flags",
     [
@@ -124,6 +126,7 @@ def test_a_projects_recorded_answers_replay_into_a_new_project(  # type: ignore[
     assert sorted(x) == sorted(y), "the same files, the new name inside them"
 
 
+@pytest.mark.integration
 def test_a_replayed_answer_can_be_overridden_by_a_flag(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert invoke("new", "x", "--defaults", "--alarm-email", "none", "--no-verify").exit_code == 0
     result = invoke("new", "y", "-a", "x/.drgen/answers.yml", "-e", "qa", "--no-verify")
@@ -160,6 +163,7 @@ def project(invoke, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     return project
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "value", ["us-east-1,eu-west-1", "US-EAST-1, eu-west-1", "[us-east-1, eu-west-1]"]
 )
@@ -169,6 +173,7 @@ def test_update_set_regions_takes_the_same_syntax(invoke, project: Path, value: 
     assert recorded(project)["regions"] == ["us-east-1", "eu-west-1"]
 
 
+@pytest.mark.integration
 def test_update_set_names_itself_in_its_refusals(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
     before = tree(project)
     result = invoke("update", str(project), "--set", "regions=us-east-1,mars-1", "--no-verify")
@@ -177,6 +182,7 @@ def test_update_set_names_itself_in_its_refusals(invoke, project: Path) -> None:
     assert tree(project) == before
 
 
+@pytest.mark.integration
 def test_output_dir_creates_missing_parents(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke(
         "new", "demo", "-o", "a/b/c", "--defaults", "--alarm-email", "none", "--no-verify"
@@ -273,6 +279,7 @@ def test_an_error_about_a_file_elsewhere_names_that_file_as_it_is(  # type: igno
     assert tree(tmp_path) == {}
 
 
+@pytest.mark.integration
 def test_errors_show_a_file_not_its_temporary_twin(  # type: ignore[no-untyped-def]
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -293,6 +300,7 @@ def test_errors_show_a_file_not_its_temporary_twin(  # type: ignore[no-untyped-d
     assert tree(tmp_path) == {}
 
 
+@pytest.mark.integration
 def test_pretend_lists_the_files_and_answers_and_writes_nothing(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke(
         "new", "demo", "--defaults", "--alarm-email", "none", "--pretend", "-o", "a/b/demo"
@@ -324,6 +332,7 @@ def test_pretend_lists_the_files_and_answers_and_writes_nothing(invoke, tmp_path
     assert lines[-1] == f"{len(listed)} files would be written; nothing was written (--pretend)"
 
 
+@pytest.mark.integration
 def test_pretend_marks_what_force_overwrites_and_keeps(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "demo/infra").mkdir(parents=True)
     (tmp_path / "demo/infra/extensions.py").write_bytes(b"# mine\n")
@@ -360,6 +369,7 @@ def test_pretend_marks_what_force_overwrites_and_keeps(invoke, tmp_path: Path) -
     assert sorted(after) == sorted([*actions, "notes.txt"])
 
 
+@pytest.mark.integration
 def test_pretend_refuses_what_a_real_run_refuses(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo/notes.txt").write_bytes(b"mine\n")
@@ -376,6 +386,7 @@ def test_pretend_refuses_what_a_real_run_refuses(invoke, tmp_path: Path) -> None
     )
 
 
+@pytest.mark.integration
 def test_an_update_that_cannot_write_names_the_file_not_its_temporary_twin(  # type: ignore[no-untyped-def]
     invoke, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

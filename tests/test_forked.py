@@ -197,6 +197,7 @@ def start(tmp_path: Path) -> subprocess.Popen[str]:
     return process
 
 
+@pytest.mark.integration
 def test_ctrl_c_at_a_terminal_stops_the_child_and_drgen_waits_for_it(tmp_path: Path) -> None:
     process = start(tmp_path)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal does: the whole group
@@ -207,6 +208,7 @@ def test_ctrl_c_at_a_terminal_stops_the_child_and_drgen_waits_for_it(tmp_path: P
     assert not (tmp_path / "done").exists(), "the child was stopped, not left running"
 
 
+@pytest.mark.integration
 def test_a_signal_to_drgen_alone_lets_the_child_finish_first(tmp_path: Path) -> None:
     process = start(tmp_path)
     started = time.monotonic()
@@ -217,6 +219,7 @@ def test_a_signal_to_drgen_alone_lets_the_child_finish_first(tmp_path: Path) -> 
     assert time.monotonic() - started >= 0.5
 
 
+@pytest.mark.integration
 def test_new_renders_without_loading_copier_into_drgen(tmp_path: Path) -> None:
     """drgen's process then waits through the verification: copier must not be in it."""
     code = textwrap.dedent(

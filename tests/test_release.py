@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.test_repository import node
@@ -22,6 +23,7 @@ def workflow(name: str) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.integration
 def test_drgens_workflows_pass_actionlint_and_githubs_schema() -> None:
     files = sorted(WORKFLOWS.glob("*.yml"))
     assert [f.name for f in files] == ["ci.yml", "release.yml"]

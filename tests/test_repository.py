@@ -76,6 +76,7 @@ def mermaid_of(readme: str) -> str:
 # -- the ci answer ---------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_ci_github_writes_both_workflows_and_none_writes_no_ci_file() -> None:
     with_ci = render_files(answers(FOUR[:2], False, "none", "github"))
     without = render_files(answers(FOUR[:2], False, "none", "none"))
@@ -94,6 +95,7 @@ def test_a_record_from_before_the_ci_answer_means_no_ci() -> None:
     assert build_answers("demo", raw).ci == "none"
 
 
+@pytest.mark.integration
 def test_ci_is_asked_for_like_every_answer_and_validated(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke(
         "new", "demo", "--defaults", "--alarm-email", "none", "--ci", "gitlab", "--no-verify"
@@ -178,6 +180,7 @@ def test_the_ci_workflow_and_its_audit_run_without_secrets() -> None:
 # -- the checkers can fail -----------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_actionlint_reports_what_a_broken_workflow_gets_wrong(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
     broken.write_text(
@@ -188,6 +191,7 @@ def test_actionlint_reports_what_a_broken_workflow_gets_wrong(tmp_path: Path) ->
     assert [(f["line"], f["kind"]) for f in found] == [(5, "syntax-check"), (7, "expression")]
 
 
+@pytest.mark.integration
 def test_the_mermaid_parser_rejects_a_broken_flowchart(tmp_path: Path) -> None:
     good, bad = tmp_path / "good.mmd", tmp_path / "bad.mmd"
     good.write_text('flowchart LR\n  a{"x<br/>y"} -- "1st" --> b[("z")]\n')
@@ -279,6 +283,7 @@ def test_every_readme_diagram_parses_and_follows_the_answers(baked: Path, tmp_pa
         assert chain == [("clients", o, str(i), "url") for i, o in enumerate(ordinals)]
 
 
+@pytest.mark.integration
 def test_the_record_is_marked_generated_and_not_diffed(tmp_path: Path) -> None:
     """Update pull requests show the files that changed, not a 29,000-character JSON line."""
     git = shutil.which("git")

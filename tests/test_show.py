@@ -32,6 +32,7 @@ SYNTAX_ERROR = "def test_bad(:\n    pass\n"
 WRONG = "from calc import add\n\n\ndef test_wrong():\n    assert add(1, 1) == 3\n"
 
 
+@pytest.mark.integration
 def test_a_syntax_error_in_a_test_file_is_named_as_a_collection_error(
     invoke, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -62,6 +63,7 @@ def test_a_syntax_error_in_a_test_file_is_named_as_a_collection_error(
     assert verification["failure"] == "1 test file could not be collected"
 
 
+@pytest.mark.integration
 def test_a_collection_error_raised_elsewhere_names_both_files(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     helper = "VALUE = 1\n\n\ndef boom():\n    raise ValueError('no config')\n\n\nboom()\n"
     project = mini(
@@ -104,6 +106,7 @@ def test_a_collection_error_reads_as_one_line(error: CollectionError, line: str)
     assert error.describe() == line
 
 
+@pytest.mark.integration
 def test_a_failing_test_shows_its_message_and_the_command_that_reruns_it(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -152,6 +155,7 @@ def test_a_failing_test_shows_its_message_and_the_command_that_reruns_it(
     assert re.search(r"^1 failed in ", rerun.stdout.splitlines()[-1].strip("= "))
 
 
+@pytest.mark.integration
 def test_a_long_message_keeps_its_first_lines(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     long = "def test_long():\n    assert False, '\\n'.join(f'line {i}' for i in range(1, 10))\n"
     project = mini(tmp_path, tests=TEST_ALL + "\n\n" + long)
@@ -184,6 +188,7 @@ def test_a_message_keeps_at_most_six_lines(message: str, shown: list[str]) -> No
     assert _first_lines(message).splitlines() == shown
 
 
+@pytest.mark.integration
 def test_progress_counts_failures_and_errors(tmp_path: Path) -> None:
     project = mini(
         tmp_path, tests=BROKEN_FIXTURE + "\n\ndef test_wrong():\n    assert sign(1) == -1\n"
@@ -207,6 +212,7 @@ def test_the_rerun_command_is_quoted_for_a_shell(project: str, nodeid: str, comm
     assert rerun_command(Path(project), nodeid) == command
 
 
+@pytest.mark.integration
 def test_quiet_prints_only_the_result_line(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     project = mini(tmp_path)
     result = invoke("verify", str(project), "--quiet")
@@ -217,6 +223,7 @@ def test_quiet_prints_only_the_result_line(invoke, tmp_path: Path) -> None:  # t
     assert result.stderr == ""
 
 
+@pytest.mark.integration
 def test_quiet_still_prints_every_error(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     project = mini(tmp_path, tests=WRONG)
     result = invoke("verify", str(project), "-q")
@@ -234,6 +241,7 @@ def test_quiet_still_prints_every_error(invoke, tmp_path: Path) -> None:  # type
     ]
 
 
+@pytest.mark.integration
 def test_new_quiet_prints_only_the_result_line(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", "--quiet")
     assert result.exit_code == 0, result.output
@@ -244,6 +252,7 @@ def test_new_quiet_prints_only_the_result_line(invoke, tmp_path: Path) -> None: 
     assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
 
 
+@pytest.mark.integration
 def test_verbose_streams_pytest_s_own_lines(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     project = mini(tmp_path)
     result = invoke("verify", str(project), "--verbose")
@@ -262,6 +271,7 @@ def test_verbose_streams_pytest_s_own_lines(invoke, tmp_path: Path) -> None:  # 
     assert result.stderr == ""
 
 
+@pytest.mark.integration
 def test_verbose_with_json_keeps_stdout_one_document(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     project = mini(tmp_path)
     result = invoke("verify", str(project), "--verbose", "--json")
@@ -390,6 +400,7 @@ def test_next_steps_follow_the_answers(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.integration
 def test_new_json_carries_the_next_steps(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke(
         "new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", "--json", "-o", "out"
@@ -401,6 +412,7 @@ def test_new_json_carries_the_next_steps(invoke, tmp_path: Path) -> None:  # typ
     assert "Next steps:" in result.stderr.splitlines()
 
 
+@pytest.mark.integration
 def test_the_plugin_changes_no_coverage_number(tmp_path: Path) -> None:
     # the same project measured by plain pytest and by drgen (with its plugin): equal
     project = mini(tmp_path)
@@ -422,6 +434,7 @@ def test_the_plugin_changes_no_coverage_number(tmp_path: Path) -> None:
     assert result.covered_branches == totals["covered_branches"]
 
 
+@pytest.mark.integration
 def test_progress_events_arrive_while_the_tests_run(tmp_path: Path) -> None:
     slow = "import time\n\n\n" + "".join(
         f"def test_{i}():\n    time.sleep(0.3)\n\n\n" for i in range(4)
@@ -436,6 +449,7 @@ def test_progress_events_arrive_while_the_tests_run(tmp_path: Path) -> None:
     assert [p.done for p in seen] == sorted(p.done for p in seen)
 
 
+@pytest.mark.integration
 def test_no_terminal_means_no_carriage_returns_or_colours(tmp_path: Path) -> None:
     project = mini(tmp_path, tests=TEST_ALL + "\n\n" + WRONG.split("\n\n\n", 1)[1])
     run = subprocess.run(
@@ -540,6 +554,7 @@ def test_a_planted_failure_in_a_generated_project_is_shown_with_its_rerun(
     ]
 
 
+@pytest.mark.integration
 def test_update_quiet_prints_only_its_result_line(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert (
         invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify").exit_code == 0
@@ -562,6 +577,7 @@ def test_update_quiet_prints_only_its_result_line(invoke, tmp_path: Path) -> Non
     assert result.stderr == ""
 
 
+@pytest.mark.integration
 def test_events_are_read_once_more_after_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,6 +23,8 @@ from drgen.answers.rules import check_decided
 from drgen.errors import AnswerError
 from tests.conftest import DEMO_NEXT_STEPS, tree
 
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Generous: the machine runs other suites at the same time.
 TIMEOUT = 120

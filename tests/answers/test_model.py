@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from drgen.answers.model import PHYSICAL_NAMES, Answers
 from drgen.answers.rules import build_answers
 from tests.answers.samples import DEFAULT, ROUTE53
@@ -23,6 +25,7 @@ def test_route53_and_vpc_answers() -> None:
     assert answers.to_data()["base_cidr"] == "10.20.0.0/14"
 
 
+@pytest.mark.integration
 def test_each_name_in_drgens_table_is_a_rendered_name_with_its_aws_limit() -> None:
     """The table may hold only names the template builds, each with the oracle's AWS limit:
     a wrong limit for a name that does not bind today would bind after a template change."""

@@ -255,6 +255,7 @@ def test_the_recap_shows_every_answer_that_applies() -> None:
 # Through the CLI without a terminal: nothing is asked, the checks before asking still hold.
 
 
+@pytest.mark.integration
 def test_with_a_terminal_and_every_answer_given_nothing_is_asked(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify", tty=True)
     assert result.exit_code == 0, result.output
@@ -339,6 +340,7 @@ def test_completion_scripts_are_printed(
     assert calls in result.stdout
 
 
+@pytest.mark.integration
 def test_bash_sources_the_script_and_completes_a_region() -> None:
     """The whole round trip: bash runs the printed script, which runs drgen."""
     script = (

@@ -9,6 +9,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,6 +36,7 @@ def base(regions: list[str], suffix: object) -> dict[str, object]:
     return {"regions": regions, "env_suffix": suffix, "route53": False, "network": "none"}
 
 
+@pytest.mark.integration
 @settings(max_examples=300, deadline=None)
 @given(name=TEXT | LABEL, suffix=TEXT | LABEL, regions=REGIONS)
 def test_names_are_accepted_only_when_every_physical_name_fits(
@@ -101,6 +103,7 @@ def test_base_cidrs_are_refused_or_hold_every_region(value: str) -> None:
 DOMAIN = st.from_regex(r"[a-z][a-z0-9]{0,10}\.(com|org|example|co\.uk)", fullmatch=True)
 
 
+@pytest.mark.integration
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=LABEL,

@@ -132,6 +132,7 @@ EMAIL = st.from_regex(
 REGIONS = st.lists(st.sampled_from(sorted(COMMERCIAL_REGIONS)), min_size=2, max_size=4, unique=True)
 
 
+@pytest.mark.integration
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=LABEL,

@@ -6,6 +6,8 @@ import ast
 import sys
 from pathlib import Path
 
+import pytest
+
 import drgen.audit.child
 
 CHILD = Path(drgen.audit.child.__file__).parent
@@ -26,6 +28,7 @@ def test_the_child_imports_only_the_standard_library_pulumi_and_itself() -> None
                 assert top in sys.stdlib_module_names or top == "pulumi", (path.name, name)
 
 
+@pytest.mark.integration
 def test_outputs_are_conformed_to_the_sdk_s_declared_types() -> None:
     """The rules `conform` applies, against pulumi_aws's own classes."""
     from collections.abc import Mapping, Sequence

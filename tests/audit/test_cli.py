@@ -45,6 +45,7 @@ def interpreter_hint(python: str = sys.executable) -> str:
     )
 
 
+@pytest.mark.integration
 def test_a_crashing_program_exits_2_with_its_own_error(invoke, tmp_path: Path) -> None:
     project = bare_project(
         tmp_path, "import pulumi\n\n\nraise RuntimeError('boom in the program')\n"
@@ -68,6 +69,7 @@ def test_a_missing_import_exits_2_naming_the_module(invoke, tmp_path: Path) -> N
     )
 
 
+@pytest.mark.integration
 def test_a_looping_program_is_stopped_at_the_time_limit(invoke, tmp_path: Path) -> None:
     project = bare_project(tmp_path, "while True:\n    pass\n")
     result = invoke("audit", str(project), "--timeout", "3")
@@ -161,6 +163,7 @@ def test_unusable_projects_and_options_exit_2(
     assert result.stderr == f"drgen: error: {error.format(p=project)}\n"
 
 
+@pytest.mark.integration
 def test_clean_program_exits_0_and_says_what_was_replaced(invoke, tmp_path: Path) -> None:
     project = fixture_project(tmp_path, "r06_good")
     result = invoke("audit", str(project))
@@ -172,6 +175,7 @@ def test_clean_program_exits_0_and_says_what_was_replaced(invoke, tmp_path: Path
     )
 
 
+@pytest.mark.integration
 def test_findings_exit_1_grouped_by_rule_with_place_and_fix(invoke, tmp_path: Path) -> None:
     project = fixture_project(tmp_path, "r05_bad")
     result = invoke("audit", str(project))
@@ -190,6 +194,7 @@ def test_findings_exit_1_grouped_by_rule_with_place_and_fix(invoke, tmp_path: Pa
     assert result.stderr == "drgen: error: 1 finding at or above error\n"
 
 
+@pytest.mark.integration
 def test_fail_on_decides_whether_a_warning_fails(invoke, tmp_path: Path) -> None:
     project = fixture_project(tmp_path, "r07_bad")
     shutil.rmtree(project / "tests")
@@ -201,6 +206,7 @@ def test_fail_on_decides_whether_a_warning_fails(invoke, tmp_path: Path) -> None
     assert failing.stderr == "drgen: error: 1 finding at or above warning\n"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "how", ["--ignore", "--select", "pyproject-ignore", "pyproject-select", "inline"]
 )
@@ -230,6 +236,7 @@ def test_a_rule_can_be_waived(invoke, tmp_path: Path, how: str) -> None:
     )
 
 
+@pytest.mark.integration
 def test_json_document_lists_every_finding(invoke, tmp_path: Path) -> None:
     project = fixture_project(tmp_path, "r14_bad")
     result = invoke("audit", str(project), "--json")
@@ -262,6 +269,7 @@ def test_json_document_lists_every_finding(invoke, tmp_path: Path) -> None:
     assert audit["record"]["lookups"] == []
 
 
+@pytest.mark.integration
 def test_sarif_is_valid_and_points_at_the_lines(invoke, tmp_path: Path) -> None:
     project = fixture_project(tmp_path, "r09_bad")
     out = tmp_path / "audit.sarif"
@@ -299,6 +307,7 @@ def test_sarif_schema_rejects_a_broken_log() -> None:
     assert not validator.is_valid(broken)
 
 
+@pytest.mark.integration
 def test_main_and_virtualenv_of_pulumi_yaml_are_honoured(invoke, tmp_path: Path) -> None:
     project = fixture_project(tmp_path, "r08_good")
     (project / "src").mkdir()
@@ -369,6 +378,7 @@ pulumi.export("existing", existing.arn)
 """
 
 
+@pytest.mark.integration
 def test_components_stack_references_and_reads_are_recorded(invoke, tmp_path: Path) -> None:
     project = bare_project(tmp_path, COMPONENT_PROGRAM)
     result = invoke("audit", str(project), "--select", "R10", "--json")
@@ -386,6 +396,7 @@ def test_components_stack_references_and_reads_are_recorded(invoke, tmp_path: Pa
     ]
 
 
+@pytest.mark.integration
 def test_sarif_paths_can_be_relative_to_the_repository(invoke, tmp_path: Path) -> None:
     project = fixture_project(tmp_path, "r12_bad")
     out = tmp_path / "audit.sarif"

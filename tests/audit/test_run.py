@@ -69,6 +69,7 @@ def test_every_construct_has_a_broken_and_a_kept_fixture() -> None:
         assert bool(found) == name.endswith("_bad"), name
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", [n for n in NAMES if n.endswith("_good")])
 def test_kept_fixture_runs_clean(audited: dict[str, AuditResult | AuditError], name: str) -> None:
     result = audited[name]
@@ -238,6 +239,7 @@ def test_an_asynchronous_sdk_failure_names_its_resource_and_line(
     )
 
 
+@pytest.mark.integration
 def test_json_keeps_stdout_to_the_document_and_stderr_short(invoke, tmp_path: Path) -> None:
     project = copy_project(tmp_path, "project_config_bad")
     result = invoke("audit", str(project), "--json")
@@ -253,6 +255,7 @@ def test_json_keeps_stdout_to_the_document_and_stderr_short(invoke, tmp_path: Pa
     )
 
 
+@pytest.mark.integration
 def test_a_missing_virtualenv_is_said_not_hidden(invoke, tmp_path: Path) -> None:
     project = copy_project(tmp_path, "dict_policy_good")
     (project / "Pulumi.yaml").write_text(
@@ -267,6 +270,7 @@ def test_a_missing_virtualenv_is_said_not_hidden(invoke, tmp_path: Path) -> None
     )
 
 
+@pytest.mark.integration
 def test_python_chooses_the_interpreter(invoke, tmp_path: Path) -> None:
     project = copy_project(tmp_path, "dict_policy_good")
     marker = tmp_path / "chosen-python-used"
@@ -303,6 +307,7 @@ def test_syntax_newer_than_the_interpreter_says_how_to_choose_another(
     )
 
 
+@pytest.mark.integration
 def test_a_resource_output_of_a_modelled_component_is_explained(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -327,6 +332,7 @@ def test_a_resource_output_of_a_modelled_component_is_explained(
     )
 
 
+@pytest.mark.integration
 def test_a_project_that_requires_a_newer_python_says_so(invoke, tmp_path: Path) -> None:
     """Whatever the failure, an interpreter below `requires-python` is named as the cause."""
     project = tmp_path / "newer"

@@ -86,6 +86,7 @@ aws.sns.Topic("alarms", opts=pulumi.ResourceOptions(provider=provider))
 """
 
 
+@pytest.mark.integration
 @pytest.mark.usefixtures("credentials")
 def test_a_hostile_program_sees_no_credential_and_boto3_finds_none(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     project = program(tmp_path, SNOOP)
@@ -104,6 +105,7 @@ def test_a_hostile_program_sees_no_credential_and_boto3_finds_none(invoke, tmp_p
     assert not set(PLANTED) & set(isolation["passed_variables"])
 
 
+@pytest.mark.integration
 @pytest.mark.usefixtures("credentials")
 def test_pass_env_passes_exactly_the_named_variable(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -148,6 +150,7 @@ aws.sns.Topic("alarms", opts=pulumi.ResourceOptions(provider=provider))
 """
 
 
+@pytest.mark.integration
 def test_where_a_network_namespace_is_available_the_program_has_no_network(
     invoke, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -164,6 +167,7 @@ def test_where_a_network_namespace_is_available_the_program_has_no_network(
     assert isolation["network_cut"] is True and isolation["network"] == how
 
 
+@pytest.mark.integration
 def test_without_a_network_namespace_the_report_says_the_network_was_not_cut(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -182,6 +186,7 @@ def test_without_a_network_namespace_the_report_says_the_network_was_not_cut(
     )
 
 
+@pytest.mark.integration
 def test_the_program_gets_no_stdin_and_leaves_no_process_behind(tmp_path: Path) -> None:
     body = """
     import subprocess
@@ -208,6 +213,7 @@ def test_the_program_gets_no_stdin_and_leaves_no_process_behind(tmp_path: Path) 
     assert not Path(f"/proc/{seen['sleeper']}").exists(), "the grandchild outlived the audit"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("body", "message"),
     [

@@ -62,6 +62,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return [write_combination(root, *combination) for combination in COMBINATIONS]
 
 
+@pytest.mark.integration
 def test_every_combination_is_ruff_format_clean(rendered: list[Path]) -> None:
     # each project's own pyproject.toml configures ruff for its files
     for project in rendered:
@@ -69,6 +70,7 @@ def test_every_combination_is_ruff_format_clean(rendered: list[Path]) -> None:
         assert done.returncode == 0, f"{project.name}:\n{done.stdout}{done.stderr}"
 
 
+@pytest.mark.integration
 def test_every_combination_is_ruff_check_clean(rendered: list[Path]) -> None:
     for project in rendered:
         done = ruff("check", cwd=project)

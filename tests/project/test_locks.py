@@ -23,6 +23,8 @@ from drgen.errors import EXIT_BUSY, EXIT_USAGE
 from tests.conftest import tree
 from tests.update.repository import commit_all, git
 
+pytestmark = pytest.mark.integration
+
 
 @contextmanager
 def holding(directory: Path) -> Iterator[None]:

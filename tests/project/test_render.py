@@ -98,6 +98,7 @@ def test_a_failure_while_moving_into_place_is_one_error_line(  # type: ignore[no
     assert tree(tmp_path) == {}
 
 
+@pytest.mark.integration
 def test_the_record_holds_every_file_with_its_mode(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
@@ -141,6 +142,7 @@ def test_generate_called_without_force_refuses_a_directory_with_files(tmp_path: 
     assert tree(tmp_path) == {"demo/notes.txt": b"mine\n"}
 
 
+@pytest.mark.integration
 def test_an_empty_directory_you_made_is_filled_not_replaced(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # your directory stays yours (its mode, and a shell already inside it still sees the files)
     target = tmp_path / "demo"
@@ -177,6 +179,7 @@ def _force_into_existing(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
     return target, tree(target)
 
 
+@pytest.mark.integration
 def test_a_failed_force_write_gives_ctrl_c_back_to_its_caller(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -204,6 +207,7 @@ def test_a_failed_force_write_gives_ctrl_c_back_to_its_caller(
     assert tree(target) == before
 
 
+@pytest.mark.integration
 def test_a_failed_force_write_off_the_main_thread_rolls_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -249,6 +253,7 @@ def test_a_symlinked_target_is_refused_and_nothing_is_written_through_it(  # typ
     assert not elsewhere.exists() or list(elsewhere.iterdir()) == []
 
 
+@pytest.mark.integration
 def test_an_installed_drgen_renders_its_packaged_template(  # type: ignore[no-untyped-def]
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

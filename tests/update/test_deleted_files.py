@@ -16,6 +16,8 @@ from tests.update.files import edit, snapshot
 from tests.update.repository import commit
 from tests.update.template_versions import NEXT, RETENTION_V1, RETENTION_V2, derive_template
 
+pytestmark = pytest.mark.integration
+
 
 def test_restore_refuses_an_existing_file_and_keeps_it(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
     edit(project / "README.md", "# demo\n", "# demo\n\nOurs.\n")

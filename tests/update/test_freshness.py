@@ -48,6 +48,7 @@ def requirements(text: str) -> tuple[list[str], list[Requirement]]:
     return options, [Requirement(line) for line in lines if not line.startswith("-")]
 
 
+@pytest.mark.integration
 def test_ci_installs_drgen_only_from_the_pin_before_checking_with_it() -> None:
     named = steps()
     names = list(named)
@@ -71,6 +72,7 @@ def run_check_step(project: Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", ["demo", "full"])
 def test_a_project_behind_the_pinned_drgen_fails_the_step_and_passes_once_updated(
     invoke, tmp_path: Path, name: str
@@ -93,6 +95,7 @@ def test_a_project_behind_the_pinned_drgen_fails_the_step_and_passes_once_update
     )
 
 
+@pytest.mark.integration
 def test_a_project_the_pinned_drgen_generated_passes_the_step(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify")
     assert result.exit_code == 0, result.output
@@ -114,6 +117,7 @@ def test_dependabot_bumps_the_drgen_pin_and_the_actions() -> None:
     assert (actions["package-ecosystem"], actions["directory"]) == ("github-actions", "/")
 
 
+@pytest.mark.integration
 def test_an_index_source_reaches_pip_and_dependabot_alike() -> None:
     files = rendered(INDEX)
     options, found = requirements(files["requirements-dev.txt"].decode())
@@ -128,6 +132,7 @@ def test_an_index_source_reaches_pip_and_dependabot_alike() -> None:
     assert f"drgen comes from {INDEX} (" in readme
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("source", ["pypi", INDEX])
 def test_the_dependabot_config_matches_its_schema(tmp_path: Path, source: str) -> None:
     path = tmp_path / "dependabot.yml"
@@ -186,6 +191,7 @@ def test_a_record_from_before_the_question_installs_from_pypi() -> None:
     assert build_answers("demo", raw).drgen_source == "pypi"
 
 
+@pytest.mark.integration
 def test_update_set_moves_the_source_and_the_record_keeps_it(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert (
         invoke("new", "demo", "--defaults", "--alarm-email", "none", "--no-verify").exit_code == 0
@@ -226,6 +232,7 @@ def template_before_the_pin(tmp_path: Path) -> Path:
     return old
 
 
+@pytest.mark.integration
 def test_update_brings_the_pin_and_dependabot_to_a_project_of_the_template_before(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]

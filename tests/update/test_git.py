@@ -14,6 +14,8 @@ from tests.update.files import edit, snapshot
 from tests.update.repository import commit, commit_all, git
 from tests.update.template_versions import NEXT, README_V2, derive_template
 
+pytestmark = pytest.mark.integration
+
 
 def test_an_untracked_file_is_refused_as_uncommitted_work(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

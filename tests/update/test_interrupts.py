@@ -23,6 +23,8 @@ import pytest
 from drgen.errors import EXIT_INTERRUPTED
 from tests.update.files import snapshot
 
+pytestmark = pytest.mark.integration
+
 DRGEN = Path(sys.executable).parent / "drgen"
 
 

@@ -15,6 +15,8 @@ from tests.update.files import snapshot, write_base
 from tests.update.repository import commit
 from tests.update.template_versions import NEXT, README_V2, derive_template
 
+pytestmark = pytest.mark.integration
+
 
 def test_a_symlink_leading_outside_is_never_read_nor_written(
     invoke, project: Path, outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

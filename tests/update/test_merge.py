@@ -25,6 +25,7 @@ from tests.update.template_versions import (
 )
 
 
+@pytest.mark.integration
 @pytest.mark.usefixtures("v2")
 def test_a_crlf_file_merges_line_by_line_and_stays_crlf(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
     readme = project / "README.md"
@@ -38,6 +39,7 @@ def test_a_crlf_file_merges_line_by_line_and_stays_crlf(invoke, project: Path) -
     )
 
 
+@pytest.mark.integration
 @pytest.mark.usefixtures("v2")
 def test_a_missing_final_newline_stays_missing(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
     compute = project / "infra" / "compute.py"
@@ -52,6 +54,7 @@ def test_a_missing_final_newline_stays_missing(invoke, project: Path) -> None:  
     ).rstrip(b"\n")
 
 
+@pytest.mark.integration
 @pytest.mark.usefixtures("v2")
 def test_files_the_template_did_not_change_stay_byte_identical(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
     handler = project / "app" / "handler.py"
@@ -71,6 +74,7 @@ def test_files_the_template_did_not_change_stay_byte_identical(invoke, project: 
         assert after[path] == before[path]
 
 
+@pytest.mark.integration
 @pytest.mark.usefixtures("v2")
 def test_a_non_utf8_file_both_changed_is_a_conflict_and_stays_yours(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
     compute = project / "infra" / "compute.py"
@@ -89,6 +93,7 @@ def test_a_non_utf8_file_both_changed_is_a_conflict_and_stays_yours(invoke, proj
 LOGO = b"\x89PNG\r\n\x1a\n\x00\xff\xfe"
 
 
+@pytest.mark.integration
 def test_a_binary_file_of_the_template_is_recorded_exactly_and_merged_never(
     invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -113,6 +118,7 @@ def test_a_binary_file_of_the_template_is_recorded_exactly_and_merged_never(
     assert (project / "logo.png").read_bytes() == LOGO + b"ours"
 
 
+@pytest.mark.integration
 def test_two_conflicts_in_one_file_are_both_marked(
     invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -141,6 +147,7 @@ def test_two_conflicts_in_one_file_are_both_marked(
     assert verified == []
 
 
+@pytest.mark.integration
 def test_conflict_labels_name_the_sides_when_only_answers_changed(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
     pulumi = project / "Pulumi.dev.yaml"
     text = pulumi.read_text()

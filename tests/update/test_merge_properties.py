@@ -36,6 +36,8 @@ from drgen.errors import EXIT_CONFLICT, EXIT_OK
 from drgen.project.blob import Blob
 from drgen.project.record import record_files
 
+pytestmark = pytest.mark.integration
+
 BASE_PATHS = ["a.txt", "d/b.txt", "d/e/c.py", "run.sh"]
 NEW_PATHS = ["new/x.txt", "d/new.txt", "z.txt"]  # the template may add or rename to these
 MOVED_PATHS = ["moved/a.txt", "elsewhere.txt"]  # the user may move files here

@@ -15,6 +15,8 @@ from tests.update.files import edit, snapshot
 from tests.update.repository import commit, outside_git
 from tests.update.template_versions import NEXT, RETENTION_V1, derive_template, install_version
 
+pytestmark = pytest.mark.integration
+
 
 def test_an_update_outside_git_warns_that_it_cannot_be_undone(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("update", str(project), "--set", "network=vpc", "--no-verify")

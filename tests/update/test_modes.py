@@ -14,6 +14,8 @@ from tests.update.files import mode
 from tests.update.repository import commit
 from tests.update.template_versions import NEXT, add_script, derive_template, install_version
 
+pytestmark = pytest.mark.integration
+
 
 def test_a_script_the_template_adds_is_executable_after_new_and_after_update(
     invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from drgen.errors import EXIT_USAGE
 from tests.update.files import snapshot
+
+pytestmark = pytest.mark.integration
 
 
 def test_new_force_refuses_a_directory_holding_a_drgen_project(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,8 @@ from tests.update.files import edit, snapshot
 from tests.update.repository import git
 from tests.update.template_versions import NEXT, RETENTION_V1, RETENTION_V2, derive_template
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.mark.usefixtures("v2")
 def test_pretend_on_a_dirty_tree_shows_the_diff_against_the_files_as_they_are(

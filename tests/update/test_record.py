@@ -15,6 +15,7 @@ from tests.update.files import edit, snapshot, write_base
 from tests.update.repository import commit
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("path", "problem"),
     [
@@ -54,6 +55,7 @@ BASE = ".drgen/base.json in {project!r}"
 ANSWERS = ".drgen/answers.yml in {project!r}"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("file", "content", "error"),
     [
@@ -175,6 +177,7 @@ def test_a_project_from_a_newer_drgen_is_refused_by_update_and_check(invoke, pro
     assert snapshot(project) == before
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("recorded", "installed", "newer"),
     [
@@ -231,6 +234,7 @@ def test_a_symlinked_record_file_is_refused_not_followed(
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.integration
 def test_a_record_text_with_a_lone_surrogate_is_read_not_a_traceback(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
     # JSON can spell text UTF-8 cannot hold ("\ud800"); drgen never writes it, a hand can. The
     # README on disk is the template's already, so there is nothing to change.

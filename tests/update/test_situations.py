@@ -25,6 +25,8 @@ from tests.update.template_versions import (
     derive_template,
 )
 
+pytestmark = pytest.mark.integration
+
 ZONE = ["--set", "hosted_zone_id=Z0123ABC", "--set", "domain=example.com"]
 
 

@@ -25,6 +25,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "drgen-0.1.0"
 OURS = b"\n# Added by the team after drgen 0.1.0.\n"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", ["demo", "full"])
 @pytest.mark.parametrize("in_git", [True, False], ids=["git", "no-git"])
 def test_a_project_of_the_previous_release_updates_keeping_the_users_work(

@@ -17,6 +17,8 @@ from tests.update.files import crlf, edit, mode, snapshot
 from tests.update.repository import commit, outside_git
 from tests.update.template_versions import NEXT, RETENTION_V2, add_script, derive_template
 
+pytestmark = pytest.mark.integration
+
 
 def test_a_directory_where_the_template_adds_a_file_fails_before_writing(
     invoke, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

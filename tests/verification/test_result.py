@@ -16,6 +16,8 @@ from drgen.errors import EXIT_VERIFY_FAILED
 from tests.conftest import tree
 from tests.verification.projects import BROKEN_FIXTURE, mini, summary
 
+pytestmark = pytest.mark.integration
+
 
 def test_a_project_at_full_coverage_is_verified(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

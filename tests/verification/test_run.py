@@ -21,6 +21,7 @@ from tests.conftest import tree
 from tests.verification.projects import mini
 
 
+@pytest.mark.integration
 def test_the_default_path_is_the_current_directory(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -83,6 +84,7 @@ def test_ctrl_c_during_verify_exits_130(
     assert doc["errors"] == ["interrupted; nothing was left half-written"]
 
 
+@pytest.mark.integration
 def test_fail_fast_stops_at_the_first_failure(tmp_path: Path) -> None:
     tests = (
         "def test_one():\n    assert False\n\n\ndef test_two():\n    assert False\n\n\n"
@@ -95,6 +97,7 @@ def test_fail_fast_stops_at_the_first_failure(tmp_path: Path) -> None:
     assert (fast.failed, fast.passed, fast.failing_tests) == (1, 0, ["tests.test_calc::test_one"])
 
 
+@pytest.mark.integration
 def test_sigterm_during_verify_ends_the_test_process_and_says_so(tmp_path: Path) -> None:
     """A CI cancel sends SIGTERM to drgen alone: the hanging test process must end with it."""
     marker = tmp_path / "running"
@@ -123,6 +126,7 @@ def test_sigterm_during_verify_ends_the_test_process_and_says_so(tmp_path: Path)
     assert not list(temporary.glob("drgen-verify-*")), "its reports directory was left behind"
 
 
+@pytest.mark.integration
 def test_a_truncated_junit_report_is_one_line_not_a_traceback(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """What a full temporary directory does to the report pytest writes last."""
     truncate = (
@@ -142,6 +146,7 @@ def test_a_truncated_junit_report_is_one_line_not_a_traceback(invoke, tmp_path: 
     assert line.endswith(" full?"), line
 
 
+@pytest.mark.integration
 def test_a_truncated_coverage_report_is_one_line_not_a_traceback(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The coverage report, cut short after pytest-cov wrote it: drgen's error, not a crash."""
     truncate = (
@@ -161,6 +166,7 @@ def test_a_truncated_coverage_report_is_one_line_not_a_traceback(invoke, tmp_pat
     assert line.endswith(" full?"), line
 
 
+@pytest.mark.integration
 def test_tests_that_remove_the_report_directory_cannot_crash_drgen(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     removing = (
         "import os, shutil\nfrom pathlib import Path\n\nfrom calc import add, sign\n\n\n"
@@ -189,6 +195,7 @@ def test_a_time_limit_that_is_no_limit_is_refused(  # type: ignore[no-untyped-de
     )
 
 
+@pytest.mark.integration
 def test_a_hanging_suite_ends_at_the_time_limit(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     marker = tmp_path / "running"
     hang = (

@@ -47,6 +47,7 @@ def modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     runner.discard()
 
 
+@pytest.mark.integration
 @pytest.mark.usefixtures("modules")
 def test_the_prestarted_child_runs_the_next_verification_then_a_fresh_one_does(
     tmp_path: Path,
@@ -64,6 +65,7 @@ def test_the_prestarted_child_runs_the_next_verification_then_a_fresh_one_does(
     )
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("generated", [True, False])
 def test_a_child_started_to_verify_a_generated_project_imports_its_suites_modules_first(
     tmp_path: Path, generated: bool
@@ -86,6 +88,7 @@ def test_a_child_started_to_verify_a_generated_project_imports_its_suites_module
     assert (result.passed, result.failed) == (2, 0)
 
 
+@pytest.mark.integration
 @pytest.mark.usefixtures("modules")
 @pytest.mark.parametrize(
     ("filterwarnings", "ok"),
@@ -112,6 +115,7 @@ def test_an_unused_prestarted_child_is_ended() -> None:
     assert child.process.returncode is not None
 
 
+@pytest.mark.integration
 def test_new_leaves_no_child_behind_when_it_does_not_verify(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -141,6 +145,7 @@ def test_new_leaves_no_child_behind_when_it_does_not_verify(
     assert runner._warm is None
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("broken", ["import no_such_module_of_drgen\n", "raise OSError(1)\n"])
 def test_a_preload_module_that_fails_to_import_is_left_to_the_suite(
     modules: Path, tmp_path: Path, broken: str
@@ -164,6 +169,7 @@ def test_the_pulumi_aws_modules_a_program_names_are_found_in_infra(tmp_path: Pat
     assert runner.project_modules(tmp_path) == ["pulumi_aws.ec2", "pulumi_aws.route53"]
 
 
+@pytest.mark.integration
 @pytest.mark.usefixtures("modules")
 def test_a_warmed_child_also_loads_what_the_projects_program_names(tmp_path: Path) -> None:
     target = project(tmp_path)

@@ -13,6 +13,7 @@ from tests.audit.rules.programs import described, expected, found, programs_of
 AREA = "dns"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", programs_of(AREA, "bad"))
 def test_broken_fixture_is_flagged_by_exactly_its_rule_on_the_marked_line(
     audited: dict[str, AuditResult], name: str
