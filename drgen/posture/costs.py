@@ -29,6 +29,7 @@ from drgen.posture.resource_types import (
     SECRET,
     action_minutes,
     by_arn,
+    check_timing,
     of,
 )
 
@@ -113,7 +114,7 @@ def add_costs(posture: Posture, res: list[dict[str, Any]], prices: dict[str, Any
         add("route53_health_check", region, 1)
         if check["inputs"].get("type") == "HTTPS":
             add("route53_health_check_https", region, 1)
-        probes = PROBES_PER_INTERVAL * SECONDS_PER_MONTH / int(check["inputs"]["requestInterval"])
+        probes = PROBES_PER_INTERVAL * SECONDS_PER_MONTH / check_timing(check)[0]
         add("apigateway_http_million", region, round(probes / 1e6, 3))
         _invocation_costs(add, region, served.get(region), probes, HEALTH_SECONDS)
     _probe_costs(posture, res, add, functions, served)

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from drgen.posture.model import Posture
-from drgen.posture.resource_types import FIS_TEMPLATE, HEALTH_CHECK, RECORD, action_minutes, of
+from drgen.posture.resource_types import (
+    FIS_TEMPLATE,
+    HEALTH_CHECK,
+    RECORD,
+    action_minutes,
+    check_timing,
+    of,
+)
 from drgen.posture.survival import ALIAS_TTL_SECONDS
 
 DRAIN_SCRIPT = Path("ops/drain.py")
@@ -22,8 +29,7 @@ def _detect_seconds(res: list[dict[str, Any]]) -> int | None:
     checks = of(res, HEALTH_CHECK)
     if not checks or not any(r["inputs"].get("failoverRoutingPolicies") for r in of(res, RECORD)):
         return None
-    interval = max(int(c["inputs"]["requestInterval"]) for c in checks)
-    return interval * max(int(c["inputs"]["failureThreshold"]) for c in checks)
+    return max(check_timing(c)[0] for c in checks) * max(check_timing(c)[1] for c in checks)
 
 
 def add_rehearsal(posture: Posture, res: list[dict[str, Any]], path: Path) -> None:

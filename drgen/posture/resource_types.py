@@ -32,6 +32,24 @@ FIS_TEMPLATE = "aws:fis/experimentTemplate:ExperimentTemplate"
 NOT_BILLED = ("pulumi:providers:",)
 
 
+#: What Route 53 uses for a health check that leaves them out: "If you don't specify a value
+#: for RequestInterval, the default value is 30 seconds", and three checks for FailureThreshold
+#: (https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html).
+DEFAULT_REQUEST_INTERVAL = 30
+DEFAULT_FAILURE_THRESHOLD = 3
+
+
+def check_timing(check: dict[str, Any]) -> tuple[int, int]:
+    """A health check's seconds between requests and failures to unhealthy, AWS's if unset."""
+    inputs = check["inputs"]
+    interval = inputs.get("requestInterval")
+    threshold = inputs.get("failureThreshold")
+    return (
+        int(interval) if interval is not None else DEFAULT_REQUEST_INTERVAL,
+        int(threshold) if threshold is not None else DEFAULT_FAILURE_THRESHOLD,
+    )
+
+
 def of(res: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     """The resources of one type."""
     return [r for r in res if r["type"] == kind]

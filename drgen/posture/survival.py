@@ -26,6 +26,7 @@ from drgen.posture.resource_types import (
     SUBSCRIPTION,
     TOPIC,
     VERSIONING,
+    check_timing,
     of,
 )
 from drgen.text import plural
@@ -69,8 +70,8 @@ def add_survival(posture: Posture, res: list[dict[str, Any]], answers: dict[str,
     ]
 
     if checks and failover:
-        interval = max(int(c["inputs"]["requestInterval"]) for c in checks)
-        threshold = max(int(c["inputs"]["failureThreshold"]) for c in checks)
+        interval = max(check_timing(c)[0] for c in checks)
+        threshold = max(check_timing(c)[1] for c in checks)
         detect = interval * threshold
         rto = f"about {detect + ALIAS_TTL_SECONDS} s"
         posture.survives["region down"] = (

@@ -16,6 +16,8 @@ from drgen.posture.costs import (
     LOG_BYTES_PER_INVOCATION,
     MINUTES_PER_MONTH,
     PROBE_SECONDS_PER_REGION,
+    PROBES_PER_INTERVAL,
+    SECONDS_PER_MONTH,
     load_prices,
 )
 from drgen.posture.derive import build
@@ -141,6 +143,39 @@ def test_a_type_the_price_table_does_not_know_is_named_unpriced(invoke, tmp_path
     assert "per run of" not in result.stdout
 
 
+#: A failover pair whose health check leaves its timing to AWS (Route 53's API defaults).
+UNTIMED_CHECK = """
+east = pulumi.ResourceOptions(provider=providers["us-east-1"])
+check = aws.route53.HealthCheck(
+    "check", type="HTTPS", fqdn="a.example.com", resource_path="/health", opts=east
+)
+for role, target in (("PRIMARY", "a.example.com"), ("SECONDARY", "b.example.com")):
+    aws.route53.Record(
+        f"api-{role.lower()}", zone_id="Z0123456789ABCDEFGHIJ", name="api.example.com",
+        type="CNAME", ttl=60, records=[target], set_identifier=role.lower(),
+        failover_routing_policies=[{"type": role}],
+        health_check_id=check.id if role == "PRIMARY" else None, opts=east,
+    )
+"""
+
+
+@pytest.mark.slow
+def test_a_health_check_without_its_timing_is_reported_with_aws_defaults(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path
+) -> None:
+    """Route 53 checks every 30 s and calls an endpoint unhealthy after 3 failures when the
+    code leaves them out; report used to fail on the missing key (KeyError)."""
+    result = invoke("report", str(probes_project(tmp_path, UNTIMED_CHECK)), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)["report"]
+    assert "every 30 s, unhealthy after 3 failures = 90 s" in report["survives"]["region down"]
+    assert report["objectives"]["traffic"]["rto"] == f"about {90 + ALIAS_TTL_SECONDS} s"
+    probes = [line for line in report["cost"] if line["item"] == "apigateway_http_million"]
+    assert [line["quantity"] for line in probes] == [
+        round(PROBES_PER_INTERVAL * SECONDS_PER_MONTH / 30 / 1e6, 3)
+    ]
+
+
 def test_a_directory_without_a_drgen_record_is_refused(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("report", str(tmp_path))
     assert result.exit_code == EXIT_USAGE
@@ -157,12 +192,16 @@ def test_a_directory_without_a_drgen_record_is_refused(invoke, tmp_path: Path) -
             RECORD.replace("us-west-2", "mars-1"),
             "is damaged: region 'mars-1' is not an AWS commercial region code",
         ),
+        (
+            RECORD.replace("[us-east-1, us-west-2]", "[1, 2]"),
+            "is damaged: regions: expected region codes, got integer 1",
+        ),
         ("answers:\n  regions: [us-east-1, us-west-2]\n", "answers must be a mapping with"),
         ("a: &x [1]\nb: *x\n", "answers.yml' is damaged: YAML aliases are not accepted here"),
         ("answers: " + "x" * (9 * 1024 * 1024), "answers.yml' is damaged: it is larger than 8 MB"),
         (": [\n", "answers.yml' is damaged: expected <block end>, but found ':' (line 1)"),
     ],
-    ids=["tampered-region", "no-name", "yaml-alias", "too-large", "not-yaml"],
+    ids=["tampered-region", "regions-of-numbers", "no-name", "yaml-alias", "too-large", "not-yaml"],
 )
 def test_a_tampered_or_hostile_record_is_one_line(  # type: ignore[no-untyped-def]
     invoke, tmp_path: Path, record: str, error: str
