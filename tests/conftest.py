@@ -21,6 +21,10 @@ collect_ignore = ["fixtures"]
 DEMO_NEXT_STEPS = [
     "Next steps:",
     "  cd demo",
+    "  # pulumi needs the Pulumi CLI (pulumi version prints its version)",
+    "  # pulumi needs a backend for the stack's state, logged in: pulumi login (Pulumi Cloud) or "
+    "pulumi login s3://BUCKET",
+    "  # pulumi needs AWS credentials for the account (aws sts get-caller-identity names it)",
     "  python -m venv venv && venv/bin/pip install -r requirements.txt",
     "  pulumi stack init dev",
     "  pulumi config set --secret appSecret   # optional: otherwise a random secret is made",

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from drgen.cli.app import app
 from drgen.cli.help import EPILOGS
+from drgen.commands.new import PULUMI_NEEDS
 from drgen.errors import EXIT_OK, DrgenError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +62,52 @@ def test_ci_runs_the_readme_test_command() -> None:
     )
     assert f"```bash\n{command}\n```" in readme
     assert (ROOT / ".ci" / "run").read_text().strip().endswith(command)
+
+
+QUICK_START = "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/drgen "
+
+
+@pytest.mark.integration
+def test_the_quick_start_creates_the_project_beside_the_checkout(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Run from the checkout as the README says, `demo/` lands beside it, never in it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines() if line.startswith(QUICK_START))
+    checkout = tmp_path / "drgen"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    result = invoke(*shlex.split(line.removeprefix(QUICK_START)), "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert list(checkout.iterdir()) == []
+    assert (tmp_path / "demo" / "Pulumi.yaml").is_file()
+    assert "  cd ../demo" in result.stdout.splitlines()
+
+
+@pytest.mark.integration
+def test_the_guides_pipeline_run_is_what_new_prints(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The user guide's `drgen new` in a pipeline, but for the verification's own lines."""
+    guide = (ROOT / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    command = "$ drgen new demo --defaults --alarm-email oncall@example.com\n"
+    block = guide.split(command, 1)[1].split("```", 1)[0].splitlines()
+    verification = ("Running the project's tests", "  collected ", "Verified: ")
+    shown = [line for line in block if not line.startswith(verification)]
+    (tmp_path / "guide").mkdir()
+    monkeypatch.chdir(tmp_path / "guide")
+    result = invoke(*shlex.split(command.removeprefix("$ drgen ")), "--no-verify")
+    assert result.exit_code == 0, result.output
+    printed = result.stdout.replace(str(tmp_path), "/tmp").splitlines()
+    assert [line for line in printed if not line.startswith("Skipped verification")] == shown
+
+
+@pytest.mark.parametrize("doc", ["README.md", "templates/project/README.md.jinja"])
+def test_what_pulumi_needs_is_said_one_line_each(doc: str) -> None:
+    """drgen's README and the generated one list what the next steps name (PULUMI_NEEDS)."""
+    lines = (ROOT / doc).read_text(encoding="utf-8").splitlines()
+    start = lines.index("`pulumi` needs, on the machine that runs it:")
+    assert lines[start + 2 : start + 2 + len(PULUMI_NEEDS)] == [f"- {n}" for n in PULUMI_NEEDS]
 
 
 def documented_codes(doc: str) -> list[int]:

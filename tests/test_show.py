@@ -374,6 +374,10 @@ def test_next_steps_follow_the_answers(tmp_path: Path) -> None:
     plain = build_answers("shop", raw | {"network": "none", "ci": "none"})
     assert next_steps(plain, Path("my dir/shop")) == [
         "cd 'my dir/shop'",
+        "# pulumi needs the Pulumi CLI (pulumi version prints its version)",
+        "# pulumi needs a backend for the stack's state, logged in: pulumi login (Pulumi Cloud) "
+        "or pulumi login s3://BUCKET",
+        "# pulumi needs AWS credentials for the account (aws sts get-caller-identity names it)",
         "python -m venv venv && venv/bin/pip install -r requirements.txt",
         "pulumi stack init prod",
         "pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
@@ -408,7 +412,7 @@ def test_new_json_carries_the_next_steps(invoke, tmp_path: Path) -> None:  # typ
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["next_steps"][0] == "cd out"
-    assert doc["next_steps"][2] == "pulumi stack init dev"
+    assert doc["next_steps"][5] == "pulumi stack init dev"
     assert "Next steps:" in result.stderr.splitlines()
 
 

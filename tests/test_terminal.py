@@ -48,7 +48,7 @@ class Terminal:
     """A pty running drgen, and the screen it draws."""
 
     def __init__(
-        self, cwd: Path, *args: str, rows: int = 44, cols: int = 300, shell: str | None = None
+        self, cwd: Path, *args: str, rows: int = 50, cols: int = 300, shell: str | None = None
     ) -> None:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.Stream(self.screen)

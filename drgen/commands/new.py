@@ -24,6 +24,15 @@ from drgen.text import plural
 from drgen.verification.runner import discard as discard_verifier
 from drgen.verification.runner import prestart as prestart_verifier
 
+#: What `pulumi` needs before the project deploys, one line each: drgen's README, the
+#: generated README and the next steps all say it (tests/test_docs.py holds them to this).
+PULUMI_NEEDS = (
+    "the Pulumi CLI (`pulumi version` prints its version)",
+    "a backend for the stack's state, logged in: `pulumi login` (Pulumi Cloud) or "
+    "`pulumi login s3://BUCKET`",
+    "AWS credentials for the account (`aws sts get-caller-identity` names it)",
+)
+
 
 class Person(Protocol):
     """Someone at a terminal: asked for the name and what is missing, then at the recap."""
@@ -210,6 +219,7 @@ def next_steps(answers: Answers, shown: Path) -> list[str]:
     """What to run after `drgen new`, from the template's Deploy section, for these answers."""
     steps = [
         f"cd {shlex.quote(str(shown))}",
+        *(f"# pulumi needs {need.replace('`', '')}" for need in PULUMI_NEEDS),
         "python -m venv venv && venv/bin/pip install -r requirements.txt",
         f"pulumi stack init {answers.env_suffix}",
         "pulumi config set --secret appSecret   # optional: otherwise a random secret is made",
