@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -64,6 +65,23 @@ def test_a_release_builds_once_checks_its_tag_and_publishes_with_oidc_only() -> 
     assert "with" not in uploader, "no password or token: trusted publishing only"
     text = (WORKFLOWS / "release.yml").read_text(encoding="utf-8")
     assert "secrets." not in text, "the release reads no stored secret"
+
+
+@pytest.mark.integration
+def test_the_release_smoke_step_generates_a_project(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path
+) -> None:
+    """The step's `drgen new`, run as written (its /tmp/ paths moved under tmp_path): it once
+    passed a path as NAME and would have failed every release. Verification is left to the
+    suites that bake projects."""
+    (step,) = [s for s in workflow("release.yml")["jobs"]["build"]["steps"]
+               if "drgen new" in s.get("run", "")]  # fmt: skip
+    (line,) = [x for x in step["run"].splitlines() if " new " in x]
+    program, *args = shlex.split(line.replace("/tmp/", f"{tmp_path}/"))
+    assert program == f"{tmp_path}/smoke/bin/drgen"
+    result = invoke(*args, "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "smoke-demo" / "Pulumi.yaml").is_file()
 
 
 def test_the_version_lives_in_one_place() -> None:
