@@ -7,9 +7,10 @@ from typing import Any
 
 import yaml
 
+from drgen.answers.regions import COMMERCIAL_REGIONS
 from drgen.answers.rules import build_answers
 from drgen.audit.program import AuditError, load_program
-from drgen.audit.records import run_programs
+from drgen.audit.records import Record, run_programs
 from drgen.errors import AnswerError, DrgenError
 from drgen.files import InputError, load_yaml, read_text
 from drgen.posture.costs import add_costs, load_prices
@@ -51,6 +52,37 @@ def _recorded(path: Path) -> dict[str, Any]:
     return answers.to_data()
 
 
+def _check_deployed(record: Record, recorded: list[str], stack_file: Path) -> None:
+    """The program deploys to the recorded regions, real codes each, in the recorded order.
+
+    The stack file decides them (`primaryRegion`, `secondaryRegions`), so an edit there that
+    `drgen update --set regions=...` did not make would be reported under the record's regions.
+    The providers give the set, the `regions` output the failover order.
+    """
+    deployed = list(
+        dict.fromkeys(
+            str(r["inputs"]["region"])
+            for r in record.resources
+            if r["type"] == "pulumi:providers:aws" and r["inputs"].get("region") is not None
+        )
+    )
+    odd = [region for region in deployed if region not in COMMERCIAL_REGIONS]
+    if odd:
+        raise ReportError(
+            f"{str(stack_file)!r} deploys to {', '.join(map(repr, odd))}: not an AWS "
+            f"commercial region code (the record names {', '.join(recorded)})"
+        )
+    order = record.exports.get("regions")
+    if isinstance(order, list) and set(deployed) == set(recorded):
+        deployed = [str(region) for region in order]
+    if deployed != recorded:
+        raise ReportError(
+            f"{str(stack_file)!r} deploys to {', '.join(deployed)} but the record names "
+            f"{', '.join(recorded)}, in failover order: change regions with "
+            "`drgen update --set regions=...`"
+        )
+
+
 def build(path: Path, stack: str | None = None, timeout: float = 120.0) -> Posture:
     """Run the project's program under mocks and derive its posture and idle cost."""
     answers = _recorded(path)
@@ -60,6 +92,7 @@ def build(path: Path, stack: str | None = None, timeout: float = 120.0) -> Postu
         raise record
     res = record.resources
     regions = [str(r) for r in answers["regions"]]
+    _check_deployed(record, regions, program.stack_file or path / "Pulumi.yaml")
     posture = Posture(project=program.project, stack=program.stack, regions=regions)
     add_survival(posture, res, answers)
     add_rehearsal(posture, res, path)

@@ -176,6 +176,39 @@ def test_a_health_check_without_its_timing_is_reported_with_aws_defaults(  # typ
     ]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("primary", "secondaries", "error"),
+    [
+        ("[1]", '["us-west-2"]', "deploys to '[1]': not an AWS commercial region code"),
+        ('"eu-west-1"', '["us-west-2"]', "deploys to eu-west-1, us-west-2 but the record names"),
+        ('"us-west-2"', '["us-east-1"]', "deploys to us-west-2, us-east-1 but the record names"),
+    ],
+    ids=["not-a-region", "another-region", "swapped"],
+)
+def test_a_stack_file_deploying_elsewhere_than_the_record_is_one_line(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, primary: str, secondaries: str, error: str
+) -> None:
+    """The stack file decides where the program deploys: report refuses to state a posture
+    for regions the record does not name (it used to exit 0 and price a region "[1]")."""
+    project = bake(tmp_path, FOUR[:2], False, "none")
+    stack = project / "Pulumi.dev.yaml"
+    text = stack.read_text(encoding="utf-8")
+    text = text.replace('demo:primaryRegion: "us-east-1"', f"demo:primaryRegion: {primary}")
+    text = text.replace(
+        'demo:secondaryRegions: ["us-west-2"]', f"demo:secondaryRegions: {secondaries}"
+    )
+    stack.write_text(text, encoding="utf-8")
+    result = invoke("report", str(project))
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stderr == (
+        f"drgen: error: {str(stack)!r} {error} us-east-1, us-west-2, in failover order: change "
+        "regions with `drgen update --set regions=...`\n"
+        if "record names" in error
+        else f"drgen: error: {str(stack)!r} {error} (the record names us-east-1, us-west-2)\n"
+    )
+
+
 def test_a_directory_without_a_drgen_record_is_refused(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = invoke("report", str(tmp_path))
     assert result.exit_code == EXIT_USAGE
