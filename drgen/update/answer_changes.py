@@ -48,7 +48,12 @@ def check_region_order(before: Answers, after: Answers) -> None:
         )
     kept = [region for region in new if region in old]
     if kept != [region for region in old if region in new]:
-        raise AnswerError(f"{given} reorders the regions {', '.join(old)}: {consequence}")
+        raise AnswerError(
+            f"{given} reorders the regions {', '.join(old)}: on a live stack that moves the "
+            "failover order (which region takes over first) and rewrites the buckets' "
+            "replication rules (`pulumi preview` shows what else); give --allow-region-reorder "
+            "to do it anyway"
+        )
     if after.network == "vpc":
         moved = [r for r in kept if old.index(r) != new.index(r)]
         if moved:

@@ -189,8 +189,9 @@ def test_a_three_region_order_swap_is_refused(invoke, project: Path) -> None:  #
     assert result.exit_code == EXIT_USAGE, result.output
     assert result.stderr == (
         "drgen: error: --set regions=us-east-1,eu-west-1,us-west-2 reorders the regions "
-        "us-east-1, us-west-2, eu-west-1: on a live stack that replaces the global table, the "
-        f"secret and the replication (and moves the failover order); {REORDER}\n"
+        "us-east-1, us-west-2, eu-west-1: on a live stack that moves the failover order (which "
+        "region takes over first) and rewrites the buckets' replication rules (`pulumi preview` "
+        "shows what else); give --allow-region-reorder to do it anyway\n"
     )
 
 
