@@ -10,6 +10,7 @@ On systems without `fcntl` (Windows) there is no lock.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,15 +62,31 @@ def held(directory: Path) -> bool:
     return False
 
 
+#: What `tempfile.TemporaryDirectory` appends to a prefix (its characters, at least 6).
+STAGING_SUFFIX = re.compile(r"[a-z0-9_]{6,}")
+
+
+def _holds_only(directory: Path, name: str) -> bool:
+    try:
+        return {entry.name for entry in directory.iterdir()} <= {name}
+    except OSError:
+        return False
+
+
 def remove_stale_staging(target: Path) -> list[Path]:
     """Remove the staging directories of `target` that no live drgen holds; return them.
 
     A run that was killed (SIGKILL, a power cut) leaves its `.NAME.drgen-*` directory beside
     the target; a live run holds that directory's lock until it has moved the project in.
+    Only what drgen makes there is removed: a name `tempfile` gives (`.NAME.drgen-` and
+    lowercase letters, digits or `_`) holding nothing but the project's own folder.
     """
     removed = []
     for staging in sorted(target.parent.glob(f".{target.name}.drgen-*")):
         if staging.is_symlink() or not staging.is_dir() or held(staging):
+            continue
+        suffix = staging.name.removeprefix(f".{target.name}.drgen-")
+        if not STAGING_SUFFIX.fullmatch(suffix) or not _holds_only(staging, target.name):
             continue
         shutil.rmtree(staging, ignore_errors=True)
         removed.append(staging)

@@ -157,6 +157,10 @@ def test_a_killed_runs_staging_is_removed_and_a_live_ones_is_kept(invoke, tmp_pa
     (dead / "demo" / "infra" / "stack.py").write_text("# half-rendered\n")
     alive = tmp_path / ".demo.drgen-a1b2c3"
     alive.mkdir()
+    # a folder of the user's that happens to look like one: not drgen's, kept
+    (tmp_path / ".demo.drgen-mynotes").mkdir()
+    (tmp_path / ".demo.drgen-mynotes" / "todo.txt").write_text("mine\n")
+    (tmp_path / ".demo.drgen-Backup").mkdir()
     release = threading.Event()
     locked = threading.Event()
 
@@ -176,4 +180,6 @@ def test_a_killed_runs_staging_is_removed_and_a_live_ones_is_kept(invoke, tmp_pa
     assert result.exit_code == 0, result.output
     assert not dead.exists(), "the killed run's staging directory is still there"
     assert alive.is_dir(), "a staging directory a live drgen holds was removed"
+    assert (tmp_path / ".demo.drgen-mynotes" / "todo.txt").read_text() == "mine\n"
+    assert (tmp_path / ".demo.drgen-Backup").is_dir()
     assert (tmp_path / "demo" / "infra" / "stack.py").read_text() != "# half-rendered\n"
