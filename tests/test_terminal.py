@@ -488,7 +488,7 @@ def test_with_stdout_redirected_the_prompts_stay_on_the_terminal(tmp_path: Path)
         "  .github/         3 files",
         "  app/             2 files",
         "  infra/           12 files",
-        "  ops/             5 files",
+        "  ops/             7 files",
         "  tests/           15 files",
         "  .gitattributes, .gitignore, .pre-commit-config.yaml, Pulumi.dev.yaml, Pulumi.yaml, "
         "README.md,",

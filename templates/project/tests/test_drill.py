@@ -26,7 +26,7 @@ from moto import mock_aws
 from app import handler
 from infra import fis as fis_module
 from infra import monitoring, probes
-from ops import drain, drill
+from ops import drain, drill, drill_model, drill_steps
 from tests.harness import StackRun
 
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1"]
@@ -362,7 +362,7 @@ class TestAborts:
 
         def refuse_undo(client: Any, table: str, region: str, drained: bool, *, by: str) -> None:
             if not drained:
-                raise drill.ClientError({"Error": {"Code": "InternalServerError"}}, "PutItem")
+                raise drill_model.ClientError({"Error": {"Code": "InternalServerError"}}, "PutItem")
             real(client, table, region, drained, by=by)
 
         monkeypatch.setattr(drain, "set_drained", refuse_undo)
@@ -451,11 +451,11 @@ class Replication:
             stub.assert_no_pending_responses()
 
 
-def replication_drill(world: World, **extra: Any) -> drill.Drill:
+def replication_drill(world: World, **extra: Any) -> drill_steps.Drill:
     saved = {"fisTemplates": FIS_TEMPLATES, "bucketNames": BUCKETS, **extra}
     target = drill.target_from_outputs(outputs(**saved))
     report = drill.Report(route53=True, drained=PRIMARY, successor=SUCCESSOR)
-    return drill.Drill(target, world.env(), 1.0, 600.0, 600.0, report)
+    return drill_steps.Drill(target, world.env(), 1.0, 600.0, 600.0, report)
 
 
 class TestReplication:
@@ -657,7 +657,7 @@ def test_the_drill_reads_the_real_stack_outputs(stack: StackRun) -> None:
     alarms = stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
     names = {(r.region, r.inputs["name"]) for r in alarms}
     for kind in ("dynamodb", "s3"):
-        wanted = set(drill.pause_alarms(target, kind, target.regions[-1]))
+        wanted = set(drill_model.pause_alarms(target, kind, target.regions[-1]))
         assert wanted <= names, f"the drill waits for alarms the stack lacks: {wanted - names}"
     assert set(target.buckets) == set(target.regions)
 
