@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from drgen.errors import DrgenError
-from drgen.files import InputError, read_text
+from drgen.files import ALIAS_REFUSED, InputError, compose_yaml, load_yaml, read_text
 
 #: Exit code when findings reach `--fail-on`.
 EXIT_FINDINGS = 1
@@ -111,10 +111,18 @@ def _text(path: Path) -> str:
 
 
 def _yaml(path: Path) -> Any:
+    """The file's YAML, bounded and without aliases (a YAML bomb is refused, not expanded)."""
     text = _text(path)
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as error:
+        if getattr(error, "problem", None) == ALIAS_REFUSED:
+            mark = getattr(error, "problem_mark", None)
+            at = f" at line {mark.line + 1}" if mark is not None else ""
+            raise AuditError(
+                f"cannot read {path}: it uses a YAML alias{at}; YAML aliases are not "
+                "accepted: write the value out"
+            ) from None
         raise AuditError(f"cannot read {path}: {str(error).splitlines()[0]}") from None
 
 
@@ -257,7 +265,7 @@ def _stack_file(config_dir: Path, stack: str | None) -> Path | None:
 def _config_lines(path: Path) -> dict[str, int]:
     """The line of each key directly under the file's top-level `config:` map."""
     try:
-        node = yaml.compose(read_text(path))
+        node = compose_yaml(read_text(path))
     except (OSError, InputError, yaml.YAMLError):
         return {}
     lines: dict[str, int] = {}
