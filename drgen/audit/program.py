@@ -156,7 +156,7 @@ def load_program(path: Path, stack: str | None = None, python: str | None = None
     if not entry.is_file():
         raise AuditError(f"{path}: the program's entry {entry.relative_to(root)} does not exist")
     project = manifest["name"]
-    config_dir = root / str(manifest.get("stackConfigDir") or ".")
+    config_dir = _config_dir(root, manifest_path, manifest.get("stackConfigDir"))
     stack_file = _stack_file(config_dir, stack)
     stack_name = stack_file.name[len("Pulumi.") : -len(".yaml")] if stack_file else "dev"
     config, secret_keys, origins = _project_config(project, manifest_path)
@@ -246,6 +246,22 @@ def _inside(root: Path, manifest_path: Path, value: Any, path: Path) -> None:
             f"{manifest_path}: main {str(value or '.')!r} leads outside the project{link}; "
             f"{MAIN_ACCEPTED}"
         )
+
+
+def _config_dir(root: Path, manifest_path: Path, value: Any) -> Path:
+    """`stackConfigDir`, which must be inside the project as `main:` must be.
+
+    A stack file elsewhere is not the project's: its config would be audited in silence.
+    """
+    if not value:
+        return root
+    config_dir = root / str(value)
+    if not config_dir.resolve().is_relative_to(root):
+        raise AuditError(
+            f"{manifest_path}: stackConfigDir {str(value)!r} leads outside the project; "
+            "accepted: a directory inside the project directory, relative to Pulumi.yaml"
+        )
+    return config_dir
 
 
 def _stack_file(config_dir: Path, stack: str | None) -> Path | None:

@@ -61,6 +61,27 @@ def test_an_oversized_stack_file_is_refused_without_reading_it(invoke, tmp_path:
     )
 
 
+@pytest.mark.parametrize("value", ["..", "../stacks", "inside/../..", "{outside}"])
+def test_a_stack_config_dir_outside_the_project_is_refused(  # type: ignore[no-untyped-def]
+    invoke, tmp_path: Path, value: str
+) -> None:
+    """Like `main:`, `stackConfigDir` is relative to Pulumi.yaml and must stay in the project."""
+    outside = tmp_path / "stacks"
+    outside.mkdir()
+    (outside / "Pulumi.dev.yaml").write_text("config:\n  bare:from: outside\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  bare:from: outside\n")
+    project = bare_project(tmp_path, PROGRAM)
+    (project / "inside").mkdir()
+    shown = value.format(outside=outside)
+    manifest = project / "Pulumi.yaml"
+    manifest.write_text(f"{MANIFEST}stackConfigDir: {shown}\n")
+    result = invoke("audit", str(project))
+    assert refused(result, manifest) == (
+        f"drgen: error: {manifest}: stackConfigDir {shown!r} leads outside the project; "
+        "accepted: a directory inside the project directory, relative to Pulumi.yaml\n"
+    )
+
+
 @pytest.mark.integration
 def test_report_refuses_a_yaml_bomb_in_the_stack_file(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     answers = {
