@@ -61,3 +61,8 @@ class _NoAliasLoader(yaml.SafeLoader):
 def load_yaml(text: str) -> Any:
     """`yaml.safe_load`, without aliases: a YAMLError names the line of the first one."""
     return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def compose_yaml(text: str) -> Any:
+    """`yaml.compose` (the node tree, with its lines), without aliases, like `load_yaml`."""
+    return yaml.compose(text, Loader=_NoAliasLoader)

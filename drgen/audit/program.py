@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from drgen.errors import DrgenError
-from drgen.files import InputError, read_text
+from drgen.files import ALIAS_REFUSED, InputError, compose_yaml, load_yaml, read_text
 
 #: Exit code when findings reach `--fail-on`.
 EXIT_FINDINGS = 1
@@ -111,10 +111,18 @@ def _text(path: Path) -> str:
 
 
 def _yaml(path: Path) -> Any:
+    """The file's YAML, bounded and without aliases (a YAML bomb is refused, not expanded)."""
     text = _text(path)
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as error:
+        if getattr(error, "problem", None) == ALIAS_REFUSED:
+            mark = getattr(error, "problem_mark", None)
+            at = f" at line {mark.line + 1}" if mark is not None else ""
+            raise AuditError(
+                f"cannot read {path}: it uses a YAML alias{at}; YAML aliases are not "
+                "accepted: write the value out"
+            ) from None
         raise AuditError(f"cannot read {path}: {str(error).splitlines()[0]}") from None
 
 
@@ -148,7 +156,7 @@ def load_program(path: Path, stack: str | None = None, python: str | None = None
     if not entry.is_file():
         raise AuditError(f"{path}: the program's entry {entry.relative_to(root)} does not exist")
     project = manifest["name"]
-    config_dir = root / str(manifest.get("stackConfigDir") or ".")
+    config_dir = _config_dir(root, manifest_path, manifest.get("stackConfigDir"))
     stack_file = _stack_file(config_dir, stack)
     stack_name = stack_file.name[len("Pulumi.") : -len(".yaml")] if stack_file else "dev"
     config, secret_keys, origins = _project_config(project, manifest_path)
@@ -240,6 +248,22 @@ def _inside(root: Path, manifest_path: Path, value: Any, path: Path) -> None:
         )
 
 
+def _config_dir(root: Path, manifest_path: Path, value: Any) -> Path:
+    """`stackConfigDir`, which must be inside the project as `main:` must be.
+
+    A stack file elsewhere is not the project's: its config would be audited in silence.
+    """
+    if not value:
+        return root
+    config_dir = root / str(value)
+    if not config_dir.resolve().is_relative_to(root):
+        raise AuditError(
+            f"{manifest_path}: stackConfigDir {str(value)!r} leads outside the project; "
+            "accepted: a directory inside the project directory, relative to Pulumi.yaml"
+        )
+    return config_dir
+
+
 def _stack_file(config_dir: Path, stack: str | None) -> Path | None:
     files = sorted(p for p in config_dir.glob("Pulumi.*.yaml") if p.name != "Pulumi.yaml")
     if stack is not None:
@@ -257,7 +281,7 @@ def _stack_file(config_dir: Path, stack: str | None) -> Path | None:
 def _config_lines(path: Path) -> dict[str, int]:
     """The line of each key directly under the file's top-level `config:` map."""
     try:
-        node = yaml.compose(read_text(path))
+        node = compose_yaml(read_text(path))
     except (OSError, InputError, yaml.YAMLError):
         return {}
     lines: dict[str, int] = {}

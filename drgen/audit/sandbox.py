@@ -6,7 +6,8 @@ neither: an allow-listed environment (no cloud, Pulumi, Git host or CI tokens), 
 HOME and empty AWS config and credential files (no profile to fall back to), no stdin, and on
 Linux a network namespace of its own with no interface but a downed loopback, when the system
 allows unprivileged ones. Its whole process group is ended when it finishes or times out, and
-only the end of what it prints is kept. The file system is not isolated.
+only the end of what it prints is kept, in memory (`OUTPUT_TAIL_BYTES`; nothing of it is
+written to disk). The file system is not isolated.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import select
 import shutil
 import signal
 import site
 import subprocess
 import sys
-import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,11 @@ KEPT = ("PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT",
 KEPT_PREFIXES = ("PYTHON", "LC_")
 #: What is kept of the child's output for its error message: the end, where the cause is.
 OUTPUT_TAIL_BYTES = 64 * 1024
+#: How much of the child's output one read takes.
+READ_BYTES = 64 * 1024
+#: At most this many reads once the child has ended (a process that left its group may
+#: still hold the pipe and print).
+DRAIN_READS = 16
 
 
 @dataclass(frozen=True)
@@ -119,23 +126,62 @@ def run_isolated(
     """Run `argv` with no stdin, in its own process group, ended whole at exit or time limit."""
     prefix = network_prefix()[0] if network else ()
     # what it prints is not needed (its result comes back in a file): stdout is dropped, and
-    # stderr, where a crash says why, goes to a file whose end alone is read
-    with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(  # noqa: S603 - drgen's audit child, by absolute path
-            [*prefix, *argv],
-            cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=stderr, start_new_session=True,
-        )  # fmt: skip
-        try:
-            returncode: int | None = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            returncode = None
-        finally:
-            _end_group(process)
-        stderr.seek(0, os.SEEK_END)
-        stderr.seek(max(0, stderr.tell() - OUTPUT_TAIL_BYTES))
-        tail = stderr.read().decode("utf-8", errors="replace")
-    return Outcome(returncode, tail)
+    # stderr, where a crash says why, is read through a pipe of which only the end is kept
+    # in memory: nothing reaches the disk, however much the program prints
+    process = subprocess.Popen(  # noqa: S603 - drgen's audit child, by absolute path
+        [*prefix, *argv],
+        cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    assert process.stderr is not None
+    tail = bytearray()
+    try:
+        returncode = _wait_reading(process, process.stderr.fileno(), tail, timeout)
+    finally:
+        _end_group(process)
+        _drain(process.stderr.fileno(), tail)
+        process.stderr.close()
+    return Outcome(returncode, tail.decode("utf-8", errors="replace"))
+
+
+def _keep(tail: bytearray, chunk: bytes) -> None:
+    """Add `chunk` to `tail`, dropping its start past `OUTPUT_TAIL_BYTES`."""
+    tail += chunk
+    if len(tail) > OUTPUT_TAIL_BYTES:
+        del tail[: len(tail) - OUTPUT_TAIL_BYTES]
+
+
+def _wait_reading(
+    process: subprocess.Popen[bytes], fd: int, tail: bytearray, timeout: float
+) -> int | None:
+    """The child's exit code (None at the time limit), keeping the end of what it prints."""
+    deadline = time.monotonic() + timeout
+    reading = True
+    while (remaining := deadline - time.monotonic()) > 0:
+        if not reading:  # every writer closed the pipe: only the exit is left to wait for
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                return process.wait(timeout=min(remaining, 0.1))
+            continue
+        if select.select([fd], [], [], min(remaining, 0.1))[0]:
+            chunk = os.read(fd, READ_BYTES)
+            if chunk:
+                _keep(tail, chunk)
+            else:
+                reading = False
+        if (returncode := process.poll()) is not None:
+            return returncode
+    return None
+
+
+def _drain(fd: int, tail: bytearray) -> None:
+    """What is left in the pipe once the group is ended (a few reads: a pipe holds 64 KB)."""
+    for _ in range(DRAIN_READS):
+        if not select.select([fd], [], [], 0)[0]:
+            return
+        chunk = os.read(fd, READ_BYTES)
+        if not chunk:
+            return
+        _keep(tail, chunk)
 
 
 def _end_group(process: subprocess.Popen[bytes]) -> None:

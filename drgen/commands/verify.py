@@ -9,7 +9,7 @@ from pathlib import Path
 
 from drgen.commands.messages import Display, Messages, time_limit
 from drgen.errors import InterruptedError_, VerificationError
-from drgen.verification.result import VerifyResult
+from drgen.verification.result import VerifyResult, not_covered
 from drgen.verification.run import DEFAULT_TIMEOUT, check_project, verify_project
 
 #: The display a verification shows its progress on (the CLI's: a bar or plain lines).
@@ -37,9 +37,8 @@ def show_result(out: Messages, result: VerifyResult) -> None:
         for line in failing.message.splitlines():
             out.say(f"    {line}", err=True)
         out.say(f"    rerun: {failing.rerun}", err=True)
-    for path, lines in result.uncovered.items():
-        word = "line" if len(lines) == 1 else "lines"
-        out.say(f"  not covered: {path} {word} {', '.join(map(str, lines))}", err=True)
+    for path in result.uncovered:
+        out.say(f"  not covered: {not_covered(result, path)}", err=True)
     if not (result.failures or result.uncovered or result.collection_errors):
         out.say(result.output.strip()[-2000:], err=True)
 

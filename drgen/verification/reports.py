@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from drgen.text import plural
+from drgen.verification.result import MissedBranch
 
 #: How many lines of an assertion message a failing test shows.
 MESSAGE_LINES = 6
@@ -72,9 +73,12 @@ def _first_lines(message: str) -> str:
     return "\n".join(kept)
 
 
-#: Statements, covered, branches, covered, percent, uncovered lines by file, branches measured.
-Coverage = tuple[int, int, int, int, float, dict[str, list[int]], bool]
-NO_COVERAGE: Coverage = (0, 0, 0, 0, 0.0, {}, False)
+#: Statements, covered, branches, covered, percent, uncovered lines by file, branches measured,
+#: missed branches (of lines that ran) by file.
+Coverage = tuple[
+    int, int, int, int, float, dict[str, list[int]], bool, dict[str, list[MissedBranch]]
+]
+NO_COVERAGE: Coverage = (0, 0, 0, 0, 0.0, {}, False, {})
 
 
 def read_coverage(path: Path) -> Coverage:
@@ -109,6 +113,14 @@ def _coverage_of(data: dict[str, Any]) -> Coverage:
         for name, info in data["files"].items()
         if info.get("missing_lines") or info.get("missing_branches")
     }
+    missed = {
+        name: [
+            MissedBranch(int(start), int(end) if int(end) > 0 else None)
+            for start, end in sorted(info.get("missing_branches", []))
+            if start not in info.get("missing_lines", [])
+        ]
+        for name, info in data["files"].items()
+    }
     return (
         totals["num_statements"],
         totals["covered_lines"],
@@ -117,4 +129,5 @@ def _coverage_of(data: dict[str, Any]) -> Coverage:
         totals["percent_covered"],
         uncovered,
         bool(data["meta"].get("branch_coverage")),
+        {name: branches for name, branches in missed.items() if branches},
     )

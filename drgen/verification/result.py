@@ -43,6 +43,21 @@ class CollectionError:
 
 
 @dataclass(frozen=True)
+class MissedBranch:
+    """A branch whose line ran but which was never taken: from `line` to `to`.
+
+    `to` is None for the exit from the function (which coverage.py writes as a negative line).
+    """
+
+    line: int
+    to: int | None
+
+    def describe(self) -> str:
+        """`2->4`, or `7->exit`."""
+        return f"{self.line}->{'exit' if self.to is None else self.to}"
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     """What the project's suite reported: tests, statement and branch coverage, time."""
 
@@ -61,7 +76,10 @@ class VerifyResult:
     coverage_report: bool
     branch_coverage: bool
     failing_tests: list[str] = field(default_factory=list)
+    #: Per file, the lines not run and the lines with a missed branch, together.
     uncovered: dict[str, list[int]] = field(default_factory=dict)
+    #: Per file, the branches not taken from lines that ran (a line not run misses them all).
+    missed_branches: dict[str, list[MissedBranch]] = field(default_factory=dict)
     output: str = ""
     failures: list[FailingTest] = field(default_factory=list)
     collection_errors: list[CollectionError] = field(default_factory=list)
@@ -102,3 +120,17 @@ class VerifyResult:
             f"{self.percent:.1f}% ({self.covered_statements}/{self.statements} statements, "
             f"{self.covered_branches}/{self.branches} branches) in {self.seconds:.1f}s"
         )
+
+
+def not_covered(result: VerifyResult, path: str) -> str:
+    """`calc.py lines 6, 7; branch 2->4`: the lines not run, then the branches not taken."""
+    branches = result.missed_branches.get(path, [])
+    partial = {branch.line for branch in branches}
+    lines = [line for line in result.uncovered.get(path, []) if line not in partial]
+    parts = []
+    if lines:
+        parts.append(f"{'line' if len(lines) == 1 else 'lines'} {', '.join(map(str, lines))}")
+    if branches:
+        word = "branch" if len(branches) == 1 else "branches"
+        parts.append(f"{word} {', '.join(branch.describe() for branch in branches)}")
+    return f"{path} {'; '.join(parts)}"

@@ -111,9 +111,16 @@ def verify_project(
             junit = read_junit(reports / "junit.xml", collected)
             coverage_json = reports / "coverage.json"
             coverage_report = coverage_json.is_file()
-            statements, covered, branches, covered_branches, percent, uncovered, branch = (
-                read_coverage(coverage_json) if coverage_report else NO_COVERAGE
-            )
+            (
+                statements,
+                covered,
+                branches,
+                covered_branches,
+                percent,
+                uncovered,
+                branch,
+                missed,
+            ) = read_coverage(coverage_json) if coverage_report else NO_COVERAGE
         except ReportDamagedError as error:
             raise VerificationError(
                 f"verification of {str(project)!r} proved nothing: {error}; is the temporary "
@@ -148,6 +155,7 @@ def verify_project(
         branch_coverage=branch,
         failing_tests=junit.failing,
         uncovered=uncovered,
+        missed_branches=missed,
         output=output_text,
         failures=failures,
         collection_errors=collection_errors,

@@ -54,7 +54,7 @@ def test_failing_tests_and_uncovered_lines_are_listed(invoke, tmp_path: Path) ->
         "    assert 2 == 3",
         "     +  where 2 = add(1, 1)",
         f"    rerun: cd {project} && python -m pytest tests/test_calc.py::test_wrong",
-        "  not covered: calc.py lines 6, 7",
+        "  not covered: calc.py line 7; branch 6->7",
         f"drgen: error: verification of {str(project)!r} failed: 1 test failed",
     ]
 
@@ -74,18 +74,44 @@ def test_uncovered_lines_alone_fail_verification(invoke, tmp_path: Path) -> None
 
 
 def test_a_missed_branch_alone_fails_verification(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    calc = "def clamp(x):\n    if x < 0:\n        x = 0\n    return x\n"
-    tests = "from calc import clamp\n\n\ndef test_clamp():\n    assert clamp(-1) == 0\n"
+    """Every line ran; what is missed are branches: each named, from where to where."""
+    calc = (
+        "def clamp(x):\n    if x < 0:\n        x = 0\n    return x\n\n\n"
+        "def first_negative(xs):\n    for x in xs:\n        if x < 0:\n            return x\n"
+    )
+    tests = (
+        "from calc import clamp, first_negative\n\n\ndef test_clamp():\n"
+        "    assert clamp(-1) == 0\n    assert first_negative([-1]) == -1\n"
+    )
     project = mini(tmp_path, tests=tests, extra={"calc.py": calc})
     result = invoke("verify", str(project), "--json")
     assert result.exit_code == EXIT_VERIFY_FAILED, result.output
     verification = json.loads(result.stdout)["verification"]
-    assert (verification["statements"], verification["covered_statements"]) == (4, 4)
-    assert (verification["branches"], verification["covered_branches"]) == (2, 1)
-    assert verification["uncovered"] == {"calc.py": [2]}
+    assert (verification["statements"], verification["covered_statements"]) == (8, 8)
+    assert (verification["branches"], verification["covered_branches"]) == (6, 3)
+    assert verification["uncovered"] == {"calc.py": [2, 8, 9]}
+    assert verification["missed_branches"] == {
+        "calc.py": [{"line": 2, "to": 4}, {"line": 8, "to": None}, {"line": 9, "to": 8}]
+    }
     assert verification["failure"] == (
-        "coverage is 4/4 statements and 1/2 branches; 100% of both is required"
+        "coverage is 8/8 statements and 3/6 branches; 100% of both is required"
     )
+    shown = invoke("verify", str(project))
+    assert shown.exit_code == EXIT_VERIFY_FAILED, shown.output
+    assert "  not covered: calc.py branches 2->4, 8->exit, 9->8\n" in shown.stderr
+
+
+def test_lines_not_run_and_branches_not_taken_are_told_apart(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Line 6 ran and never took its branch to 7: line 7 is not run, branch 6->7 not taken."""
+    tests = "from calc import add, sign\n\n\ndef test_sign():\n    assert sign(5) == 1\n"
+    project = mini(tmp_path, tests=tests)
+    result = invoke("verify", str(project), "--json")
+    assert result.exit_code == EXIT_VERIFY_FAILED, result.output
+    verification = json.loads(result.stdout)["verification"]
+    assert verification["uncovered"] == {"calc.py": [2, 6, 7]}
+    assert verification["missed_branches"] == {"calc.py": [{"line": 6, "to": 7}]}
+    shown = invoke("verify", str(project))
+    assert "  not covered: calc.py lines 2, 7; branch 6->7\n" in shown.stderr
 
 
 def test_errors_and_failures_are_both_counted_as_failed(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -256,6 +282,7 @@ def test_the_json_document_of_a_verified_project(invoke, tmp_path: Path) -> None
             "returncode": 0,
             "failing_tests": [],
             "uncovered": {},
+            "missed_branches": {},
             "failures": [],
             "collection_errors": [],
             "coverage_report": True,
