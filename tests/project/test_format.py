@@ -85,6 +85,7 @@ def test_the_format_check_can_fail(tmp_path: Path) -> None:
     assert done.returncode == 1 and "infra/stack.py" in done.stdout, done.stdout + done.stderr
 
 
+@pytest.mark.integration
 def test_the_hooks_format_every_file_with_the_one_pinned_ruff(rendered: list[Path]) -> None:
     hooks = (template_dir() / "project" / ".pre-commit-config.yaml").read_text()
     assert "exclude: ^(infra" not in hooks, "no drgen file is exempt from ruff format"
