@@ -261,9 +261,15 @@ def test_json_mode_reports_errors_in_the_document(invoke, tmp_path: Path) -> Non
 
 
 def test_json_mode_never_prompts(invoke) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--json", tty=True)
+    """At a terminal, --json is why nothing is asked: the line says so, not "no terminal"."""
+    result = invoke("new", "demo", "--json", "--defaults", tty=True)
     assert result.exit_code == EXIT_USAGE
-    assert "no terminal to ask for: regions" in json.loads(result.stdout)["errors"][0]
+    line = (
+        "--json never prompts for: alarm_email (--alarm-email EMAIL or none); --defaults has "
+        "no default for it: pass it as a flag or in --answers-file"
+    )
+    assert json.loads(result.stdout)["errors"] == [line]
+    assert result.stderr == f"drgen: error: {line}\n"
 
 
 @pytest.mark.integration

@@ -107,7 +107,13 @@ def _new(
         name = person.ask_name(default_name(options.output_dir), partial(_check_name, options))
         asked = 1
     target = (options.output_dir or Path(name)).absolute()
-    gathered = gather_answers(name, options.answers_file, flags, use_defaults=options.use_defaults)
+    gathered = gather_answers(
+        name,
+        options.answers_file,
+        flags,
+        use_defaults=options.use_defaults,
+        json_mode=out.json_mode,
+    )
     raw = gathered.raw
     if person is not None and (gathered.missing or asked):
         # Refuse what no answer can fix before the first question, not after the last.
