@@ -272,6 +272,29 @@ def test_json_mode_never_prompts(invoke) -> None:  # type: ignore[no-untyped-def
     assert result.stderr == f"drgen: error: {line}\n"
 
 
+AWS_FORMS = ("--hosted-zone-id", "/hostedzone/Z0123ABC", "--domain", "Example.com.")
+CLEANED_NOTES = [
+    "note: hosted_zone_id '/hostedzone/Z0123ABC' taken as 'Z0123ABC'",
+    "note: domain 'Example.com.' taken as 'example.com'",
+]
+
+
+@pytest.mark.integration
+def test_values_as_aws_prints_them_are_taken_with_a_note(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    args = ("new", "demo", "--defaults", "--alarm-email", "none", "--route53", *AWS_FORMS)
+    result = invoke(*args, "--pretend")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:3] == [
+        *CLEANED_NOTES,
+        f"Would create demo in {tmp_path / 'demo'} with these answers:",
+    ]
+    assert "  hosted_zone_id: Z0123ABC" in result.stdout.splitlines()
+    as_json = invoke(*args, "--pretend", "--json")  # people's lines go to stderr
+    assert as_json.exit_code == 0, as_json.output
+    assert as_json.stderr.splitlines()[:2] == CLEANED_NOTES
+    assert json.loads(as_json.stdout)["answers"]["domain"] == "example.com"
+
+
 @pytest.mark.integration
 def test_interrupted_verification_keeps_the_rendered_project(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

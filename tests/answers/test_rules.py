@@ -179,7 +179,8 @@ def test_192_168_is_private_but_holds_one_region_only() -> None:
         ("demo", {"regions": ("us-east-1", "us-west-2")}, None),
         ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "Exa_mple.com",
                   "record_name": "api"},
-         f"domain 'Exa_mple.com' is not a valid DNS name: use 2+ {LABELS}, no trailing dot"),
+         "domain 'Exa_mple.com' is not a valid DNS name: use 2+ dot-separated labels of "
+         "letters, digits and inner hyphens (1-63 each), any case, at most one trailing dot"),
         ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "example.com",
                   "record_name": "a_b"},
          f"record_name 'a_b' is not a valid DNS name: use 1+ {LABELS}, no trailing dot"),

@@ -111,6 +111,19 @@ def test_set_of_an_answer_that_does_not_apply_is_refused(invoke, project: Path) 
     assert snapshot(project) == before
 
 
+def test_a_set_value_as_aws_prints_it_is_taken_with_a_note(invoke, project: Path) -> None:  # type: ignore[no-untyped-def]
+    sets = ["route53=true", "hosted_zone_id=/hostedzone/Z0123ABC", "domain=Example.com."]
+    args = [item for s in sets for item in ("--set", s)]
+    result = invoke("update", str(project), *args, "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == [
+        "note: hosted_zone_id '/hostedzone/Z0123ABC' taken as 'Z0123ABC'",
+        "note: domain 'Example.com.' taken as 'example.com'",
+    ]
+    recorded = (project / ".drgen" / "answers.yml").read_text()
+    assert "hosted_zone_id: Z0123ABC\n" in recorded and "domain: example.com\n" in recorded
+
+
 @pytest.mark.parametrize("item", ["=true", " =true", "route53"])
 def test_a_set_without_a_key_is_refused_with_its_line(invoke, project: Path, item: str) -> None:  # type: ignore[no-untyped-def]
     before = snapshot(project)
