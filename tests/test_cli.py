@@ -272,6 +272,17 @@ def test_json_mode_never_prompts(invoke) -> None:  # type: ignore[no-untyped-def
     assert result.stderr == f"drgen: error: {line}\n"
 
 
+def test_a_bad_suffix_is_the_one_error_not_the_record_name_made_from_it(invoke) -> None:  # type: ignore[no-untyped-def]
+    route53 = ("--route53", "--hosted-zone-id", "Z0123ABC", "--domain", "example.com")
+    result = invoke("new", "demo", *route53, "--env-suffix", "BAD", "--defaults")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        f"drgen: error: env_suffix 'BAD' is not valid: use {LABEL_RULE} (from --env-suffix)\n"
+        "drgen: error: no terminal to ask for: alarm_email (--alarm-email EMAIL or none); "
+        "--defaults has no default for it: pass it as a flag or in --answers-file\n"
+    )
+
+
 AWS_FORMS = ("--hosted-zone-id", "/hostedzone/Z0123ABC", "--domain", "Example.com.")
 CLEANED_NOTES = [
     "note: hosted_zone_id '/hostedzone/Z0123ABC' taken as 'Z0123ABC'",

@@ -105,8 +105,8 @@ def test_set_of_an_answer_that_does_not_apply_is_refused(invoke, project: Path) 
     result = invoke("update", str(project), "--set", "hosted_zone_id=Z0123ABC", "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == (
-        "drgen: error: hosted_zone_id 'Z0123ABC' is only used when route53 is on (--route53); "
-        "remove it or turn that on (from --set hosted_zone_id)\n"
+        "drgen: error: hosted_zone_id 'Z0123ABC' is only used when route53 is on "
+        "(--set route53=true); remove it or turn that on (from --set hosted_zone_id)\n"
     )
     assert snapshot(project) == before
 
