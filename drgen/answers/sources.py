@@ -132,10 +132,7 @@ def missing_answers_message(
             f"{listed}; pass {them} as {as_flags} or in --answers-file "
             f"(--defaults has no default for {', '.join(without_default)})"
         )
-    return (
-        f"{listed}; pass {them} as {as_flags}, in --answers-file, "
-        "or use --defaults"
-    )
+    return f"{listed}; pass {them} as {as_flags}, in --answers-file, or use --defaults"
 
 
 @dataclass
