@@ -1,4 +1,4 @@
-"""Counting in messages: `1 region` and `2 regions`, never `1 regions` or `region(s)`."""
+"""Words in messages: counts (`1 region`, `2 regions`) and YAML's names for types."""
 
 from __future__ import annotations
 
@@ -11,3 +11,15 @@ def plural(count: int, word: str) -> str:
 def them(count: int) -> str:
     """The pronoun for `count` things: `edit it`, `edit them`."""
     return "it" if count == 1 else "them"
+
+
+#: YAML's names for the types a YAML file can hold (Python's `dict` is a mapping).
+YAML_TYPES = {"dict": "mapping", "list": "list", "int": "integer", "float": "number",
+              "str": "string", "bool": "boolean", "tuple": "list"}  # fmt: skip
+
+
+def yaml_type(value: object) -> str:
+    """The type of a value read from YAML, in YAML's words: `mapping`, `integer`, `null`."""
+    if value is None:
+        return "null"
+    return YAML_TYPES.get(type(value).__name__, type(value).__name__)

@@ -261,9 +261,49 @@ def test_json_mode_reports_errors_in_the_document(invoke, tmp_path: Path) -> Non
 
 
 def test_json_mode_never_prompts(invoke) -> None:  # type: ignore[no-untyped-def]
-    result = invoke("new", "demo", "--json", tty=True)
+    """At a terminal, --json is why nothing is asked: the line says so, not "no terminal"."""
+    result = invoke("new", "demo", "--json", "--defaults", tty=True)
     assert result.exit_code == EXIT_USAGE
-    assert "no terminal to ask for: regions" in json.loads(result.stdout)["errors"][0]
+    line = (
+        "--json never prompts for: alarm_email (--alarm-email EMAIL or none); --defaults has "
+        "no default for it: pass it as a flag or in --answers-file"
+    )
+    assert json.loads(result.stdout)["errors"] == [line]
+    assert result.stderr == f"drgen: error: {line}\n"
+
+
+def test_a_bad_suffix_is_the_one_error_not_the_record_name_made_from_it(invoke) -> None:  # type: ignore[no-untyped-def]
+    route53 = ("--route53", "--hosted-zone-id", "Z0123ABC", "--domain", "example.com")
+    result = invoke("new", "demo", *route53, "--env-suffix", "BAD", "--defaults")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        f"drgen: error: env_suffix 'BAD' is not valid: use {LABEL_RULE} (from --env-suffix)\n"
+        "drgen: error: no terminal to ask for: alarm_email (--alarm-email EMAIL or none); "
+        "--defaults has no default for it: pass it as a flag or in --answers-file\n"
+    )
+
+
+AWS_FORMS = ("--hosted-zone-id", "/hostedzone/Z0123ABC", "--domain", "Example.com.")
+CLEANED_NOTES = [
+    "note: hosted_zone_id '/hostedzone/Z0123ABC' taken as 'Z0123ABC'",
+    "note: domain 'Example.com.' taken as 'example.com'",
+]
+
+
+@pytest.mark.integration
+def test_values_as_aws_prints_them_are_taken_with_a_note(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    args = ("new", "demo", "--defaults", "--alarm-email", "none", "--route53", *AWS_FORMS)
+    result = invoke(*args, "--pretend")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:3] == [
+        *CLEANED_NOTES,
+        f"Would create demo in {tmp_path / 'demo'} with these answers:",
+    ]
+    assert "  hosted_zone_id: Z0123ABC" in result.stdout.splitlines()
+    as_json = invoke(*args, "--pretend", "--json")  # people's lines go to stderr
+    assert as_json.exit_code == 0, as_json.output
+    assert as_json.stderr.splitlines()[:2] == CLEANED_NOTES
+    assert json.loads(as_json.stdout)["answers"]["domain"] == "example.com"
 
 
 @pytest.mark.integration

@@ -257,6 +257,21 @@ def test_a_too_long_suffix_is_refused_at_its_prompt(tmp_path: Path) -> None:
     assert tree(tmp_path) == {}
 
 
+def test_two_refused_regions_are_two_lines_under_the_prompt(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path, "new", "demo", "--no-verify")
+    terminal.answer("[1/7] Regions", CTRL_U + "us-esat-1, mars-1" + ENTER)
+    first = "region 'us-esat-1' is not an AWS commercial region code; did you mean us-west-1?"
+    second = (
+        "region 'mars-1' is not an AWS commercial region code (such as us-east-1, eu-west-1 "
+        "or ap-southeast-2)"
+    )
+    terminal.wait_for(second)
+    assert terminal.lines()[-2:] == [first, second]
+    terminal.child.sendcontrol("c")
+    assert terminal.finish() == 130
+    assert tree(tmp_path) == {}
+
+
 def test_a_non_empty_target_is_refused_before_the_first_question(tmp_path: Path) -> None:
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / "notes.txt").write_text("mine")

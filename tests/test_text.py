@@ -14,7 +14,7 @@ from drgen.answers.wording import typed
 from drgen.errors import AnswerError
 from drgen.posture.resource_types import SUBSCRIPTION, TOPIC
 from drgen.posture.survival import paged
-from drgen.text import plural, them
+from drgen.text import plural, them, yaml_type
 from drgen.verification.reports import ReportDamagedError, read_coverage
 from drgen.verification.result import CollectionError, VerifyResult
 
@@ -35,6 +35,13 @@ def test_plural(count: int, word: str, expected: str) -> None:
 
 def test_them_agrees_with_the_count() -> None:
     assert [them(n) for n in (1, 2, 5)] == ["it", "them", "them"]
+
+
+def test_types_are_named_as_yaml_names_them() -> None:
+    values = [{}, [], 1, 1.5, "a", True, None]
+    assert [yaml_type(value) for value in values] == [
+        "mapping", "list", "integer", "number", "string", "boolean", "null"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from drgen.answers.questions import NO_ALARM_EMAIL, PYPI
 from drgen.answers.regions import validate_regions
@@ -88,7 +88,17 @@ def validate_hosted_zone_id(value: object) -> str:
 DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
-def _dns_name(field: str, value: object, *, min_labels: int) -> str:
+#: What a record name may be: a relative name, so lowercase and no root dot.
+RECORD_NAME_RULE = (
+    "labels of lowercase letters, digits and inner hyphens (1-63 each), no trailing dot"
+)
+#: What a domain may be: as Route 53 prints a zone's name too (any case, one root dot).
+DOMAIN_RULE = (
+    "labels of letters, digits and inner hyphens (1-63 each), any case, at most one trailing dot"
+)
+
+
+def _dns_name(field: str, value: object, *, min_labels: int, rule: str = RECORD_NAME_RULE) -> str:
     if not isinstance(value, str):
         raise AnswerError(f"{field}: expected a string, got {typed(value)}")
     labels = value.split(".")
@@ -98,8 +108,7 @@ def _dns_name(field: str, value: object, *, min_labels: int) -> str:
         or not all(DNS_LABEL.fullmatch(label) for label in labels)
     ):
         raise AnswerError(
-            f"{field} {value!r} is not a valid DNS name: use {min_labels}+ dot-separated "
-            "labels of lowercase letters, digits and inner hyphens (1-63 each), no trailing dot"
+            f"{field} {value!r} is not a valid DNS name: use {min_labels}+ dot-separated {rule}"
         )
     return value
 
@@ -111,12 +120,12 @@ def validate_domain(value: object) -> str:
     and kept as `example.com`, the form the certificate and the records are built from.
     """
     if not isinstance(value, str):
-        return _dns_name("domain", value, min_labels=2)
+        return _dns_name("domain", value, min_labels=2, rule=DOMAIN_RULE)
     canonical = value.lower().removesuffix(".") if not value.endswith("..") else value
     try:
-        return _dns_name("domain", canonical, min_labels=2)
+        return _dns_name("domain", canonical, min_labels=2, rule=DOMAIN_RULE)
     except AnswerError:
-        _dns_name("domain", value, min_labels=2)  # refused as given: the error quotes it
+        _dns_name("domain", value, min_labels=2, rule=DOMAIN_RULE)  # the error quotes it as given
         raise
 
 
@@ -230,6 +239,19 @@ FIELD_VALIDATORS: dict[str, Callable[[object], object]] = {
     "alarm_email": validate_alarm_email,
     "drgen_source": validate_drgen_source,
 }
+
+
+#: The answers accepted in the form AWS prints them and kept in another (`/hostedzone/Z1`).
+CLEANED = ("hosted_zone_id", "domain")
+
+
+def cleaned_notes(given: Mapping[str, object], kept: Mapping[str, object]) -> list[str]:
+    """One note per answer kept in another form than given: `given` answers, `kept` data."""
+    return [
+        f"note: {key} {given[key]!r} taken as {kept[key]!r}"
+        for key in CLEANED
+        if isinstance(given.get(key), str) and key in kept and given[key] != kept[key]
+    ]
 
 
 def validate_field(key: str, value: object) -> object:

@@ -25,7 +25,7 @@ from drgen.answers.model import Answers
 from drgen.answers.questions import QUESTION_HELP, QUESTIONS, Question
 from drgen.answers.regions import COMMERCIAL_REGIONS
 from drgen.answers.rules import check_decided
-from drgen.errors import AnswerError, DrgenError
+from drgen.errors import AnswerError, AnswerErrors, DrgenError
 
 #: What a menu shows under the choice the cursor is on.
 CHOICE_DESCRIPTIONS: dict[tuple[str, str], str] = {
@@ -86,19 +86,21 @@ def to_value(key: str, text: str) -> object:
 
 
 def answer_error(project_name: str, raw: dict[str, object], key: str, value: object) -> str | None:
-    """Why `value` cannot be the answer to `key` given `raw`, or None."""
+    """Why `value` cannot be the answer to `key` given `raw`, or None: one line per error."""
     try:
         check_decided(project_name, {**raw, key: value})
+    except AnswerErrors as error:
+        return "\n".join(error.lines)
     except AnswerError as error:
         return str(error)
     return None
 
 
 def _wrap_error_lines(question: questionary.Question) -> None:
-    """Let the error under a prompt wrap over several lines instead of being cut at the edge.
+    """Let the error under a prompt take several lines instead of being cut at the edge.
 
     prompt_toolkit draws it in a one-line window; the rule errors name a physical name and a
-    limit, longer than a terminal line.
+    limit, longer than a terminal line, and several errors are one line each.
     """
     for window in question.application.layout.find_all_windows():
         content = window.content

@@ -60,6 +60,14 @@ class Question:
     toggle: str | None = None
     #: What the flag takes, where the error for a missing answer should say (" EMAIL or none").
     flag_hint: str = ""
+    #: What makes it apply: as `drgen new`'s flags, and as `drgen update`'s `--set KEY=VALUE`.
+    turned_on: tuple[str, str] = ("", "")
+
+    def when(self, *, with_set: bool = False) -> str:
+        """When it applies and how to turn that on: `route53 is on (--set route53=true)`."""
+        flag, set_item = self.turned_on
+        how = f"--set {set_item}" if with_set else flag
+        return f"{self.condition} ({how})" if how else self.condition
 
     def default_for(self, project_name: str, raw: Raw) -> object:
         """The default answer given what is known so far (None: no default, must be given)."""
@@ -93,8 +101,9 @@ QUESTIONS: tuple[Question, ...] = (
         flag="--hosted-zone-id",
         default=None,
         applies=_route53_on,
-        condition="route53 is on (--route53)",
+        condition="route53 is on",
         toggle="route53",
+        turned_on=("--route53", "route53=true"),
     ),
     Question(
         key="domain",
@@ -102,8 +111,9 @@ QUESTIONS: tuple[Question, ...] = (
         flag="--domain",
         default=None,
         applies=_route53_on,
-        condition="route53 is on (--route53)",
+        condition="route53 is on",
         toggle="route53",
+        turned_on=("--route53", "route53=true"),
     ),
     Question(
         key="record_name",
@@ -111,8 +121,9 @@ QUESTIONS: tuple[Question, ...] = (
         flag="--record-name",
         default=None,
         applies=_route53_on,
-        condition="route53 is on (--route53)",
+        condition="route53 is on",
         toggle="route53",
+        turned_on=("--route53", "route53=true"),
         computed_default=lambda name, raw: f"{name}-{raw.get('env_suffix', 'dev')}",
     ),
     Question(
@@ -127,8 +138,9 @@ QUESTIONS: tuple[Question, ...] = (
         flag="--base-cidr",
         default="10.0.0.0/8",
         applies=_vpc_on,
-        condition="network is vpc (--network vpc)",
+        condition="network is vpc",
         toggle="network",
+        turned_on=("--network vpc", "network=vpc"),
     ),
     Question(
         key="ci",

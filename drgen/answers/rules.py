@@ -9,7 +9,7 @@ naming where its answers came from.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from drgen.answers.fields import FIELD_VALIDATORS, validate_field, validate_project_name
 from drgen.answers.model import PHYSICAL_NAMES, Answers
@@ -25,7 +25,7 @@ from drgen.answers.questions import (
 from drgen.answers.regions import COMMERCIAL_REGIONS
 from drgen.answers.wording import shown, suggest
 from drgen.errors import AnswerError, AnswerErrors
-from drgen.text import plural
+from drgen.text import plural, them
 
 
 def check_physical_names(project_name: str, env_suffix: str, regions: tuple[str, ...]) -> None:
@@ -111,8 +111,10 @@ def _cross_field_problems(answers: Answers) -> list[tuple[str, tuple[str, ...]]]
 class _Problems:
     """The refusals of one set of answers, each tagged with where its answers came from."""
 
-    def __init__(self, sources: Mapping[str, str]) -> None:
+    def __init__(self, sources: Mapping[str, str], defaulted: Collection[str] = ()) -> None:
         self.sources = sources
+        #: The answers that are defaults, not given: `--defaults`, or filled in by `--set`.
+        self.defaulted = {k for k, v in sources.items() if v == FROM_DEFAULTS} | set(defaulted)
         self.lines: list[str] = []
         #: Refusals of defaults computed from refused answers (record_name from a bad suffix):
         #: shown only if nothing else explains them.
@@ -134,8 +136,9 @@ class _Problems:
         except AnswerError as error:
             lines = error.problems if isinstance(error, AnswerErrors) else [str(error)]
             for line in lines:
-                if self.sources.get(key) == FROM_DEFAULTS:
-                    self.derived.append(f"{line} (from {FROM_DEFAULTS})")
+                if key in self.defaulted:
+                    source = self.sources.get(key)
+                    self.derived.append(f"{line} (from {source})" if source else line)
                 else:
                     self.add(line, (key,))
 
@@ -146,7 +149,7 @@ class _Problems:
 
 
 def _check_fields(
-    project_name: object, raw: Raw, found: _Problems, *, every_missing: bool
+    project_name: object, raw: Raw, found: _Problems, *, every_missing: bool, with_set: bool
 ) -> tuple[dict[str, object], list[str]]:
     """Each answer on its own, in question order: the valid ones, and those still missing."""
     good: dict[str, object] = {}
@@ -171,7 +174,7 @@ def _check_fields(
         elif not applies:
             found.add(
                 f"{question.key} {shown(raw[question.key])} is only used when "
-                f"{question.condition}; remove it or turn that on",
+                f"{question.when(with_set=with_set)}; remove it or turn that on",
                 (question.key,),
             )
         elif question.key not in TOGGLES:
@@ -186,6 +189,8 @@ def build_answers(
     sources: Mapping[str, str] | None = None,
     problems: Sequence[str] = (),
     unanswered: Callable[[list[str]], str] | None = None,
+    with_set: bool = False,
+    defaulted: Collection[str] = (),
 ) -> Answers:
     """Validate every answer, then the cross-field rules; the only way to make `Answers`.
 
@@ -193,12 +198,16 @@ def build_answers(
     (`sources`: answer key -> flag or file). `problems` are refusals found earlier (an answers
     file's unknown keys). Without `unanswered`, a missing answer that predates its question
     takes `absent_means` (an old record); with it, every missing answer is listed by it.
+    `with_set`: hints in `drgen update --set` syntax; `defaulted`: the answers not given, whose
+    refusals count only when nothing given explains them.
     """
-    found = _Problems(sources or {})
+    found = _Problems(sources or {}, defaulted)
     found.lines.extend(problems)
-    good, missing = _check_fields(project_name, raw, found, every_missing=unanswered is not None)
+    good, missing = _check_fields(
+        project_name, raw, found, every_missing=unanswered is not None, with_set=with_set
+    )
     if missing:
-        found.add(unanswered(missing) if unanswered else f"missing answers: {', '.join(missing)}")
+        found.add(unanswered(missing) if unanswered else _missing(missing, with_set=with_set))
     found.raise_any()
     answers = Answers(
         project_name=str(good["project_name"]),
@@ -220,6 +229,15 @@ def build_answers(
     return answers
 
 
+def _missing(missing: list[str], *, with_set: bool) -> str:
+    """The line for answers a record and `--set` leave unanswered."""
+    line = f"missing answers: {', '.join(missing)}"
+    if with_set:
+        sets = " ".join(f"--set {key}=..." for key in missing)
+        line += f"; give {them(len(missing))} with {sets}"
+    return line
+
+
 def check_given(
     project_name: str, raw: Raw, *, sources: Mapping[str, str], problems: Sequence[str] = ()
 ) -> None:
@@ -229,7 +247,7 @@ def check_given(
     """
     found = _Problems(sources)
     found.lines.extend(problems)
-    _check_fields(project_name, raw, found, every_missing=False)
+    _check_fields(project_name, raw, found, every_missing=False, with_set=False)
     found.raise_any()
 
 

@@ -107,29 +107,32 @@ def read_answers_file(path: Path) -> AnswersFile:
 
 
 def missing_answers_message(
-    missing: Sequence[str], *, use_defaults: bool = False, without_default: Sequence[str] = ()
+    missing: Sequence[str],
+    *,
+    use_defaults: bool = False,
+    without_default: Sequence[str] = (),
+    json_mode: bool = False,
 ) -> str:
     """The error line for a run that cannot prompt and lacks answers, with advice that fits.
 
     `without_default`: the missing answers `--defaults` cannot supply (a hosted zone).
+    `json_mode`: the run does not prompt because of `--json`, terminal or not.
     """
     flags = {q.key: q.flag + q.flag_hint for q in QUESTIONS}
-    listed = ", ".join(f"{key} ({flags[key]})" for key in missing)
+    why = "--json never prompts for" if json_mode else "no terminal to ask for"
+    listed = why + ": " + ", ".join(f"{key} ({flags[key]})" for key in missing)
     them, as_flags = (pronoun(len(missing)), "a flag" if len(missing) == 1 else "flags")
     if use_defaults:
         return (
-            f"no terminal to ask for: {listed}; --defaults has no default for {them}: "
+            f"{listed}; --defaults has no default for {them}: "
             f"pass {them} as {as_flags} or in --answers-file"
         )
     if without_default:
         return (
-            f"no terminal to ask for: {listed}; pass {them} as {as_flags} or in --answers-file "
+            f"{listed}; pass {them} as {as_flags} or in --answers-file "
             f"(--defaults has no default for {', '.join(without_default)})"
         )
-    return (
-        f"no terminal to ask for: {listed}; pass {them} as {as_flags}, in --answers-file, "
-        "or use --defaults"
-    )
+    return f"{listed}; pass {them} as {as_flags}, in --answers-file, or use --defaults"
 
 
 @dataclass
@@ -145,6 +148,8 @@ class Gathered:
     #: Refusals found while reading (an answers file's unknown keys).
     problems: list[str]
     use_defaults: bool
+    #: `--json` was given: nothing is asked, terminal or not.
+    json_mode: bool = False
 
     def build(self) -> Answers:
         """Validate everything at once; a question still unanswered is named with its flag."""
@@ -171,7 +176,10 @@ class Gathered:
             k for k in missing if questions[k].default_for(self.project_name, self.raw) is None
         ]
         return missing_answers_message(
-            missing, use_defaults=self.use_defaults, without_default=without
+            missing,
+            use_defaults=self.use_defaults,
+            without_default=without,
+            json_mode=self.json_mode,
         )
 
 
@@ -181,6 +189,7 @@ def gather_answers(
     flags: Mapping[str, object | None],
     *,
     use_defaults: bool,
+    json_mode: bool = False,
 ) -> Gathered:
     """Merge answers file < flags, fill defaults if asked, and remember where each came from."""
     raw: dict[str, object] = {}
@@ -199,7 +208,7 @@ def gather_answers(
     before = set(raw)
     missing = fill_defaults(project_name, raw, use_defaults=use_defaults)
     sources.update((key, FROM_DEFAULTS) for key in set(raw) - before)
-    return Gathered(project_name, raw, missing, sources, problems, use_defaults)
+    return Gathered(project_name, raw, missing, sources, problems, use_defaults, json_mode)
 
 
 def fill_defaults(

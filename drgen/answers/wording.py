@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import yaml
 
+from drgen.text import yaml_type
+
 
 def shown(value: object) -> str:
     """An answer as errors name it: YAML's `null`, `true` and `false`, not Python's words."""
@@ -15,16 +17,11 @@ def shown(value: object) -> str:
     return repr(value)
 
 
-#: YAML's names for the types an answers file can hold.
-YAML_TYPES = {"dict": "mapping", "list": "list", "int": "integer", "float": "number",
-              "str": "string", "bool": "boolean", "tuple": "list"}  # fmt: skip
-
-
 def typed(value: object) -> str:
     """A wrong-typed answer as errors name it: its type and value, both in YAML's words."""
     if value is None:
         return "null"
-    kind = YAML_TYPES.get(type(value).__name__, type(value).__name__)
+    kind = yaml_type(value)
     if isinstance(value, str):
         return f"{kind} {value!r}"
     try:

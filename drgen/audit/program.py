@@ -14,6 +14,7 @@ import yaml
 
 from drgen.errors import DrgenError
 from drgen.files import ALIAS_REFUSED, InputError, compose_yaml, load_yaml, read_text
+from drgen.text import yaml_type
 
 #: Exit code when findings reach `--fail-on`.
 EXIT_FINDINGS = 1
@@ -221,9 +222,14 @@ def _main(root: Path, manifest_path: Path, value: Any) -> Path:
     a `..` or a symbolic link leading out would have the audit run, and judge, a program
     that is not the project's.
     """
-    if not value:
+    if value is None or value == "":
         return root
-    if Path(str(value)).is_absolute():
+    if not isinstance(value, str):
+        raise AuditError(
+            f"{manifest_path}: main: expected a path (a string), got {yaml_type(value)}; "
+            f"{MAIN_ACCEPTED}"
+        )
+    if Path(value).is_absolute():
         raise AuditError(
             f"{manifest_path}: main {str(value)!r} is an absolute path; {MAIN_ACCEPTED}"
         )

@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+from drgen.answers.fields import cleaned_notes
 from drgen.answers.model import Answers
 from drgen.answers.replay import answers_file_text, new_command_line
 from drgen.answers.rules import check_decided
@@ -107,7 +108,13 @@ def _new(
         name = person.ask_name(default_name(options.output_dir), partial(_check_name, options))
         asked = 1
     target = (options.output_dir or Path(name)).absolute()
-    gathered = gather_answers(name, options.answers_file, flags, use_defaults=options.use_defaults)
+    gathered = gather_answers(
+        name,
+        options.answers_file,
+        flags,
+        use_defaults=options.use_defaults,
+        json_mode=out.json_mode,
+    )
     raw = gathered.raw
     if person is not None and (gathered.missing or asked):
         # Refuse what no answer can fix before the first question, not after the last.
@@ -118,6 +125,7 @@ def _new(
             asked += person.ask_missing(name, raw)
     answers = gathered.build()
     if options.pretend:
+        _say_cleaned(out, raw, answers)
         _pretend(out, answers, target, force=options.force)
         return
     if asked and not options.yes and person:
@@ -128,6 +136,7 @@ def _new(
                 return
             gathered.forget({k for k in {*before, *raw} if before.get(k) != raw.get(k)})
             answers = gathered.build()
+    _say_cleaned(out, raw, answers)
     # in a child process, so copier is not held through the verification
     target = in_child(generate, answers, target, force=options.force)
     shown = options.output_dir or Path(name)
@@ -147,6 +156,12 @@ def _new(
     out.say("Next steps:")
     for step in steps:
         out.say(f"  {step}")
+
+
+def _say_cleaned(out: Messages, raw: Mapping[str, object], answers: Answers) -> None:
+    """A note for each answer taken in another form than given (`Example.com.`)."""
+    for note in cleaned_notes(raw, answers.to_data()):
+        out.say(note)
 
 
 def _check_name(options: NewOptions, name: str) -> None:

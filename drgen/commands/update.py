@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drgen import __version__
+from drgen.answers.fields import cleaned_notes
 from drgen.commands.messages import Messages
 from drgen.commands.verify import DisplayFactory, verify_and_show
 from drgen.errors import ConflictError, OutdatedError
@@ -55,14 +56,17 @@ def _update(
     *,
     in_git: bool,
 ) -> None:
+    sets = parse_sets(options.sets)
     # rendered in a child process, so copier is not held through the verification
     plan = in_child(
         plan_update,
         project,
-        parse_sets(options.sets),
+        sets,
         list(options.restore),
         allow_region_reorder=options.allow_region_reorder,
     )
+    for note in cleaned_notes(sets, plan.answers.to_data()):
+        out.say(note)
     out.doc.update(
         generated_by=plan.recorded.drgen_version,
         changes=[{"path": c.path, "action": c.action} for c in plan.changes],

@@ -80,8 +80,15 @@ def changed_answers(
     for question in QUESTIONS:
         if question.key in raw and question.key not in changes and not question.applies(raw):
             del raw[question.key]
+    given = set(raw)
     fill_defaults(name, raw)
-    answers = build_answers(name, raw, sources={key: f"--set {key}" for key in changes})
+    answers = build_answers(
+        name,
+        raw,
+        sources={key: f"--set {key}" for key in changes},
+        with_set=True,
+        defaulted=set(raw) - given,
+    )
     if not allow_region_reorder:
         check_region_order(recorded, answers)
     return answers

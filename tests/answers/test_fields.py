@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from drgen.answers.fields import validate_env_suffix, validate_project_name
+from drgen.answers.fields import cleaned_notes, validate_env_suffix, validate_project_name
 from drgen.answers.rules import build_answers
 from drgen.errors import AnswerError
 from tests.answers.samples import DEFAULT, ROUTE53
@@ -54,7 +54,7 @@ def test_invalid_suffixes(suffix: object) -> None:
         ({"hosted_zone_id": "z123"}, "not a Route 53 hosted zone id"),
         ({"domain": "example"}, "domain 'example' is not a valid DNS name"),
         ({"domain": "Exa_mple.com."}, "domain 'Exa_mple.com.' is not a valid DNS name"),
-        ({"domain": "example.com.."}, "no trailing dot"),
+        ({"domain": "example.com.."}, "any case, at most one trailing dot"),
         ({"domain": "-x.example.com"}, "not a valid DNS name"),
         ({"domain": "a" * 64 + ".com"}, "not a valid DNS name"),
         ({"record_name": "api_v1"}, "record_name 'api_v1' is not a valid DNS name"),
@@ -170,6 +170,15 @@ def test_values_as_aws_prints_them_are_accepted_in_their_canonical_form(
     as they are, they give the same project as the canonical forms."""
     answers = build_answers("demo", {**ROUTE53, field: given})
     assert answers.to_data()[field] == kept
+    assert cleaned_notes({field: given}, answers.to_data()) == [
+        f"note: {field} {given!r} taken as {kept!r}"
+    ]
+
+
+def test_values_given_as_they_are_kept_get_no_note() -> None:
+    answers = build_answers("demo", {**ROUTE53, "hosted_zone_id": "Z0123", "domain": "a.com"})
+    given = {"hosted_zone_id": "Z0123", "domain": "a.com", "env_suffix": "dev"}
+    assert cleaned_notes(given, answers.to_data()) == []
 
 
 @pytest.mark.parametrize(

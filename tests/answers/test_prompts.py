@@ -81,6 +81,14 @@ def test_regions_are_refused_at_their_prompt_when_a_given_suffix_no_longer_fits(
     )
 
 
+def test_several_errors_for_one_answer_are_one_line_each() -> None:
+    assert answer_error("demo", {}, "regions", ["us-esat-1", "mars-1"]) == (
+        "region 'us-esat-1' is not an AWS commercial region code; did you mean us-west-1?\n"
+        "region 'mars-1' is not an AWS commercial region code (such as us-east-1, eu-west-1 "
+        "or ap-southeast-2)"
+    )
+
+
 def test_regions_that_leave_no_room_for_any_suffix_are_refused() -> None:
     name = "a" * 39  # with us-east-1: 39 + 24 = 63 before the suffix
     assert answer_error("a" * 38, {}, "regions", ["us-east-1", "us-west-2"]) is None

@@ -179,7 +179,8 @@ def test_192_168_is_private_but_holds_one_region_only() -> None:
         ("demo", {"regions": ("us-east-1", "us-west-2")}, None),
         ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "Exa_mple.com",
                   "record_name": "api"},
-         f"domain 'Exa_mple.com' is not a valid DNS name: use 2+ {LABELS}, no trailing dot"),
+         "domain 'Exa_mple.com' is not a valid DNS name: use 2+ dot-separated labels of "
+         "letters, digits and inner hyphens (1-63 each), any case, at most one trailing dot"),
         ("demo", {"route53": True, "hosted_zone_id": "Z1", "domain": "example.com",
                   "record_name": "a_b"},
          f"record_name 'a_b' is not a valid DNS name: use 1+ {LABELS}, no trailing dot"),
@@ -275,6 +276,39 @@ def test_a_default_computed_from_a_refused_answer_is_not_refused_too() -> None:
         f"record_name 'a_b' is not a valid DNS name: use 1+ {LABELS}, no trailing dot "
         "(from --defaults)"
     ], "alone, it is still named"
+
+
+def test_a_default_filled_in_for_set_is_not_refused_for_a_refused_suffix() -> None:
+    """`drgen update --set`'s defaults have no `--defaults` source, and are derived all the same."""
+    raw = {**ROUTE53, "env_suffix": "BAD", "record_name": "demo-BAD"}
+    sources = {"env_suffix": "--set env_suffix"}
+    with pytest.raises(AnswerErrors) as error:
+        build_answers("demo", raw, sources=sources, defaulted={"record_name"})
+    assert error.value.lines == [
+        f"env_suffix 'BAD' is not valid: use {LABEL_RULE} (from --set env_suffix)"
+    ]
+
+
+def test_hints_are_flags_for_new_and_set_items_for_update() -> None:
+    raw = {**DEFAULT, "base_cidr": "10.0.0.0/8", "hosted_zone_id": "Z1"}
+    for with_set, route53, vpc in [
+        (False, "--route53", "--network vpc"),
+        (True, "--set route53=true", "--set network=vpc"),
+    ]:
+        with pytest.raises(AnswerErrors) as error:
+            build_answers("demo", raw, with_set=with_set)
+        assert error.value.lines == [
+            f"hosted_zone_id 'Z1' is only used when route53 is on ({route53}); remove it or "
+            "turn that on",
+            f"base_cidr '10.0.0.0/8' is only used when network is vpc ({vpc}); remove it or "
+            "turn that on",
+        ]
+    with pytest.raises(AnswerErrors) as error:
+        build_answers("demo", {**DEFAULT, "route53": True}, with_set=True)
+    assert error.value.lines == [
+        "missing answers: hosted_zone_id, domain, record_name; give them with "
+        "--set hosted_zone_id=... --set domain=... --set record_name=..."
+    ]
 
 
 def test_a_refused_project_name_is_reported_with_the_other_refusals() -> None:

@@ -146,6 +146,20 @@ def test_without_defaults_the_advice_names_what_defaults_cannot_give() -> None:
     )
 
 
+def test_with_json_the_reason_is_that_json_never_prompts() -> None:
+    assert missing_answers_message(["regions", "ci"], json_mode=True) == (
+        "--json never prompts for: regions (--region), ci (--ci); pass them as flags, in "
+        "--answers-file, or use --defaults"
+    )
+    gathered = gather_answers("demo", None, {}, use_defaults=True, json_mode=True)
+    with pytest.raises(AnswerErrors) as error:
+        gathered.build()
+    assert error.value.lines == [
+        "--json never prompts for: alarm_email (--alarm-email EMAIL or none); --defaults has "
+        "no default for it: pass it as a flag or in --answers-file"
+    ]
+
+
 def test_gathered_answers_remember_each_source(tmp_path: Path) -> None:
     path = tmp_path / "a.yml"
     path.write_text("env_suffix: qa\nnetwork: vpc\n")

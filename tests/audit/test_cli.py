@@ -502,6 +502,23 @@ def test_a_main_outside_the_project_is_refused_before_anything_runs(
     assert not marker.exists()
 
 
+@pytest.mark.parametrize(
+    ("main", "kind"),
+    [("[a, b]", "list"), ("{a: 1}", "mapping"), ("7", "integer"), ("true", "boolean")],
+)
+def test_a_main_that_is_not_a_string_is_refused_by_its_yaml_type(
+    invoke, tmp_path: Path, main: str, kind: str
+) -> None:  # type: ignore[no-untyped-def]
+    project = bare_project(tmp_path, "import pulumi\n")
+    (project / "Pulumi.yaml").write_text(f"name: bare\nruntime: python\nmain: {main}\n")
+    result = invoke("audit", str(project))
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"drgen: error: {project}/Pulumi.yaml: main: expected a path (a string), got {kind}; "
+        f"{ACCEPTED_MAIN}\n"
+    )
+
+
 def test_a_main_inside_the_project_through_a_link_runs(invoke, tmp_path: Path) -> None:
     project = bare_project(tmp_path, "import pulumi\npulumi.export('x', 1)\n")
     (project / "current").symlink_to(project)

@@ -118,7 +118,26 @@ def test_changing_answers_adds_and_removes_feature_files(invoke, project: Path) 
     ("sets", "message"),
     [
         (["network=vpn"], "network 'vpn' is not accepted"),
-        (["route53=true"], "missing answers: hosted_zone_id, domain"),
+        (
+            ["route53=true"],
+            "drgen: error: missing answers: hosted_zone_id, domain; give them with "
+            "--set hosted_zone_id=... --set domain=...\n",
+        ),
+        (
+            ["route53=true", "domain=example.com"],
+            "drgen: error: missing answers: hosted_zone_id; give it with --set "
+            "hosted_zone_id=...\n",
+        ),
+        (
+            ["base_cidr=10.0.0.0/8"],
+            "drgen: error: base_cidr '10.0.0.0/8' is only used when network is vpc "
+            "(--set network=vpc); remove it or turn that on (from --set base_cidr)\n",
+        ),
+        (  # the record name derived from the suffix is not a second error
+            ["route53=true", "hosted_zone_id=Z0123ABC", "domain=example.com", "env_suffix=BAD"],
+            "drgen: error: env_suffix 'BAD' is not valid: use lowercase letters, digits and "
+            "single hyphens, starting with a letter (from --set env_suffix)\n",
+        ),
         (["colour=red"], "unknown answer 'colour'"),
         (["route53"], "--set 'route53' is not KEY=VALUE"),
         (["project_name=other"], "project_name cannot change"),
@@ -132,6 +151,8 @@ def test_bad_answer_changes_are_refused_and_change_nothing(
     result = invoke("update", str(project), *args, "--no-verify")
     assert result.exit_code == EXIT_USAGE
     assert message in result.stderr
+    if message.startswith("drgen: error: "):  # the whole of stderr
+        assert result.stderr == message
     assert tree(project) == before
 
 
