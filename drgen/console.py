@@ -2,15 +2,19 @@
 
 Importing drgen.cli pulls in typer, copier and pydantic (about half a second); a Ctrl-C in
 that time must end with one line and exit 130 like any other interrupt, not a traceback. So
-this module imports only built-in modules before the `try` (`json` waits for the `except`).
+this module imports only built-in modules and `drgen.interrupts` (one flag) before the `try`
+(`json` waits for the `except`).
 A Ctrl-C during the interpreter's own start, before any of drgen runs, ends the process by
-the signal, with nothing written.
+the signal, with nothing written. One after the command's outcome is decided (its result
+being printed) is ignored: it can stop nothing, and must not turn the outcome into exit 130.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+
+from drgen import interrupts
 
 EXIT_INTERRUPTED = 130  # drgen.errors.EXIT_INTERRUPTED, not imported: it must stay light
 MESSAGE = "interrupted; nothing was written"
@@ -19,9 +23,12 @@ MESSAGE = "interrupted; nothing was written"
 def main() -> None:
     """Run the command line; a Ctrl-C before a command starts ends with one line, exit 130."""
     interrupted = False
+    interrupts.reset()
 
     def on_ctrl_c(signum: int, frame: object) -> None:
         nonlocal interrupted
+        if interrupts.too_late():  # the result is being printed: nothing left to stop
+            return
         interrupted = True
         raise KeyboardInterrupt
 

@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "files": 0,
     "text": 0,
     "forked": 0,
+    "interrupts": 0,
     "__init__": 0,
 }
 #: A module a reader holds in their head (docs/internals.md: "a few hundred lines").

@@ -6,6 +6,8 @@ The prompts run in a real pseudo-terminal: tests/test_terminal.py.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -238,6 +240,44 @@ def test_an_interrupt_while_the_arguments_are_parsed_is_one_line(
     else:
         assert result.stderr == "drgen: error: interrupted; nothing was written\n"
     assert tree(tmp_path) == {}
+
+
+#: `drgen` in a real process whose Ctrl-C arrives while the outcome is printed.
+LATE_CTRL_C = """
+import os, signal, sys
+from drgen.cli import output
+from drgen.console import main
+printed = output.Report.finish
+def finish(self, *args):
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C as the command says how it ended
+    printed(self, *args)
+output.Report.finish = finish
+sys.argv = ["drgen", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("args", "code", "out"),
+    [
+        (["report", "."], EXIT_USAGE, "is it a drgen project?"),
+        (["new", "demo", "--defaults", "--alarm-email", "none", "--no-verify"], 0, "Next steps"),
+    ],
+    ids=["refused", "created"],
+)
+def test_a_ctrl_c_once_the_outcome_is_decided_changes_nothing(
+    tmp_path: Path, args: list[str], code: int, out: str
+) -> None:
+    """typer ended a Ctrl-C that came after the work with a silent exit 130: a pipeline then
+    took a finished `update` for an interrupted one."""
+    done = subprocess.run(
+        [sys.executable, "-c", LATE_CTRL_C, *args],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == code, done.stderr
+    assert out in done.stdout + done.stderr
+    assert "interrupted" not in done.stderr
 
 
 def test_json_mode_prints_one_document_and_nothing_else(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

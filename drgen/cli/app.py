@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from drgen import __version__
+from drgen import __version__, interrupts
 from drgen.cli.audit import audit
 from drgen.cli.help import EXIT_CODES_DOC, Command, epilog
 from drgen.cli.new import new
@@ -39,12 +39,16 @@ class _Group(TyperGroup):
         try:
             value = super().invoke(ctx)
         except DrgenError as error:
+            interrupts.command_decided()
             report_of(ctx).finish(error.exit_code, *error.lines)
             ctx.exit(error.exit_code)
         except (KeyboardInterrupt, typer.Abort):
+            interrupts.command_decided()
             message = "interrupted; nothing was left half-written"
             report_of(ctx).finish(EXIT_INTERRUPTED, message)
             ctx.exit(EXIT_INTERRUPTED)
+        # typer would end a Ctrl-C from here on with a silent exit 130, after the work is done
+        interrupts.command_decided()
         if REPORT_KEY in ctx.meta:
             ctx.meta[REPORT_KEY].finish()
         return value
