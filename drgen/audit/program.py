@@ -145,9 +145,8 @@ def load_program(path: Path, stack: str | None = None, python: str | None = None
     runtime = manifest.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
     if runtime_name != "python":
-        raise AuditError(
-            f"{manifest_path}: runtime {runtime_name!r} is not supported; drgen audits python"
-        )
+        given = repr(runtime_name) if isinstance(runtime_name, str) else yaml_type(runtime_name)
+        raise AuditError(f"{manifest_path}: runtime {given} is not supported; drgen audits python")
     options = (runtime.get("options") or {}) if isinstance(runtime, dict) else {}
     main = _main(root, manifest_path, manifest.get("main"))
     entry, workdir, run_path = (

@@ -99,6 +99,16 @@ def test_a_program_that_exits_is_reported_not_obeyed(invoke, tmp_path: Path) -> 
             "{p}/Pulumi.yaml: runtime 'nodejs' is not supported; drgen audits python",
         ),
         (
+            {"Pulumi.yaml": "name: x\nruntime: [python]\n"},
+            (),
+            "{p}/Pulumi.yaml: runtime list is not supported; drgen audits python",
+        ),
+        (
+            {"Pulumi.yaml": "name: x\n"},
+            (),
+            "{p}/Pulumi.yaml: runtime null is not supported; drgen audits python",
+        ),
+        (
             {"Pulumi.yaml": "name: x\nruntime: python\nmain: src/\n"},
             (),
             "{p}: the program's entry src does not exist",
@@ -143,6 +153,8 @@ def test_a_program_that_exits_is_reported_not_obeyed(invoke, tmp_path: Path) -> 
     ids=[
         "no-manifest",
         "nodejs",
+        "runtime-list",
+        "no-runtime",
         "missing-main",
         "two-stacks",
         "no-stack",
