@@ -15,8 +15,8 @@ from drgen.posture.resource_types import (
     HEALTH_CHECK,
     RECORD,
     action_minutes,
-    check_timing,
     of,
+    slowest_timing,
 )
 from drgen.posture.survival import ALIAS_TTL_SECONDS
 
@@ -29,7 +29,8 @@ def _detect_seconds(res: list[dict[str, Any]]) -> int | None:
     checks = of(res, HEALTH_CHECK)
     if not checks or not any(r["inputs"].get("failoverRoutingPolicies") for r in of(res, RECORD)):
         return None
-    return max(check_timing(c)[0] for c in checks) * max(check_timing(c)[1] for c in checks)
+    interval, threshold = slowest_timing(checks)
+    return interval * threshold
 
 
 def add_rehearsal(posture: Posture, res: list[dict[str, Any]], path: Path) -> None:

@@ -50,6 +50,15 @@ def check_timing(check: dict[str, Any]) -> tuple[int, int]:
     )
 
 
+def slowest_timing(checks: list[dict[str, Any]]) -> tuple[int, int]:
+    """The longest interval and the highest threshold of some health checks (at least one).
+
+    Their product is how long the slowest check takes to call its region unhealthy.
+    """
+    timings = [check_timing(check) for check in checks]
+    return max(t[0] for t in timings), max(t[1] for t in timings)
+
+
 def of(res: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     """The resources of one type."""
     return [r for r in res if r["type"] == kind]

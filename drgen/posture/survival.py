@@ -26,8 +26,8 @@ from drgen.posture.resource_types import (
     SUBSCRIPTION,
     TOPIC,
     VERSIONING,
-    check_timing,
     of,
+    slowest_timing,
 )
 from drgen.text import plural
 
@@ -70,8 +70,7 @@ def add_survival(posture: Posture, res: list[dict[str, Any]], answers: dict[str,
     ]
 
     if checks and failover:
-        interval = max(check_timing(c)[0] for c in checks)
-        threshold = max(check_timing(c)[1] for c in checks)
+        interval, threshold = slowest_timing(checks)
         detect = interval * threshold
         rto = f"about {detect + ALIAS_TTL_SECONDS} s"
         posture.survives["region down"] = (
